@@ -1,0 +1,4 @@
+/** What a plugin package imports from lvs. */
+export { defineTask, noop } from './api';
+export type { TaskModule, TaskContext, Fact, FactMap, FactValues, Plan, Change, PlannedCommand, CommandResult } from './api';
+export { sh, quote, andThen, ShellCommand } from './transport/quote';
