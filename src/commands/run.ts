@@ -1,0 +1,34 @@
+import { Args, Flags } from '@oclif/core';
+import { executeRun } from '../cli/execute-run';
+import { LvsCommand } from '../cli/lvs-command';
+import { runFlags, runSettings } from '../cli/run-options';
+import { PlaybookRun } from '../engine/executor';
+import { loadInventories } from '../engine/inventory';
+import { loadPlaybook } from '../engine/playbook';
+import { createRegistry } from '../engine/registry';
+
+export default class Run extends LvsCommand {
+  static summary = 'Converge hosts to the state a playbook describes.';
+  static description =
+    'Reads and validates the playbook and inventories, renders every task for every host, and only then connects: one SSH connection per host, facts read in batches, and only the commands that close the difference run.';
+  static examples = [
+    '<%= config.bin %> run playbooks/lvs-nat.yml -i inventories/lvs-nat',
+    '<%= config.bin %> run playbooks/lvs-nat.yml -i inventories/lvs-nat --check --diff -l director',
+  ];
+  static args = { playbook: Args.string({ required: true, description: 'The playbook YAML file.' }) };
+  static flags = {
+    ...runFlags,
+    tags: Flags.string({ char: 't', multiple: true, description: 'Only run tasks with these tags (comma-separated or repeated).' }),
+    'skip-tags': Flags.string({ multiple: true, description: 'Skip tasks with these tags.' }),
+  };
+
+  async run() {
+    const { args, flags } = await this.parse(Run);
+    const split = (values?: string[]) => (values ?? []).flatMap((value) => value.split(',')).map((tag) => tag.trim()).filter(Boolean);
+    const registry = createRegistry({ projectDir: process.cwd(), plugins: flags.plugin });
+    const inventory = loadInventories(flags.inventory);
+    const playbook = loadPlaybook(args.playbook, registry);
+    const settings = runSettings(flags, inventory, { tags: split(flags.tags), skipTags: split(flags['skip-tags']) });
+    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), flags.json);
+  }
+}

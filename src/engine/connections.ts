@@ -1,0 +1,52 @@
+/**
+ * One SSH connection per host for the whole run, opened on first use and shared by every
+ * play. A host that could not be reached stays unreachable for the rest of the run.
+ */
+import { UnreachableError } from '../errors';
+import { SshConnection, type SshOptions } from '../transport/ssh';
+import type { ConnectionTarget } from './inventory';
+
+export class ConnectionPool {
+  private readonly connections = new Map<string, Promise<SshConnection>>();
+
+  constructor(private readonly options: SshOptions) {}
+
+  get(name: string, target: ConnectionTarget): Promise<SshConnection> {
+    let connection = this.connections.get(name);
+    if (!connection) {
+      connection = SshConnection.open(
+        { name, host: target.host, port: target.port, user: target.user, privateKeyFile: target.privateKeyFile, password: target.password, jump: target.jump },
+        this.options,
+      );
+      this.connections.set(name, connection);
+    }
+    return connection;
+  }
+
+  /** SSH connections and exec channels opened per host, for --json and the benchmark. */
+  async counters(): Promise<Record<string, { connections: number; channels: number }>> {
+    const entries = await Promise.all(
+      [...this.connections].map(async ([name, connection]) => {
+        try {
+          return [name, { ...(await connection).counters }] as const;
+        } catch (error) {
+          if (error instanceof UnreachableError) return [name, { connections: 0, channels: 0 }] as const;
+          throw error;
+        }
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      [...this.connections.values()].map(async (connection) => {
+        try {
+          (await connection).close();
+        } catch {
+          // Unreachable hosts have nothing to close.
+        }
+      }),
+    );
+  }
+}

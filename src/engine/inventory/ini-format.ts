@@ -1,0 +1,126 @@
+/**
+ * Ansible's INI inventory format (ansible.builtin.ini):
+ * - lines before any section are hosts of 'ungrouped'; `[g]` lists hosts, `[g:children]`
+ *   groups and `[g:vars]` variables; `#` and `;` start a comment line.
+ * - A host line is `name[:port] key=value key2="quoted value"`, split like a shell line, and
+ *   each value goes through Python's literal_eval (see python-literal.ts): `22` is a number,
+ *   `True` a boolean, anything else stays a string.
+ * - In `[g:vars]` everything after the first `=` is the value and, as Ansible's documentation
+ *   says, a string (`var=FALSE` is "FALSE"). A value that is one quoted string loses its
+ *   quotes, as it does in Ansible.
+ * - `[g:vars]` for a group defined nowhere in the file, and `[g:children]` naming a group
+ *   that is never declared, are errors; a group may be declared after it is referenced.
+ */
+import { InputError } from '../../errors';
+import type { InventoryBuilder, Origin } from './builder';
+import { addHostPattern } from './host-pattern';
+import { parsePythonLiteral } from './python-literal';
+import { ShellSyntaxError, splitShellWords } from './shell-words';
+
+const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
+const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
+
+type SectionKind = 'hosts' | 'children' | 'vars';
+
+interface PendingDeclaration {
+  origin: Origin;
+  message: string;
+  /** For a child group: the groups that named it. */
+  parents: string[];
+}
+
+export function parseIniInventory(file: string, text: string, builder: InventoryBuilder): void {
+  let group = 'ungrouped';
+  let kind: SectionKind = 'hosts';
+  const pending = new Map<string, PendingDeclaration>();
+
+  text.split(/\r\n|\r|\n/).forEach((rawLine, index) => {
+    const line = rawLine.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) return;
+    const column = rawLine.indexOf(line) + 1;
+    const origin = (at = column, key?: string): Origin => ({ position: { file, line: index + 1, column: at }, key });
+
+    const section = SECTION.exec(line);
+    if (section) {
+      group = section[1];
+      const tag = section[2] ?? 'hosts';
+      if (tag !== 'hosts' && tag !== 'children' && tag !== 'vars') {
+        throw new InputError(`section [${group}:${tag}] has an unknown type '${tag}'`, origin().position, `[${group}:${tag}]`, 'use [name], [name:children] or [name:vars]');
+      }
+      kind = tag;
+      declareSection(builder, pending, group, kind, origin(column, `[${group}:vars]`));
+      return;
+    }
+    if (line.startsWith('[') && line.endsWith(']')) {
+      throw new InputError(`invalid section '${line}'`, origin().position, line, 'a section name holds no spaces, and only ":children" or ":vars" may follow a colon');
+    }
+
+    if (kind === 'hosts') {
+      parseHostLine(builder, group, rawLine, index + 1, file);
+    } else if (kind === 'vars') {
+      const equals = line.indexOf('=');
+      const key = equals < 0 ? '' : line.slice(0, equals).trim();
+      if (!key) throw new InputError(`expected key=value, got '${line}'`, origin().position, `[${group}:vars]`);
+      builder.setGroupVar(group, key, unquote(line.slice(equals + 1).trim()), origin(column, key));
+    } else {
+      const child = GROUP_NAME.exec(line)?.[1];
+      if (!child) throw new InputError(`expected a group name, got '${line}'`, origin().position, `[${group}:children]`);
+      if (builder.hasGroup(child)) {
+        builder.addChild(group, child, origin(column, child));
+      } else {
+        const waiting = pending.get(child);
+        if (waiting) waiting.parents.push(group);
+        else pending.set(child, { origin: origin(column, child), message: `[${group}:children] includes the undefined group '${child}'`, parents: [group] });
+      }
+    }
+  });
+
+  const [unresolved] = pending.values();
+  if (unresolved) throw new InputError(unresolved.message, unresolved.origin.position, unresolved.origin.key, 'declare it with its own [section]');
+}
+
+/** `[g]` and `[g:children]` declare a group; `[g:vars]` alone does not. */
+function declareSection(builder: InventoryBuilder, pending: Map<string, PendingDeclaration>, group: string, kind: SectionKind, origin: Origin): void {
+  if (!builder.hasGroup(group) && kind === 'vars' && !pending.has(group)) {
+    pending.set(group, { origin, message: `[${group}:vars] sets variables of the undefined group '${group}'`, parents: [] });
+  }
+  builder.addGroup(group);
+  const waiting = pending.get(group);
+  if (!waiting || kind === 'vars') return;
+  for (const parent of waiting.parents) builder.addChild(parent, group, waiting.origin);
+  pending.delete(group);
+}
+
+function parseHostLine(builder: InventoryBuilder, group: string, rawLine: string, line: number, file: string): void {
+  const at = (column: number, key?: string): Origin => ({ position: { file, line, column }, key });
+  let words;
+  try {
+    words = splitShellWords(rawLine, { comments: true });
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    throw new InputError(`cannot split the host line: ${error.message}`, at(error.column).position);
+  }
+  const [host, ...assignments] = words;
+  if (!host || !host.text) throw new InputError('expected a host name', at(host?.column ?? 1).position);
+  if (host.text === '---') {
+    throw new InputError("invalid host '---'", at(host.column).position, undefined, 'this looks like a YAML file: name it .yml or .yaml');
+  }
+  const vars: Record<string, unknown> = {};
+  for (const word of assignments) {
+    const equals = word.text.indexOf('=');
+    if (equals <= 0) {
+      throw new InputError(`expected key=value host variable assignment, got '${word.text}'`, at(word.column).position, host.text);
+    }
+    const value = word.text.slice(equals + 1);
+    const literal = parsePythonLiteral(value);
+    vars[word.text.slice(0, equals)] = literal ? literal.value : value;
+  }
+  addHostPattern(builder, host.text, group, vars, at(host.column, host.text));
+}
+
+/** Only a value that is exactly one Python string literal is unquoted; everything else is kept. */
+function unquote(value: string): string {
+  if (!/^[rRuU]?(['"]).*\1$/s.test(value)) return value;
+  const literal = parsePythonLiteral(value)?.value;
+  return typeof literal === 'string' ? literal : value;
+}

@@ -1,0 +1,230 @@
+/**
+ * The part of Python's `ast.literal_eval` that INI inventories rely on. Ansible passes every
+ * inline host variable through it and keeps the raw text when it fails, so `port=22` is a
+ * number, `flag=True` a boolean, `mode=0644` a string (a leading zero is a syntax error in
+ * Python 3) and `name=web` a string. Supported: int and float literals with an optional sign,
+ * quoted strings (adjacent ones concatenate), True, False, None, and lists, tuples, sets and
+ * dicts of these. Tuples and sets become arrays; dict keys become strings.
+ */
+
+/** Returns `{ value }` when the whole text is a literal, undefined when Python would reject it. */
+export function parsePythonLiteral(text: string): { value: unknown } | undefined {
+  const reader = new LiteralReader(text);
+  try {
+    reader.skipSpace();
+    const value = reader.value();
+    reader.skipSpace();
+    return reader.atEnd() ? { value } : undefined;
+  } catch (error) {
+    if (error instanceof NotALiteral) return undefined;
+    throw error;
+  }
+}
+
+class NotALiteral extends Error {}
+
+const DIGITS = '[0-9](?:_?[0-9])*';
+const EXPONENT = `[eE][+-]?${DIGITS}`;
+const END_OF_NUMBER = '(?![0-9a-zA-Z_.])';
+const PREFIXED_INTEGER = new RegExp(`^0(?:[xX](?:_?[0-9a-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)${END_OF_NUMBER}`);
+/** A float needs a point or an exponent; `0644` is neither a float nor an int in Python 3. */
+const FLOAT = new RegExp(`^(?:(?:${DIGITS})?\\.${DIGITS}(?:${EXPONENT})?|${DIGITS}\\.(?:${EXPONENT})?|${DIGITS}${EXPONENT})${END_OF_NUMBER}`);
+const DECIMAL = new RegExp(`^(?:[1-9](?:_?[0-9])*|0(?:_?0)*)${END_OF_NUMBER}`);
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+class LiteralReader {
+  private index = 0;
+  constructor(private readonly text: string) {}
+
+  atEnd(): boolean {
+    return this.index >= this.text.length;
+  }
+
+  skipSpace(): void {
+    while (/[ \t\r\n]/.test(this.text[this.index] ?? '')) this.index += 1;
+  }
+
+  value(): unknown {
+    const rest = this.text.slice(this.index);
+    const char = rest[0];
+    if (char === undefined) throw new NotALiteral();
+    if (char === '[') return this.sequence('[', ']');
+    if (char === '(') return this.parenthesised();
+    if (char === '{') return this.braces();
+    if (char === '-' || char === '+') {
+      this.index += 1;
+      this.skipSpace();
+      const number = this.number();
+      return char === '-' ? -number : number;
+    }
+    if (/^[rRuU]?['"]/.test(rest)) return this.strings();
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0];
+    if (name !== undefined) {
+      const constants: Record<string, unknown> = { True: true, False: false, None: null };
+      if (!(name in constants)) throw new NotALiteral();
+      this.index += name.length;
+      return constants[name];
+    }
+    return this.number();
+  }
+
+  private number(): number {
+    const rest = this.text.slice(this.index);
+    const match = PREFIXED_INTEGER.exec(rest) ?? FLOAT.exec(rest) ?? DECIMAL.exec(rest);
+    if (!match) throw new NotALiteral();
+    this.index += match[0].length;
+    const digits = match[0].replace(/_/g, '');
+    return /^0[xob]/i.test(digits) ? Number(digits.toLowerCase()) : Number(digits);
+  }
+
+  private strings(): string {
+    let result = '';
+    do {
+      result += this.string();
+      this.skipSpace();
+    } while (/^[rRuU]?['"]/.test(this.text.slice(this.index)));
+    return result;
+  }
+
+  private string(): string {
+    const raw = /[rR]/.test(this.text[this.index]);
+    if (/[rRuU]/.test(this.text[this.index])) this.index += 1;
+    const quote = this.text[this.index];
+    this.index += 1;
+    let result = '';
+    while (this.index < this.text.length) {
+      const char = this.text[this.index];
+      if (char === quote) {
+        this.index += 1;
+        return result;
+      }
+      if (char === '\n') throw new NotALiteral();
+      if (char === '\\' && this.index + 1 < this.text.length) {
+        const next = this.text[this.index + 1];
+        if (raw) {
+          result += char + next;
+          this.index += 2;
+          continue;
+        }
+        result += this.escape(next);
+        continue;
+      }
+      result += char;
+      this.index += 1;
+    }
+    throw new NotALiteral();
+  }
+
+  /** Decodes the escape whose letter is `next`; advances past it. Unknown escapes stay as written. */
+  private escape(next: string): string {
+    if (next in SIMPLE_ESCAPES) {
+      this.index += 2;
+      return SIMPLE_ESCAPES[next];
+    }
+    const rest = this.text.slice(this.index);
+    const coded = /^\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{1,3}))/.exec(rest);
+    if (coded) {
+      this.index += coded[0].length;
+      const [, hex, short, long, octal] = coded;
+      const codePoint = octal !== undefined ? parseInt(octal, 8) : parseInt(hex ?? short ?? long, 16);
+      if (codePoint > 0x10ffff) throw new NotALiteral();
+      return String.fromCodePoint(codePoint);
+    }
+    if (/^\\[xuUN]/.test(rest)) throw new NotALiteral();
+    this.index += 2;
+    return `\\${next}`;
+  }
+
+  private sequence(open: string, close: string): unknown[] {
+    const items: unknown[] = [];
+    this.expect(open);
+    this.skipSpace();
+    while (this.text[this.index] !== close) {
+      items.push(this.value());
+      this.skipSpace();
+      if (this.text[this.index] === ',') {
+        this.index += 1;
+        this.skipSpace();
+      } else if (this.text[this.index] !== close) {
+        throw new NotALiteral();
+      }
+    }
+    this.index += 1;
+    return items;
+  }
+
+  /** `()` and `(a,)` are tuples; `(a)` is just `a`. */
+  private parenthesised(): unknown {
+    const start = this.index;
+    this.expect('(');
+    this.skipSpace();
+    if (this.text[this.index] === ')') {
+      this.index += 1;
+      return [];
+    }
+    const first = this.value();
+    this.skipSpace();
+    if (this.text[this.index] === ')') {
+      this.index += 1;
+      return first;
+    }
+    this.index = start;
+    return this.sequence('(', ')');
+  }
+
+  /** `{}` is an empty dict; `{a: b}` a dict; `{a, b}` a set. */
+  private braces(): unknown {
+    const start = this.index;
+    this.expect('{');
+    this.skipSpace();
+    if (this.text[this.index] === '}') {
+      this.index += 1;
+      return {};
+    }
+    this.value();
+    this.skipSpace();
+    const isDict = this.text[this.index] === ':';
+    this.index = start;
+    return isDict ? this.dict() : this.sequence('{', '}');
+  }
+
+  private dict(): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    this.expect('{');
+    this.skipSpace();
+    while (this.text[this.index] !== '}') {
+      const key = this.value();
+      if (typeof key === 'object' && key !== null) throw new NotALiteral();
+      this.skipSpace();
+      this.expect(':');
+      this.skipSpace();
+      result[String(key)] = this.value();
+      this.skipSpace();
+      if (this.text[this.index] === ',') {
+        this.index += 1;
+        this.skipSpace();
+      } else if (this.text[this.index] !== '}') {
+        throw new NotALiteral();
+      }
+    }
+    this.index += 1;
+    return result;
+  }
+
+  private expect(char: string): void {
+    if (this.text[this.index] !== char) throw new NotALiteral();
+    this.index += 1;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The host's distribution family, its installed packages and the state of a service, plus
+ * the commands that change a service's state under systemd or SysV init.
+ */
+import type { CommandResult, Fact } from '../api';
+import { sh, ShellCommand } from '../transport/quote';
+
+/** Which packaging and service conventions a host follows. */
+export type OsFamily = 'debian' | 'rhel' | 'unknown';
+
+export interface OsRelease {
+  id: string;
+  idLike: string[];
+  family: OsFamily;
+}
+
+const DEBIAN_LIKE = ['debian', 'ubuntu'];
+const RHEL_LIKE = ['rhel', 'fedora', 'centos'];
+
+/** /etc/os-release (os-release(5)), falling back to /usr/lib/os-release as the spec says. */
+export function osRelease(): Fact<OsRelease> {
+  return {
+    command: sh`if [ -r /etc/os-release ]; then cat /etc/os-release; else cat /usr/lib/os-release; fi`,
+    parse: parseOsRelease,
+  };
+}
+
+function unquoteOsReleaseValue(raw: string): string {
+  const value = raw.trim();
+  const quoted = /^(["'])(.*)\1$/.exec(value);
+  return (quoted ? quoted[2] : value).replace(/\\(["'$`\\])/g, '$1');
+}
+
+export function parseOsRelease(result: CommandResult): OsRelease {
+  if (result.exitCode !== 0) throw new Error(`cannot read os-release: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+  const fields = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) fields.set(match[1], unquoteOsReleaseValue(match[2]));
+  }
+  const id = (fields.get('ID') ?? 'linux').toLowerCase();
+  const idLike = (fields.get('ID_LIKE') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const lineage = [id, ...idLike];
+  const family: OsFamily = lineage.some((name) => DEBIAN_LIKE.includes(name))
+    ? 'debian'
+    : lineage.some((name) => RHEL_LIKE.includes(name))
+      ? 'rhel'
+      : 'unknown';
+  return { id, idLike, family };
+}
+
+/**
+ * Whether each package is installed, asking dpkg or rpm, whichever the host has. A package
+ * the database does not know is simply not installed.
+ */
+export function installedPackages(names: string[]): Fact<Record<string, boolean>> {
+  return {
+    command: sh`if command -v dpkg-query >/dev/null 2>&1; then
+  echo 'manager dpkg'; dpkg-query -W -f=${'${Package} ${db:Status-Abbrev}\\n'} ${names} 2>/dev/null; true
+elif command -v rpm >/dev/null 2>&1; then
+  echo 'manager rpm'; rpm -q --qf ${'%{NAME} installed\\n'} ${names}; true
+else
+  echo 'manager none'
+fi`,
+    parse: (result) => parseInstalledPackages(result, names),
+  };
+}
+
+export function parseInstalledPackages(result: CommandResult, names: string[]): Record<string, boolean> {
+  const lines = result.stdout.split('\n');
+  const manager = /^manager (\S+)$/.exec(lines[0]?.trim() ?? '')?.[1];
+  if (result.exitCode !== 0 || !manager) throw new Error(`cannot query packages: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+  if (manager === 'none') throw new Error('the host has neither dpkg nor rpm, so its packages cannot be checked');
+  const installed = new Set<string>();
+  for (const line of lines.slice(1)) {
+    // dpkg: "apache2 ii " (want=install, state=installed); rpm: "httpd installed".
+    const [name, status] = line.trim().split(/\s+/);
+    if (manager === 'dpkg' ? status === 'ii' : status === 'installed') installed.add(name);
+  }
+  return Object.fromEntries(names.map((name) => [name, installed.has(name)]));
+}
+
+export type InitSystem = 'systemd' | 'sysv';
+
+export interface ServiceStatus {
+  /** systemd when PID 1 is systemd (sd_booted(3): /run/systemd/system exists), SysV otherwise. */
+  init: InitSystem;
+  running: boolean;
+  /** Starts at boot: `systemctl is-enabled` says enabled, or an S link in /etc/rc[2-5].d. */
+  enabled: boolean;
+}
+
+/**
+ * Under systemd, `systemctl is-active`/`is-enabled`. Under SysV the init script's `status`
+ * exit code, which LSB defines as 0 for running (3 not running, 1 dead with a pid file, 4
+ * unknown), and the S links that update-rc.d or chkconfig leave in the runlevel directories.
+ */
+export function serviceStatus(name: string): Fact<ServiceStatus> {
+  return {
+    command: sh`if [ -d /run/systemd/system ]; then
+  echo init systemd
+  echo "active $(systemctl is-active ${name} 2>/dev/null)"
+  echo "enabled $(systemctl is-enabled ${name} 2>/dev/null)"
+else
+  echo init sysv
+  if command -v service >/dev/null 2>&1; then service ${name} status >/dev/null 2>&1; else ${`/etc/init.d/${name}`} status >/dev/null 2>&1; fi
+  echo "status $?"
+  if ls /etc/rc[2345].d/S[0-9][0-9]${name} /etc/rc.d/rc[2345].d/S[0-9][0-9]${name} >/dev/null 2>&1; then echo enabled yes; else echo enabled no; fi
+fi`,
+    parse: parseServiceStatus,
+  };
+}
+
+const SYSTEMD_ENABLED = ['enabled', 'enabled-runtime', 'alias'];
+
+export function parseServiceStatus(result: CommandResult): ServiceStatus {
+  const fields = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const match = /^(\w+) ?(.*)$/.exec(line.trim());
+    if (match) fields.set(match[1], match[2].trim());
+  }
+  const init = fields.get('init');
+  if (result.exitCode !== 0 || (init !== 'systemd' && init !== 'sysv')) {
+    throw new Error(`cannot read service status: ${result.stderr.trim() || result.stdout.trim() || `exit ${result.exitCode}`}`);
+  }
+  if (init === 'systemd') {
+    return { init, running: fields.get('active') === 'active', enabled: SYSTEMD_ENABLED.includes(fields.get('enabled') ?? '') };
+  }
+  return { init, running: fields.get('status') === '0', enabled: fields.get('enabled') === 'yes' };
+}
+
+export interface DaemonFreshness {
+  /** The process named in the pid file is alive. */
+  running: boolean;
+  /** When the pid file was written (seconds since the epoch): the daemon's start. */
+  startedAt?: number;
+  /** The newest modification time of any file under the configuration directory. */
+  configChangedAt?: number;
+}
+
+/**
+ * Whether a daemon started after its configuration last changed. The pid file is written
+ * by the daemon once it has read its configuration, so its mtime is a start time with
+ * nanosecond precision (the /proc start time is only whole seconds after boot).
+ */
+export function daemonFreshness(pidFile: string, configDir: string): Fact<DaemonFreshness> {
+  return {
+    command: sh`if [ -f ${pidFile} ] && kill -0 "$(cat ${pidFile})" 2>/dev/null; then stat -c 'started %.9Y' ${pidFile}; else echo 'started none'; fi
+find -L ${configDir} -type f -printf 'config %T@\\n' 2>/dev/null | sort -k2 -n | tail -n 1`,
+    parse: parseDaemonFreshness,
+  };
+}
+
+export function parseDaemonFreshness(result: CommandResult): DaemonFreshness {
+  if (result.exitCode !== 0) throw new Error(`cannot read the daemon's start time: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+  const started = /^started (\S+)$/m.exec(result.stdout)?.[1];
+  const config = /^config (\S+)$/m.exec(result.stdout)?.[1];
+  const freshness: DaemonFreshness = { running: started !== undefined && started !== 'none' };
+  if (freshness.running) freshness.startedAt = Number(started);
+  if (config !== undefined) freshness.configChangedAt = Number(config);
+  return freshness;
+}
+
+export type ServiceAction = 'start' | 'stop' | 'restart';
+
+/** `systemctl ACTION NAME`, or the SysV script through `service` (or directly when `service` is missing). */
+export function serviceCommand(init: InitSystem, name: string, action: ServiceAction): ShellCommand {
+  if (init === 'systemd') return sh`systemctl ${action} ${name}`;
+  return sh`if command -v service >/dev/null 2>&1; then service ${name} ${action}; else ${`/etc/init.d/${name}`} ${action}; fi`;
+}
+
+/**
+ * Makes a service start at boot, or not. On Debian's SysV, `update-rc.d NAME defaults`
+ * only creates links when there are none, and `disable` turns S links into K links that
+ * `defaults` then leaves alone, so enabling runs `defaults` and then `enable`.
+ */
+export function enableCommand(init: InitSystem, family: OsFamily, name: string, enabled: boolean): ShellCommand {
+  if (init === 'systemd') return sh`systemctl ${enabled ? 'enable' : 'disable'} ${name}`;
+  if (family === 'rhel') return sh`chkconfig ${name} ${enabled ? 'on' : 'off'}`;
+  return enabled ? sh`update-rc.d ${name} defaults && update-rc.d ${name} enable` : sh`update-rc.d ${name} disable`;
+}

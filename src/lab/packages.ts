@@ -1,0 +1,91 @@
+/**
+ * The Debian packages the lab needs on this machine. The VM runs this machine's own root, so
+ * the lab's hosts have exactly the programs installed here: the ipvsadm, apache2 and curl
+ * the playbooks use must be installed here too.
+ */
+import { access, constants } from 'node:fs/promises';
+import { LabError } from './lab-error';
+import { mustRunLocal, runLocal } from './local-command';
+
+export const REQUIRED_PACKAGES = [
+  'qemu-system-x86',
+  'busybox-static',
+  'openssh-server',
+  'openssh-client',
+  'iproute2',
+  'kmod',
+  'util-linux',
+  'procps',
+  'ipvsadm',
+  'apache2',
+  'curl',
+];
+
+/** Debian 12 ships virtiofsd with qemu; later releases in a package of its own. */
+const VIRTIOFSD_LOCATIONS = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'];
+const VIRTIOFSD_PACKAGE = 'virtiofsd';
+
+export const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
+
+async function isInstalled(name: string): Promise<boolean> {
+  const result = await runLocal('dpkg-query', ['-W', '-f=${Status}', name]);
+  return result.exitCode === 0 && result.stdout.trim() === 'install ok installed';
+}
+
+function installCommand(names: string[]): string[] {
+  return ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...names];
+}
+
+/** Installs the given packages, refreshing apt's lists once if they are stale or missing. */
+async function aptInstall(names: string[], onProgress: (message: string) => void): Promise<void> {
+  const [program, ...args] = installCommand(names);
+  if (process.getuid?.() !== 0) {
+    throw new LabError(`the lab needs these Debian packages: ${names.join(' ')}`, `Install them as root: ${[program, ...args].join(' ')}`);
+  }
+  onProgress(`installing ${names.join(' ')}`);
+  const first = await runLocal(program, args, { env: APT_ENV });
+  if (first.exitCode === 0) return;
+  onProgress('apt-get install failed; refreshing the package lists and trying again');
+  await mustRunLocal('apt-get', ['update', '-q'], { env: APT_ENV });
+  await mustRunLocal(program, args, { env: APT_ENV });
+}
+
+async function findExecutable(candidates: string[]): Promise<string | undefined> {
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not at this location; try the next
+    }
+  }
+  return undefined;
+}
+
+/** Installs what is missing and returns the virtiofsd to use. */
+export async function ensurePackages(onProgress: (message: string) => void): Promise<{ virtiofsd: string }> {
+  const missing: string[] = [];
+  for (const name of REQUIRED_PACKAGES) {
+    if (!(await isInstalled(name))) missing.push(name);
+  }
+  if (missing.length > 0) await aptInstall(missing, onProgress);
+
+  let virtiofsd = await findExecutable(VIRTIOFSD_LOCATIONS);
+  if (!virtiofsd) {
+    await aptInstall([VIRTIOFSD_PACKAGE], onProgress);
+    virtiofsd = await findExecutable(VIRTIOFSD_LOCATIONS);
+  }
+  if (!virtiofsd) throw new LabError(`no virtiofsd found at ${VIRTIOFSD_LOCATIONS.join(' or ')}`);
+  return { virtiofsd };
+}
+
+/** Runs apt-cache, refreshing apt's lists first if they are missing (a fresh machine has none). */
+export async function aptCacheDepends(name: string): Promise<string> {
+  let result = await runLocal('apt-cache', ['depends', name], { env: APT_ENV });
+  if (result.exitCode !== 0 || !result.stdout.includes('Depends:')) {
+    await mustRunLocal('apt-get', ['update', '-q'], { env: APT_ENV });
+    result = await runLocal('apt-cache', ['depends', name], { env: APT_ENV });
+  }
+  if (result.exitCode !== 0) throw new LabError(`apt-cache depends ${name} exited ${result.exitCode}: ${result.stderr.trim()}`);
+  return result.stdout;
+}

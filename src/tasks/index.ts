@@ -1,0 +1,10 @@
+/** The built-in tasks. They register through the same path as a plugin's. */
+import type { TaskModule } from '../api';
+import httpd from './httpd';
+import ifaddr from './ifaddr';
+import ipvsadm from './ipvsadm';
+import route from './route';
+import sysctl from './sysctl';
+import template from './template';
+
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, template, httpd, ipvsadm];

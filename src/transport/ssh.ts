@@ -1,0 +1,362 @@
+/**
+ * One SSH connection per host (ssh2), optionally through a jump host, that runs commands on
+ * a bounded number of channels at a time.
+ */
+import { constants as osConstants, homedir } from 'os';
+import { StringDecoder } from 'string_decoder';
+import type { Duplex } from 'stream';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { CommandResult } from '../api';
+import { UnreachableError } from '../errors';
+import { CredentialSequence, gatherCredentials, type Credential } from './auth';
+import { type Become, becomeCommand } from './become';
+import { KnownHosts, hostString } from './known-hosts';
+import { ShellCommand } from './quote';
+import { Slots } from './slots';
+import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
+
+export interface SshTarget {
+  /** The inventory name, for messages. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  privateKeyFile?: string;
+  password?: string;
+  /** `-o ProxyJump=user@host:port`: the host is reached through this one. */
+  jump?: { host: string; port: number; user: string };
+}
+
+export interface SshOptions {
+  /** Off: any host key is accepted (Ansible's host_key_checking = False). */
+  hostKeyChecking: boolean;
+  knownHostsFiles: string[];
+  /** From the TCP connect to a logged-in session (ssh2's readyTimeout), per SSH server. */
+  connectTimeoutMs: number;
+  /** Channels open at once on one connection; OpenSSH's MaxSessions defaults to 10. */
+  maxChannels: number;
+}
+
+export interface ExecOptions {
+  /** Written to the command's stdin, which is then closed. Without it stdin is closed at once. */
+  stdin?: string;
+  timeoutMs?: number;
+  become?: Become;
+}
+
+export function defaultSshOptions(): SshOptions {
+  return {
+    hostKeyChecking: true,
+    knownHostsFiles: [`${homedir()}/.ssh/known_hosts`],
+    connectTimeoutMs: 10_000,
+    maxChannels: 4,
+  };
+}
+
+/** A command ran longer than its timeout; it was killed and its channel closed. */
+export class CommandTimeoutError extends Error {
+  constructor(
+    readonly host: string,
+    /** The command as sent, sudo wrapper included; it never holds a password. */
+    readonly command: string,
+    readonly timeoutMs: number,
+    /** What the command had written before it was killed. */
+    readonly partial: { stdout: string; stderr: string },
+  ) {
+    super(`${command} did not finish within ${timeoutMs} ms and was killed`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
+/** SSH-level keepalive, like ServerAliveInterval 15 / ServerAliveCountMax 3. */
+const KEEPALIVE = { keepaliveInterval: 15_000, keepaliveCountMax: 3 };
+
+/** The ssh2 host key algorithms that produce a key of each known_hosts key type. */
+const ALGORITHMS_OF_KEY_TYPE: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+export class SshConnection {
+  /** What this connection cost, for the benchmark's trace: SSH connections (a jump host counts) and channels. */
+  readonly counters = { connections: 0, channels: 0 };
+  private readonly slots: Slots;
+  private lostReason: string | undefined;
+
+  private constructor(
+    private readonly target: SshTarget,
+    private readonly client: Client,
+    private readonly jumpClient: Client | undefined,
+    maxChannels: number,
+  ) {
+    this.slots = new Slots(maxChannels);
+    this.counters.connections = jumpClient ? 2 : 1;
+    client.on('error', (error) => {
+      this.lostReason ??= error.message;
+    });
+    // The jump connection only carries this one; it has no reason to outlive it.
+    client.on('close', () => {
+      this.lostReason ??= 'the connection was closed';
+      jumpClient?.end();
+    });
+  }
+
+  static async open(target: SshTarget, options: SshOptions): Promise<SshConnection> {
+    const knownHosts = options.hostKeyChecking
+      ? await KnownHosts.load(options.knownHostsFiles.map(expandHome))
+      : undefined;
+    const { credentials } = await gatherCredentials(target.name, {
+      privateKeyFile: target.privateKeyFile === undefined ? undefined : expandHome(target.privateKeyFile),
+      password: target.password,
+      agentSocket: process.env.SSH_AUTH_SOCK,
+      home: homedir(),
+    });
+    const session = { hostName: target.name, knownHosts, options };
+
+    let jumpClient: Client | undefined;
+    let tunnel: Duplex | undefined;
+    if (target.jump) {
+      const jump: Endpoint = { role: 'jump host', ...target.jump };
+      // The password belongs to the target host: it is not offered to the jump host.
+      const jumpCredentials = credentials.filter((credential) => credential.kind !== 'password');
+      jumpClient = await connectClient(session, jump, jumpCredentials);
+      try {
+        tunnel = await forwardThrough(jumpClient, target, jump, options.connectTimeoutMs);
+      } catch (error) {
+        jumpClient.end();
+        throw error;
+      }
+    }
+    const endpoint: Endpoint = { role: 'host', host: target.host, port: target.port, user: target.user };
+    try {
+      const client = await connectClient(session, endpoint, credentials, tunnel);
+      return new SshConnection(target, client, jumpClient, options.maxChannels);
+    } catch (error) {
+      jumpClient?.end();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `command` through the login user's shell. Resolves with its output and exit code
+   * (128 + N when killed by signal N), whatever the code; rejects when the command could not
+   * run or finish: UnreachableError if the connection failed, CommandTimeoutError on timeout.
+   */
+  async exec(command: string | ShellCommand, options: ExecOptions = {}): Promise<CommandResult> {
+    const { command: wrapped, dialog } = becomeCommand(
+      typeof command === 'string' ? new ShellCommand(command) : command,
+      this.target.user,
+      options.become,
+    );
+    const secrets = [options.become?.password, this.target.password];
+    const shown = redact(wrapped.text, secrets);
+    const release = await this.slots.acquire();
+    let channel: ClientChannel;
+    try {
+      this.counters.channels += 1;
+      channel = await this.openExecChannel(wrapped.text);
+    } catch (error) {
+      release();
+      throw new UnreachableError(
+        this.target.name,
+        redact(`cannot start ${shown}: ${(error as Error).message}`, secrets),
+        'the server may limit channels per connection below maxChannels (sshd MaxSessions)',
+      );
+    }
+    // The server still counts the channel until it has confirmed the close.
+    channel.on('close', release);
+
+    return new Promise<CommandResult>((resolve, reject) => {
+      const stdout: Buffer[] = [];
+      const stderrDecoder = new StringDecoder('utf8');
+      let stderr = '';
+      let exit: number | undefined;
+      let settled = false;
+      let stdinEnded = false;
+      const endStdin = (text?: string) => {
+        if (stdinEnded) return;
+        stdinEnded = true;
+        channel.end(text);
+      };
+
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              settled = true;
+              killChannel(channel);
+              const partial = { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
+              reject(new CommandTimeoutError(this.target.name, shown, options.timeoutMs!, partial));
+            }, options.timeoutMs);
+
+      channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => {
+        const text = stderrDecoder.write(chunk);
+        if (!dialog) {
+          stderr += text;
+          return;
+        }
+        const { steps, stderr: ownStderr } = dialog.onStderr(text);
+        stderr += ownStderr;
+        for (const step of steps) {
+          if (step === 'send-password') channel.write(`${options.become!.password}\n`);
+          else if (step === 'password-rejected') endStdin();
+          else endStdin(options.stdin);
+        }
+      });
+      channel.on('exit', (code: number | null, signal?: string) => {
+        exit = code ?? 128 + (osConstants.signals[`SIG${signal}` as NodeJS.Signals] ?? 127);
+      });
+      channel.on('close', () => {
+        if (timer) clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        stderr += stderrDecoder.end() + (dialog?.flush() ?? '');
+        if (exit === undefined) {
+          reject(
+            new UnreachableError(
+              this.target.name,
+              redact(`${shown} ended without an exit status: ${this.lostReason ?? 'the server closed the channel'}`, secrets),
+            ),
+          );
+          return;
+        }
+        resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr, exitCode: exit });
+      });
+
+      if (!dialog) endStdin(options.stdin);
+    });
+  }
+
+  close(): void {
+    this.client.end();
+    this.jumpClient?.end();
+  }
+
+  private openExecChannel(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.client.exec(command, { pty: false }, (error, channel) => (error ? reject(error) : resolve(channel)));
+      } catch (error) {
+        // ssh2 throws instead of calling back when the connection is already gone.
+        reject(new Error(this.lostReason ?? (error as Error).message));
+      }
+    });
+  }
+}
+
+interface Session {
+  hostName: string;
+  /** Undefined when host key checking is off. */
+  knownHosts: KnownHosts | undefined;
+  options: SshOptions;
+}
+
+/** Connects and logs in to one SSH server, over `sock` when it sits behind a jump host. */
+function connectClient(session: Session, endpoint: Endpoint, credentials: Credential[], sock?: Duplex): Promise<Client> {
+  const { hostName, knownHosts, options } = session;
+  const name = hostString(endpoint.host, endpoint.port);
+  const sequence = new CredentialSequence(credentials, endpoint.user);
+  let refusal: UnreachableError | undefined;
+
+  const config: ConnectConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.user,
+    sock,
+    readyTimeout: options.connectTimeoutMs,
+    ...KEEPALIVE,
+    authHandler: sequence.handler,
+    hostVerifier: (keyBlob: Buffer): boolean => {
+      if (!knownHosts) return true;
+      const verdict = knownHosts.lookup(name, keyBlob);
+      if (verdict === 'match') return true;
+      refusal = hostKeyRefusal(hostName, endpoint, verdict, keyBlob, knownHosts, expandHome(options.knownHostsFiles[0] ?? '~/.ssh/known_hosts'));
+      return false;
+    },
+  };
+  // Like OpenSSH, ask first for the key types known_hosts has for this host, so a host known
+  // by its RSA key is not reported unknown because it also has an ed25519 key.
+  const knownTypes = knownHosts?.entriesFor(name).filter((entry) => !entry.revoked).map((entry) => entry.keyType) ?? [];
+  const preferred = [...new Set(knownTypes.flatMap((type) => ALGORITHMS_OF_KEY_TYPE[type] ?? []))];
+  if (preferred.length) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred } as never };
+
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let settled = false;
+    const fail = (error: UnreachableError) => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      reject(error);
+    };
+    client.on('ready', () => {
+      settled = true;
+      resolve(client);
+    });
+    client.on('error', (error: Ssh2Error) => {
+      if (settled) return;
+      // ssh2 reports an agent it cannot use, or a key it cannot sign with, and then goes
+      // on with the next credential by itself.
+      if (error.level === 'agent') return;
+      if (error.level === 'client-authentication' && !sequence.exhausted) return;
+      if (refusal) return fail(refusal);
+      fail(connectFailure(hostName, endpoint, error, { timeoutMs: options.connectTimeoutMs, authentication: sequence.describe() }));
+    });
+    client.on('close', () => {
+      fail(refusal ?? new UnreachableError(hostName, `${describeEndpoint(endpoint)} closed the connection during the SSH handshake`));
+    });
+    try {
+      client.connect(config);
+    } catch (error) {
+      fail(new UnreachableError(hostName, `cannot connect to ${describeEndpoint(endpoint)}: ${(error as Error).message}`));
+    }
+  });
+}
+
+/** Opens a TCP stream from the jump host to the target (what `ssh -J` does with direct-tcpip). */
+function forwardThrough(jumpClient: Client, target: SshTarget, jump: Endpoint, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const failed = (reason: string) =>
+      new UnreachableError(
+        target.name,
+        `${describeEndpoint(jump)} cannot reach ${target.host}:${target.port}: ${reason}`,
+        'check the address and port of the host as the jump host sees them, and AllowTcpForwarding in its sshd_config',
+      );
+    const timer = setTimeout(() => reject(failed(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    jumpClient.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) => {
+      clearTimeout(timer);
+      if (error) reject(failed(error.message.replace(/^\(SSH\) /, '')));
+      else resolve(stream);
+    });
+  });
+}
+
+/**
+ * Kills the command and closes its channel. sshd delivers a "signal" request to the
+ * command's whole process group (RFC 4254 6.9; OpenSSH ≥ 7.9). ssh2 1.17's
+ * ClientChannel.signal() drops the request once stdin is closed (it checks the stream's
+ * `writable`, see mscdex/ssh2 PR #1510), and we always close stdin, so the request is sent
+ * through the channel's protocol object, as signal() itself does.
+ */
+function killChannel(channel: ClientChannel): void {
+  const internals = channel as unknown as {
+    outgoing: { id: number; state: string };
+    _client: { _protocol: { signal(id: number, signal: string): void } };
+  };
+  if (internals.outgoing.state === 'open' || internals.outgoing.state === 'eof') {
+    internals._client._protocol.signal(internals.outgoing.id, 'KILL');
+  }
+  channel.close();
+}
+
+function redact(text: string, secrets: Array<string | undefined>): string {
+  return secrets.reduce<string>((shown, secret) => (secret ? shown.split(secret).join('********') : shown), text);
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}

@@ -1,0 +1,124 @@
+/**
+ * Turns what went wrong while connecting into an UnreachableError that says what happened
+ * and what to do about it, in the words an operator uses (not ssh2's error levels).
+ */
+import { UnreachableError } from '../errors';
+import { type HostKeyVerdict, type KnownHosts, hostString, keyTypeOf, knownHostsLine, sha256Fingerprint } from './known-hosts';
+import { quote } from './quote';
+
+/** One SSH server on the way to a host: the host itself, or the jump host in front of it. */
+export interface Endpoint {
+  role: 'host' | 'jump host';
+  user: string;
+  host: string;
+  port: number;
+}
+
+export function describeEndpoint(endpoint: Endpoint): string {
+  const address = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
+  return endpoint.role === 'host' ? address : `jump host ${address}`;
+}
+
+/** The error of a key that is unknown, changed or revoked. `knownHostsFile` is where to add keys. */
+export function hostKeyRefusal(
+  hostName: string,
+  endpoint: Endpoint,
+  verdict: Exclude<HostKeyVerdict, 'match'>,
+  keyBlob: Buffer,
+  knownHosts: KnownHosts,
+  knownHostsFile: string,
+): UnreachableError {
+  const where = describeEndpoint(endpoint);
+  const name = hostString(endpoint.host, endpoint.port);
+  const type = keyTypeOf(keyBlob) ?? 'unknown';
+  const offered = `${type} key ${sha256Fingerprint(keyBlob)}`;
+  const line = knownHostsLine(name, keyBlob);
+  const entries = knownHosts.entriesFor(name);
+  switch (verdict) {
+    case 'unknown':
+      return new UnreachableError(
+        hostName,
+        `the host key of ${where} is not known: it offers ${offered}`,
+        `check that fingerprint with the host's owner (on the host: ssh-keygen -lf ` +
+          `/etc/ssh/ssh_host_${keyFileKind(type)}_key.pub), then add this line to ${knownHostsFile}: ${line} ` +
+          `(or turn host key checking off)`,
+      );
+    case 'mismatch': {
+      const previous = entries.filter((entry) => !entry.revoked && entry.keyType === type);
+      const expected = previous.map((entry) => `${sha256Fingerprint(entry.key)} (${entry.source})`).join(', ');
+      return new UnreachableError(
+        hostName,
+        `THE HOST KEY OF ${where} HAS CHANGED: it now offers ${offered}, but known_hosts expects ${expected}. ` +
+          `Someone may be intercepting the connection (a man-in-the-middle attack), or the host was reinstalled`,
+        `if you know why the key changed, remove the old entry (ssh-keygen -R ${quote(name)} -f ` +
+          `${quote(previous[0]?.source.replace(/:\d+$/, '') ?? knownHostsFile)}) and add: ${line}`,
+      );
+    }
+    case 'revoked': {
+      const revokedAt = entries.find((entry) => entry.revoked && entry.key.equals(keyBlob))?.source ?? 'known_hosts';
+      return new UnreachableError(
+        hostName,
+        `the host key of ${where} (${offered}) is marked @revoked in ${revokedAt}; refusing to connect`,
+        'a revoked key must never be trusted again: the host needs a new host key',
+      );
+    }
+  }
+}
+
+/** ssh_host_ed25519_key, ssh_host_ecdsa_key, ssh_host_rsa_key */
+function keyFileKind(type: string): string {
+  if (type.startsWith('ecdsa-')) return 'ecdsa';
+  return type.replace(/^ssh-/, '');
+}
+
+/** What ssh2 adds to its errors: which stage failed, and the socket's errno code. */
+export type Ssh2Error = Error & { level?: string; code?: string | number };
+
+export function connectFailure(
+  hostName: string,
+  endpoint: Endpoint,
+  error: Ssh2Error,
+  context: { timeoutMs: number; authentication: string },
+): UnreachableError {
+  const where = describeEndpoint(endpoint);
+  const fail = (message: string, hint?: string) => new UnreachableError(hostName, message, hint);
+  switch (error.level) {
+    case 'client-socket':
+      switch (error.code) {
+        case 'ECONNREFUSED':
+          return fail(`connection refused by ${where}`, `is sshd running there and listening on port ${endpoint.port}?`);
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EAI_NONAME':
+          return fail(
+            `cannot resolve the host name ${JSON.stringify(endpoint.host)} of ${where}`,
+            'check ansible_host in the inventory, and DNS or /etc/hosts',
+          );
+        case 'EHOSTUNREACH':
+        case 'ENETUNREACH':
+          return fail(`no route to ${where} (${error.code})`, 'check the address and the network between here and there');
+        case 'ECONNRESET':
+          return fail(
+            `${where} reset the connection during the SSH handshake`,
+            'sshd may be refusing this client (MaxStartups, tcp wrappers, fail2ban)',
+          );
+        default:
+          return fail(`cannot connect to ${where}: ${error.message}`);
+      }
+    case 'client-timeout':
+      return fail(
+        `no SSH handshake with ${where} within ${context.timeoutMs} ms`,
+        'the host may be down, a firewall may drop the packets, or sshd is slow to answer: raise the connection timeout if so',
+      );
+    case 'client-authentication':
+      return fail(
+        `authentication failed for ${where}: ${context.authentication}`,
+        'put the public key into ~/.ssh/authorized_keys of that user on the host, or set ' +
+          'ansible_ssh_private_key_file or ansible_password in the inventory',
+      );
+    case 'protocol':
+      return fail(`${where} closed the connection before the SSH handshake`, 'is an SSH server listening on that port?');
+    default:
+      return fail(`SSH connection to ${where} failed: ${error.message}`);
+  }
+}
