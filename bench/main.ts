@@ -8,7 +8,7 @@
  *
  *   node bench/run.js [--hosts 10,50,100] [--repeat 5] [--tools lvs,ansible,...] [--quick]
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,6 +44,8 @@ interface Options {
   tools: Tool[];
   mode: BenchResults['mode'];
   outDir: string;
+  /** File names of the results, without extension. */
+  name: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -56,6 +58,7 @@ function parseOptions(argv: string[]): Options {
       timeout: { type: 'string', default: '900' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(BENCH_DIR, 'results') },
+      name: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -69,6 +72,7 @@ function parseOptions(argv: string[]): Options {
         '  --timeout 900       seconds before one tool run is killed',
         '  --quick             10 and 50 hosts, 3 repeats, results in quick.* instead of latest.*',
         '  --out DIR           where results go (default bench/results)',
+        '  --name NAME         results file names NAME.{json,md,svg} (default latest, quick or custom)',
       ].join('\n') + '\n',
     );
     process.exit(0);
@@ -88,7 +92,9 @@ function parseOptions(argv: string[]): Options {
     return tool;
   });
   const mode = values.hosts || values.repeat || values.tools ? 'custom' : values.quick ? 'quick' : 'full';
-  return { hosts, repeat, timeoutSeconds, tools, mode, outDir: values.out! };
+  const name = values.name ?? (mode === 'full' ? 'latest' : mode);
+  if (!/^[\w.-]+$/.test(name)) throw new Error('--name may hold letters, digits, ., _ and - only');
+  return { hosts, repeat, timeoutSeconds, tools, mode, outDir: values.out!, name };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -104,13 +110,11 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
   return results;
 }
 
+/** First line a program prints about its version (ssh -V prints to stderr). */
 function versionOf(file: string, args: string[]): string {
-  try {
-    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0].trim();
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr;
-    return stderr ? stderr.split('\n')[0].trim() : 'not installed';
-  }
+  const result = spawnSync(file, args, { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return 'not installed';
+  return `${result.stdout}${result.stderr}`.split('\n')[0].trim();
 }
 
 function describeMachine(): Record<string, string | number> {
@@ -276,6 +280,8 @@ class Bench {
       peakProcesses: run.peakProcesses,
       cpuSeconds: run.cpuSeconds,
       machineCpuBusy: run.machineCpuBusy,
+      harnessCpuSeconds: run.harnessCpuSeconds,
+      loadAverageBefore: run.loadAverageBefore,
       ...extra,
     };
     this.results.runs.push(record);
@@ -303,22 +309,22 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (process.getuid?.() !== 0) throw new Error('the benchmark creates network namespaces: run it as root');
   mkdirSync(options.outDir, { recursive: true });
-  const prefix = options.mode === 'full' ? 'latest' : options.mode;
+  const prefix = options.name;
   const startedAt = Date.now();
+  const unavailable = new Map(options.tools.map((tool) => [tool, tool.unavailable()]));
+  for (const [tool, reason] of unavailable) if (reason) log(`skipping ${tool.id}: ${reason}`);
+  const tools = options.tools.filter((tool) => !unavailable.get(tool));
+  if (tools.length === 0) throw new Error('none of the tools asked for can run here');
   const results: BenchResults = {
     mode: options.mode,
+    name: options.name,
     startedAt: new Date(startedAt).toISOString(),
     machine: describeMachine(),
     options: { hosts: options.hosts, repeat: options.repeat, timeoutSeconds: options.timeoutSeconds, tools: options.tools.map((tool) => tool.id) },
-    tools: options.tools.map((tool) => ({ id: tool.id, label: tool.label, settings: tool.settings, unavailable: tool.unavailable() })),
+    tools: options.tools.map((tool) => ({ id: tool.id, label: tool.label, settings: tool.settings, unavailable: unavailable.get(tool) })),
     runs: [],
   };
   const save = () => writeFileSync(path.join(options.outDir, `${prefix}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  const tools = options.tools.filter((tool) => {
-    const reason = tool.unavailable();
-    if (reason) log(`skipping ${tool.id}: ${reason}`);
-    return !reason;
-  });
 
   let lab: TestLab | undefined;
   let interrupted = false;
@@ -361,6 +367,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  log(error.stack ?? error.message);
+  log(error.message);
   process.exitCode = 1;
 });

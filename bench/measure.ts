@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { TreeUsageSampler, type TreeUsage } from './process-tree';
 import type { ToolInvocation } from './tools';
 
@@ -16,6 +17,10 @@ export interface MeasuredRun extends TreeUsage {
    * sshd and commands run on this machine too. Near 1 means the run was CPU-bound.
    */
   machineCpuBusy: number;
+  /** The machine's 1-minute load average when the run started: other work on the machine shows here. */
+  loadAverageBefore: number;
+  /** CPU the benchmark harness itself used meanwhile (mostly the /proc sampler): its overhead. */
+  harnessCpuSeconds: number;
   exitCode: number | null;
   timedOut: boolean;
   stdout: string;
@@ -58,7 +63,9 @@ function machineJiffies(): { busy: number; total: number } {
 
 export function measure(invocation: ToolInvocation, timeoutMs: number): Promise<MeasuredRun> {
   return new Promise((resolve, reject) => {
+    const loadAverageBefore = os.loadavg()[0];
     const cpuBefore = machineJiffies();
+    const harnessBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     // detached: the tool leads its own process group, so a timeout can kill every worker.
     const child = spawn(invocation.file, invocation.args, {
@@ -74,6 +81,7 @@ export function measure(invocation: ToolInvocation, timeoutMs: number): Promise<
     let stderr = '';
     let seconds: number | undefined;
     let machineCpuBusy = 0;
+    let harnessCpuSeconds = 0;
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -93,6 +101,8 @@ export function measure(invocation: ToolInvocation, timeoutMs: number): Promise<
       seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const cpuAfter = machineJiffies();
       machineCpuBusy = (cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total);
+      const harness = process.cpuUsage(harnessBefore);
+      harnessCpuSeconds = (harness.user + harness.system) / 1e6;
       // ControlPersist masters outlive the tool by design (and may hold its output pipes);
       // the next run must start with no connection open.
       killPids(sampler.adoptedPids());
@@ -100,7 +110,7 @@ export function measure(invocation: ToolInvocation, timeoutMs: number): Promise<
     child.on('close', (code) => {
       clearTimeout(timer);
       runningGroups.delete(pid);
-      resolve({ ...sampler.stop(), seconds: seconds ?? timeoutMs / 1000, machineCpuBusy, exitCode: code, timedOut, stdout, stderr });
+      resolve({ ...sampler.stop(), seconds: seconds ?? timeoutMs / 1000, machineCpuBusy, harnessCpuSeconds, loadAverageBefore, exitCode: code, timedOut, stdout, stderr });
     });
   });
 }

@@ -57,10 +57,11 @@ export function parseProcStat(text: string): ProcessStat {
   };
 }
 
-function readProcesses(): ProcessStat[] {
+/** Reads /proc/PID/stat of every process except the pids in `skip`. */
+function readProcesses(skip: ReadonlySet<number> = new Set()): ProcessStat[] {
   const processes: ProcessStat[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || skip.has(Number(entry))) continue;
     try {
       processes.push(parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
     } catch {
@@ -114,12 +115,20 @@ export class TreeUsageSampler {
   private readonly peak: TreeUsage = { peakRssBytes: 0, peakPssBytes: 0, peakProcesses: 0, cpuSeconds: 0, samples: 0 };
   /** Command lines are read once per pid: only ssh processes outside the tree are candidates. */
   private readonly adoptedByPid = new Map<number, boolean>();
+  /**
+   * Processes outside the tree when first seen stay outside (a process never moves into a
+   * tree it was not born in), so they are not read again: on a busy machine this is most
+   * of /proc, and the sampler must not steal the CPU it measures. Forgotten now and then,
+   * so a reused pid is looked at again.
+   */
+  private outside = new Set<number>();
 
   constructor(
     private readonly rootPid: number,
     private readonly adoptMarker: string | undefined,
     intervalMs = 50,
-    private readonly pssEvery = 5,
+    private readonly pssEvery = 10,
+    private readonly forgetOutsideEvery = 20,
   ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -148,7 +157,11 @@ export class TreeUsageSampler {
   }
 
   private sample(): void {
-    const tree = treePids(readProcesses(), this.rootPid, (process) => this.isAdopted(process));
+    if (this.peak.samples % this.forgetOutsideEvery === 0) this.outside = new Set();
+    const processes = readProcesses(this.outside);
+    const tree = treePids(processes, this.rootPid, (process) => this.isAdopted(process));
+    const inTree = new Set(tree.map((process) => process.pid));
+    for (const process of processes) if (!inTree.has(process.pid)) this.outside.add(process.pid);
     const rss = tree.reduce((sum, process) => sum + process.rssBytes, 0);
     this.peak.peakRssBytes = Math.max(this.peak.peakRssBytes, rss);
     this.peak.peakProcesses = Math.max(this.peak.peakProcesses, tree.length);

@@ -36,6 +36,8 @@ export interface RunRecord {
   peakProcesses?: number;
   cpuSeconds?: number;
   machineCpuBusy?: number;
+  harnessCpuSeconds?: number;
+  loadAverageBefore?: number;
   changed?: number;
   expectedChanged?: number;
   /** Across hosts, from each host's sshd log during this run. */
@@ -53,6 +55,8 @@ export interface ToolDescription {
 
 export interface BenchResults {
   mode: 'full' | 'quick' | 'custom';
+  /** The results' file names, without extension. */
+  name: string;
   startedAt: string;
   finishedAt?: string;
   /** Total wall time of the benchmark, lab setup and state checks included. */

@@ -4,6 +4,7 @@
  * Every Ansible variant shares bench/ansible/ansible.cfg (the fair settings); a variant
  * only adds environment overrides, listed in `settings` so the report shows them.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -124,10 +125,14 @@ export const TOOLS: Tool[] = [
     id: 'lvs',
     label: 'lvs',
     settings: { LVS_HOST_KEY_CHECKING: 'false' },
-    unavailable: () =>
-      existsSync(path.join(REPO_ROOT, 'bin', 'run.js')) && existsSync(path.join(REPO_ROOT, 'dist', 'commands', 'run.js'))
-        ? undefined
-        : 'lvs is not built: bin/run.js or dist/commands/run.js is missing (npm run build)',
+    unavailable: () => {
+      // The CLI runs from dist/: a missing or broken build fails here, before any lab starts.
+      const help = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'run', '--help'], { encoding: 'utf8', timeout: 30_000 });
+      if (help.status === 0) return undefined;
+      const lines = `${help.stderr ?? ''}${help.stdout ?? ''}`.split('\n');
+      const reason = lines.find((line) => /^\s*(message:|.*Error:)/.test(line)) ?? lines.find((line) => line.trim() !== '');
+      return `\`node bin/run.js run --help\` failed (npm run build first?): ${reason?.trim() ?? help.error?.message ?? `exit ${help.status}`}`;
+    },
     invocation: ({ inventoryFile, hostCount, runDir }) => ({
       file: process.execPath,
       args: [path.join(REPO_ROOT, 'bin', 'run.js'), 'run', path.join(BENCH_DIR, 'lvs', 'playbook.yml'), '-i', inventoryFile, '-f', String(hostCount), '--json'],

@@ -16,7 +16,11 @@ export class ConnectionPool {
     if (!connection) {
       connection = SshConnection.open(
         { name, host: target.host, port: target.port, user: target.user, privateKeyFile: target.privateKeyFile, password: target.password, jump: target.jump },
-        this.options,
+        {
+          ...this.options,
+          hostKeyChecking: target.hostKeyChecking === false ? false : this.options.hostKeyChecking,
+          knownHostsFiles: [...this.options.knownHostsFiles, ...(target.knownHostsFiles ?? [])],
+        },
       );
       this.connections.set(name, connection);
     }

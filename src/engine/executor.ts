@@ -4,15 +4,15 @@
  * its tasks on its own (hosts never wait for each other: what Ansible calls the free
  * strategy), at most `forks` hosts at a time. A host that fails stops; the others go on.
  */
-import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, ListrLogLevels, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TaskContext } from '../api';
 import { InputError, InputErrors, UnreachableError } from '../errors';
 import type { SshOptions } from '../transport/ssh';
 import { ConnectionPool } from './connections';
-import { HostRun, PreparationError, prepareTask, type PreparedTask } from './host-run';
-import { connectionTarget, selectHosts, type Inventory } from './inventory';
+import { HostRun, PreparationError, prepareTask, type PreparedTask, type RemoteShell } from './host-run';
+import { connectionTarget, selectHosts, type ConnectionTarget, type Inventory } from './inventory';
 import type { Play, Playbook, TaskDefinition } from './playbook';
 import { formatChanges } from './recap';
 import type { TaskRegistry } from './registry';
@@ -44,6 +44,7 @@ export interface Interruption {
 interface PreparedHost {
   name: string;
   vars: Record<string, unknown>;
+  target: ConnectionTarget;
   tasks: PreparedTask[];
   handlers: PreparedTask[];
 }
@@ -61,6 +62,13 @@ interface HostState {
   stats: HostStats;
   /** The last task that finished, for the interruption report. */
   lastTask?: string;
+}
+
+/** Plain output (no TTY, CI): one line per finished task, not one more per start. */
+class FinishedLinesLogger extends ListrLogger<ListrLogLevels> {
+  log(level: ListrLogLevels, message: string | any[], options?: Parameters<ListrLogger<ListrLogLevels>['log']>[2]): void {
+    if (level !== ListrLogLevels.STARTED) super.log(level, message, options);
+  }
 }
 
 function selectedByTags(task: TaskDefinition, tags: string[], skipTags: string[]): boolean {
@@ -101,6 +109,7 @@ export class PlaybookRun {
   private readonly scope: VariableScope;
   private readonly states = new Map<string, HostState>();
   private readonly templateCache = new Map<string, string>();
+  private readonly runs = new Map<string, HostRun>();
 
   constructor(
     private readonly playbook: Playbook,
@@ -169,13 +178,20 @@ export class PlaybookRun {
               return prepareTask(task, this.registry.require(task.action), vars, this.contextFor(host), handlers ? registeredInPlay : registeredSoFar);
             } catch (error) {
               if (!(error instanceof PreparationError)) throw error;
-              errors.push(new InputError(this.settings.redact(error.message), task.locate(error.key), `${host}: ${task.name}${error.key ? `: ${error.key}` : ''}`));
+              errors.push(new InputError(this.settings.redact(error.message), task.locate(error.key), `${host}: ${task.name}`));
               return { kind: 'skip', reason: 'invalid' };
             } finally {
               if (task.register) registeredSoFar.add(task.register);
             }
           });
-        return { name: host, vars, tasks: prepareAll(tasks, false), handlers: prepareAll(play.handlers, true) };
+        let target: ConnectionTarget = { host, port: 22, user: 'root', become: false, becomeUser: 'root' };
+        try {
+          target = connectionTarget(host, vars);
+        } catch (error) {
+          if (error instanceof InputError) errors.push(error);
+          else throw error;
+        }
+        return { name: host, vars, target, tasks: prepareAll(tasks, false), handlers: prepareAll(play.handlers, true) };
       });
       for (const name of registeredInPlay) registeredBefore.add(name);
       return { play, hosts, tasks };
@@ -199,7 +215,7 @@ export class PlaybookRun {
         for (const batch of serialBatches(live.map((host) => host.name), prepared.play.serial)) {
           if (interruption.requested) break;
           const hosts = live.filter((host) => batch.includes(host.name));
-          await this.runBatch(prepared, hosts, playReport, pool, interruption);
+          await this.runBatch(prepared, plays, hosts, playReport, pool, interruption);
         }
       }
       report.connections = await pool.counters();
@@ -216,14 +232,37 @@ export class PlaybookRun {
     return report;
   }
 
-  private async runBatch(prepared: PreparedPlay, hosts: PreparedHost[], playReport: PlayReport, pool: ConnectionPool, interruption: Interruption) {
+  /**
+   * The host's runner for plays with this play's privileges. One runner serves every such
+   * play, so the facts of the whole playbook are read ahead in one batch.
+   */
+  private hostRun(host: PreparedHost, play: Play, connection: RemoteShell, plays: PreparedPlay[]): HostRun {
+    const becomes = (candidate: Play) => candidate.become ?? host.target.become;
+    const key = `${host.name}\u0000${becomes(play)}`;
+    let run = this.runs.get(key);
+    if (!run) {
+      const { target } = host;
+      const become = becomes(play) ? { user: target.becomeUser, password: target.becomePassword } : undefined;
+      run = new HostRun(host.name, connection, { check: this.settings.check, commandTimeoutMs: this.settings.commandTimeoutMs, become, redact: this.settings.redact });
+      run.setAhead(
+        plays
+          .filter((candidate) => becomes(candidate.play) === becomes(play))
+          .flatMap((candidate) => candidate.hosts.filter((entry) => entry.name === host.name))
+          .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : []))),
+      );
+      this.runs.set(key, run);
+    }
+    return run;
+  }
+
+  private async runBatch(prepared: PreparedPlay, plays: PreparedPlay[], hosts: PreparedHost[], playReport: PlayReport, pool: ConnectionPool, interruption: Interruption) {
     const { settings } = this;
     const plain = settings.output === 'plain';
     const hostTasks: ListrTask[] = hosts.map((host) => ({
       title: host.name,
       task: async (_context, hostTask) => {
         const state = this.state(host.name);
-        const target = connectionTarget(host.name, host.vars);
+        const { target } = host;
         let connection;
         try {
           connection = await pool.get(host.name, target);
@@ -236,9 +275,7 @@ export class PlaybookRun {
           hostTask.title = `${host.name}: UNREACHABLE: ${result.msg}`;
           throw new Error(result.msg);
         }
-        const become = (prepared.play.become ?? target.become) ? { user: target.becomeUser, password: target.becomePassword } : undefined;
-        const run = new HostRun(host.name, connection, { check: settings.check, commandTimeoutMs: settings.commandTimeoutMs, become, redact: settings.redact });
-        run.setAhead(host.tasks.flatMap((task) => (task.kind === 'run' ? task.units : [])));
+        const run = this.hostRun(host, prepared.play, connection, plays);
         const notified = new Set<string>();
         const row = (task: TaskDefinition, prepare: () => PreparedTask, record: (result: HostTaskResult) => void): ListrTask => ({
           title: plain ? `${host.name} | ${task.name}` : task.name,
@@ -292,9 +329,12 @@ export class PlaybookRun {
       concurrent: Math.max(1, settings.forks),
       exitOnError: false,
       registerSignalListeners: false,
-      renderer: settings.output === 'silent' ? 'silent' : settings.output === 'plain' ? 'simple' : 'default',
+      renderer: 'default',
       fallbackRenderer: 'simple',
+      fallbackRendererCondition: settings.output === 'plain',
+      silentRendererCondition: settings.output === 'silent',
       rendererOptions: { collapseSubtasks: false, collapseSkips: false, showErrorMessage: true },
+      fallbackRendererOptions: { logger: new FinishedLinesLogger({ useIcons: true }) },
     });
     await listr.run();
   }

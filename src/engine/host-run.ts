@@ -74,14 +74,14 @@ export function prepareTask(
   try {
     if (task.loop !== undefined) {
       const rendered = renderValue(task.loop, vars);
-      if (!Array.isArray(rendered)) throw new PreparationError(`loop must be a list, got ${JSON.stringify(rendered)}`, task, 'loop');
+      if (!Array.isArray(rendered)) throw new PreparationError(`loop: must be a list, got ${JSON.stringify(rendered)}`, task, 'loop');
       items = rendered;
     }
   } catch (error) {
     const later = postpone(error);
     if (later) return later;
     if (error instanceof PreparationError) throw error;
-    throw new PreparationError((error as Error).message, task, 'loop');
+    throw new PreparationError(`loop: ${(error as Error).message}`, task, 'loop');
   }
   const units: TaskUnit[] = [];
   for (const item of items ?? [undefined]) {
@@ -92,7 +92,7 @@ export function prepareTask(
     } catch (error) {
       const later = postpone(error);
       if (later) return later;
-      throw new PreparationError((error as Error).message, task, 'when');
+      throw new PreparationError(`when: ${(error as Error).message}`, task, 'when');
     }
     try {
       args = renderValue(task.args, unitVars) as Record<string, unknown>;

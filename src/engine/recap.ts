@@ -51,14 +51,15 @@ export function formatRecap(report: RunReport): string {
   const lines = [`PLAY RECAP ${'*'.repeat(60)}`];
   for (const host of hosts) {
     const stats = report.stats[host];
+    // Ansible's columns: each count left-aligned in four characters.
     const cells = [
-      `ok=${stats.ok}`,
-      `changed=${stats.changed}`,
-      `unreachable=${stats.unreachable}`,
-      `failed=${stats.failures}`,
-      `skipped=${stats.skipped}`,
-      `ignored=${stats.ignored}`,
-    ].map((cell) => cell.padEnd(16));
+      ['ok', stats.ok],
+      ['changed', stats.changed],
+      ['unreachable', stats.unreachable],
+      ['failed', stats.failures],
+      ['skipped', stats.skipped],
+      ['ignored', stats.ignored],
+    ].map(([name, count]) => `${name}=${String(count).padEnd(4)}`);
     lines.push(`${host.padEnd(width)}: ${cells.join(' ').trimEnd()}`);
   }
   if (report.interrupted) {

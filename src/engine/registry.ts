@@ -1,11 +1,14 @@
 /**
  * The tasks lvs knows: built-ins and those of plugin packages, registered the same way.
- * A plugin is an npm package or a local path whose main export is a task module or an
- * array of them (`module.exports = [defineTask(...)]` or `export default`).
+ * A plugin is an npm package or a local path whose main export (or `default`) is a task
+ * module, a list of them, or a function that receives the lvs API (what `lvs` exports:
+ * defineTask, sh, quote, ...) and returns them. The function form lets a plugin use the
+ * API without depending on where lvs is installed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TaskModule } from '../api';
+import * as lvsApi from '../index';
 import { InputError } from '../errors';
 import { builtinTasks } from '../tasks';
 
@@ -109,7 +112,8 @@ function loadPlugin(specifier: string, baseDir: string): TaskModule[] {
   } catch (error) {
     throw new InputError(`cannot load plugin '${specifier}': ${(error as Error).message.split('\n')[0]}`);
   }
-  const value = exported?.default ?? exported?.tasks ?? exported;
+  let value = exported?.default ?? exported;
+  if (typeof value === 'function') value = value(lvsApi);
   return Array.isArray(value) ? value : [value];
 }
 

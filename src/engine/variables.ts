@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { InputError } from '../errors';
-import type { Inventory } from './inventory';
+import { groupMembers, type Inventory } from './inventory';
 import { layerVariables, resolveVariables } from './templating';
 import { loadYamlSource } from './yaml-source';
 
@@ -21,16 +21,6 @@ export function loadVarsFiles(files: string[], baseDir: string): Record<string, 
   return vars;
 }
 
-/** `groups`: every group's hosts, as Ansible exposes them. */
-function groupsOf(inventory: Inventory): Record<string, string[]> {
-  const groups: Record<string, string[]> = { all: [...inventory.hosts.keys()] };
-  for (const host of inventory.hosts.values()) {
-    for (const group of host.groups) (groups[group] ??= []).push(host.name);
-  }
-  for (const name of inventory.groups.keys()) groups[name] ??= [];
-  return groups;
-}
-
 export class VariableScope {
   private readonly groups: Record<string, string[]>;
   private readonly inventoryViews = new Map<string, Record<string, unknown>>();
@@ -43,7 +33,7 @@ export class VariableScope {
     private readonly playbookDir: string,
     private readonly check: boolean,
   ) {
-    this.groups = groupsOf(inventory);
+    this.groups = groupMembers(inventory);
     const scope = this;
     this.hostvars = new Proxy(
       {},

@@ -9,7 +9,7 @@
  */
 import type { CommandResult, Fact } from '../api';
 import { sh } from '../transport/quote';
-import { parseIpLiteral, type IpFamily } from './ip-literal';
+import { canonicalAddress, ipFamily, type IpFamily } from './ip-address';
 import { kernelModules, parseKernelModules, type ModuleStatus } from './kernel-modules';
 
 export type IpvsProtocol = 'tcp' | 'udp' | 'sctp';
@@ -30,7 +30,7 @@ export interface RealServer {
   /** -x and -y; 0 means no threshold. */
   upperThreshold: number;
   lowerThreshold: number;
-  /** Only for tunnels, and only what differs from ipvsadm's defaults (ipip, no checksum). */
+  /** Only for tunnels that differ from ipvsadm's default (ipip, no port, no checksum). */
   tunnel?: { type: TunnelType; port?: number; checksum?: 'csum' | 'remcsum' };
 }
 
@@ -49,7 +49,7 @@ export interface VirtualService {
 
 /** ipvsadm's own defaults, which it applies to a rule that leaves them out. */
 export const DEFAULT_SCHEDULER = 'wlc';
-export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+const DEFAULT_PERSISTENCE_TIMEOUT = 300;
 const DEFAULT_WEIGHT = 1;
 
 const LONG_OPTIONS: Record<string, string> = {
@@ -89,9 +89,10 @@ function integer(text: string | undefined, what: string, min: number, max: numbe
 /** `10.0.0.1:80` or `[2001:db8::1]:80`; the port may be left out (undefined). */
 export function parseAddressPort(text: string): { family: IpFamily; address: string; port?: number } {
   const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:[\]]+)(?::(\d+))?$/.exec(text);
-  const literal = match && parseIpLiteral(match[1]);
-  if (!match || !literal || (text.startsWith('[') && literal.family !== 6)) throw new RuleError(`"${text}" is not ADDRESS:PORT`);
-  return { family: literal.family, address: literal.canonical, port: match[2] === undefined ? undefined : integer(match[2], 'port', 0, 65535) };
+  const family = match ? ipFamily(match[1]) : undefined;
+  const address = match ? canonicalAddress(match[1]) : undefined;
+  if (!match || !family || !address || (text.startsWith('[') && family !== 6)) throw new RuleError(`"${text}" is not ADDRESS:PORT`);
+  return { family, address, port: match[2] === undefined ? undefined : integer(match[2], 'port', 0, 65535) };
 }
 
 export function formatAddressPort(family: IpFamily, address: string, port: number): string {
@@ -258,11 +259,13 @@ function parseRealServerRule(words: string[]): { key: ServiceKey; server: RealSe
   }
   if (!target) throw new RuleError('a real server rule needs -r ADDRESS:PORT');
   if (tunnel.port === undefined) delete tunnel.port;
+  // ipvsadm 1.30+ prints --tun-type ipip for every tunnel; older ones do not know the option.
+  const customTunnel = server.forwarding === 'tun' && (tunnel.type !== 'ipip' || tunnel.port !== undefined || tunnel.checksum !== undefined);
   // ipvsadm gives a real server without a port the service's port (0 for fwmark services).
   const port = target.port ?? (key.kind === 'address' ? key.port : 0);
   return {
     key,
-    server: { family: target.family, address: target.address, port, ...server, ...(server.forwarding === 'tun' ? { tunnel } : {}) },
+    server: { family: target.family, address: target.address, port, ...server, ...(customTunnel ? { tunnel } : {}) },
   };
 }
 

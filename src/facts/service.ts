@@ -93,7 +93,9 @@ export interface ServiceStatus {
 /**
  * Under systemd, `systemctl is-active`/`is-enabled`. Under SysV the init script's `status`
  * exit code, which LSB defines as 0 for running (3 not running, 1 dead with a pid file, 4
- * unknown), and the S links that update-rc.d or chkconfig leave in the runlevel directories.
+ * unknown), and the S links that update-rc.d or chkconfig leave in the runlevel directories
+ * (Debian's /etc/rcN.d or RHEL's /etc/rc.d/rcN.d: a host has one of them, so ls fails on the
+ * other and only its output counts).
  */
 export function serviceStatus(name: string): Fact<ServiceStatus> {
   return {
@@ -105,7 +107,7 @@ else
   echo init sysv
   if command -v service >/dev/null 2>&1; then service ${name} status >/dev/null 2>&1; else ${`/etc/init.d/${name}`} status >/dev/null 2>&1; fi
   echo "status $?"
-  if ls /etc/rc[2345].d/S[0-9][0-9]${name} /etc/rc.d/rc[2345].d/S[0-9][0-9]${name} >/dev/null 2>&1; then echo enabled yes; else echo enabled no; fi
+  if ls -d /etc/rc[2345].d/S[0-9][0-9]${name} /etc/rc.d/rc[2345].d/S[0-9][0-9]${name} 2>/dev/null | grep -q .; then echo enabled yes; else echo enabled no; fi
 fi`,
     parse: parseServiceStatus,
   };

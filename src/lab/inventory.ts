@@ -3,16 +3,16 @@
  * forwarded port, and one Ansible-style YAML inventory per topology holding connection
  * variables only (the playbooks bring everything else).
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostKeyPath } from './guest-config';
 import type { LabPaths } from './paths';
-import { allHosts, topology, type GroupName, type TopologyName } from './topology';
+import { allHosts, topology, TOPOLOGY_NAMES, type GroupName, type TopologyName } from './topology';
 import type { LabState } from './vm';
 
 /** OpenSSH writes a host on a port other than 22 as `[host]:port`. */
-export async function renderKnownHosts(paths: LabPaths, state: LabState): Promise<string> {
+async function renderKnownHosts(paths: LabPaths, state: LabState): Promise<string> {
   const lines = await Promise.all(
     allHosts().map(async (host) => {
       const [keyType, key] = (await readFile(`${hostKeyPath(paths, host.namespace)}.pub`, 'utf8')).trim().split(/\s+/);
@@ -22,7 +22,7 @@ export async function renderKnownHosts(paths: LabPaths, state: LabState): Promis
   return `${lines.join('\n')}\n`;
 }
 
-export function renderInventory(paths: LabPaths, state: LabState, name: TopologyName): string {
+function renderInventory(paths: LabPaths, state: LabState, name: TopologyName): string {
   const groups: Record<GroupName, { hosts: Record<string, { ansible_host: string; ansible_port: number }> }> = {
     director: { hosts: {} },
     realservers: { hosts: {} },
@@ -42,7 +42,7 @@ export function renderInventory(paths: LabPaths, state: LabState, name: Topology
       children: groups,
     },
   };
-  return `# The lvs lab's ${name} hosts (written by lvs lab up; ports change with every boot).\n${stringify(inventory)}`;
+  return `# The lvs lab's ${name} hosts (written by lvs lab up; ports change with every boot).\n${stringify(inventory, { lineWidth: 0 })}`;
 }
 
 export function inventoryPath(paths: LabPaths, name: TopologyName): string {
@@ -53,7 +53,7 @@ export function inventoryPath(paths: LabPaths, name: TopologyName): string {
 export async function writeConnectionFiles(paths: LabPaths, state: LabState): Promise<void> {
   await writeFile(paths.knownHosts, await renderKnownHosts(paths, state));
   await mkdir(paths.inventoriesDir, { recursive: true });
-  for (const host of new Set(allHosts().map((candidate) => candidate.topology))) {
-    await writeFile(inventoryPath(paths, host), renderInventory(paths, state, host));
+  for (const name of TOPOLOGY_NAMES) {
+    await writeFile(inventoryPath(paths, name), renderInventory(paths, state, name));
   }
 }

@@ -3,7 +3,7 @@
  * the lab's hosts have exactly the programs installed here: the ipvsadm, apache2 and curl
  * the playbooks use must be installed here too.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, rm, stat, writeFile } from 'node:fs/promises';
 import { LabError } from './lab-error';
 import { mustRunLocal, runLocal } from './local-command';
 
@@ -24,6 +24,7 @@ export const REQUIRED_PACKAGES = [
 /** Debian 12 ships virtiofsd with qemu; later releases in a package of its own. */
 const VIRTIOFSD_LOCATIONS = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'];
 const VIRTIOFSD_PACKAGE = 'virtiofsd';
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 export const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
 
@@ -36,6 +37,23 @@ function installCommand(names: string[]): string[] {
   return ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...names];
 }
 
+/**
+ * Without systemd, installing apache2 or openssh-server would start it on this machine.
+ * Debian's invoke-rc.d asks /usr/sbin/policy-rc.d first: exit 101 means "do not start".
+ */
+async function withoutServiceStarts(install: () => Promise<void>): Promise<void> {
+  const existing = await stat(POLICY_RC_D).then(
+    () => true,
+    () => false,
+  );
+  if (!existing) await writeFile(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    await install();
+  } finally {
+    if (!existing) await rm(POLICY_RC_D, { force: true });
+  }
+}
+
 /** Installs the given packages, refreshing apt's lists once if they are stale or missing. */
 async function aptInstall(names: string[], onProgress: (message: string) => void): Promise<void> {
   const [program, ...args] = installCommand(names);
@@ -43,11 +61,13 @@ async function aptInstall(names: string[], onProgress: (message: string) => void
     throw new LabError(`the lab needs these Debian packages: ${names.join(' ')}`, `Install them as root: ${[program, ...args].join(' ')}`);
   }
   onProgress(`installing ${names.join(' ')}`);
-  const first = await runLocal(program, args, { env: APT_ENV });
-  if (first.exitCode === 0) return;
-  onProgress('apt-get install failed; refreshing the package lists and trying again');
-  await mustRunLocal('apt-get', ['update', '-q'], { env: APT_ENV });
-  await mustRunLocal(program, args, { env: APT_ENV });
+  await withoutServiceStarts(async () => {
+    const first = await runLocal(program, args, { env: APT_ENV });
+    if (first.exitCode === 0) return;
+    onProgress('apt-get install failed; refreshing the package lists and trying again');
+    await mustRunLocal('apt-get', ['update', '-q'], { env: APT_ENV });
+    await mustRunLocal(program, args, { env: APT_ENV });
+  });
 }
 
 async function findExecutable(candidates: string[]): Promise<string | undefined> {

@@ -15,6 +15,8 @@ export const LAB_ASSETS_DIR = resolve(__dirname, '..', '..', 'lab');
 
 export interface LabPaths {
   cache: string;
+  /** Held by the lvs process running `lab up` or `lab down` (see lock.ts). */
+  lockFile: string;
   /** Debian's cloud kernel package, unpacked (boot/, lib/modules/). */
   kernelRoot: string;
   initramfs: string;
@@ -22,7 +24,7 @@ export interface LabPaths {
   preparedFile: string;
   /** The lab's SSH client key (private; the .pub beside it goes to every host). */
   clientKey: string;
-  /** One ed25519 host key per host, named after its namespace. */
+  /** One dir per host, named after its namespace, holding its ed25519 host key. */
   hostKeysDir: string;
   run: string;
   stateFile: string;
@@ -44,9 +46,14 @@ export function labPaths(env: NodeJS.ProcessEnv = process.env): LabPaths {
   if (hidden) {
     throw new LabError(`the lab cache ${cache} is under ${hidden}, which the lab VM does not see`, 'Set LVS_CACHE_DIR to another directory.');
   }
+  for (const dir of [cache, LAB_ASSETS_DIR]) {
+    // The kernel command line and the VM's init scripts split their arguments at whitespace.
+    if (/\s/.test(dir)) throw new LabError(`the lab cannot use ${dir}: its path contains whitespace`);
+  }
   const run = join(cache, 'run');
   return {
     cache,
+    lockFile: join(cache, 'lab.lock'),
     kernelRoot: join(cache, 'kernel'),
     initramfs: join(cache, 'initramfs.img'),
     preparedFile: join(cache, 'prepared.json'),

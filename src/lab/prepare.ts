@@ -52,7 +52,7 @@ async function readPrepared(paths: LabPaths): Promise<PreparedLab | undefined> {
 }
 
 /** `Depends: linux-image-6.1.0-56-cloud-amd64` names the kernel the metapackage stands for. */
-export function parseKernelDependency(aptCacheOutput: string): string {
+function parseKernelDependency(aptCacheOutput: string): string {
   const match = /^\s*Depends:\s*(linux-image-\S+)\s*$/m.exec(aptCacheOutput);
   if (!match) throw new LabError(`apt-cache depends ${KERNEL_METAPACKAGE} names no linux-image package`);
   return match[1];

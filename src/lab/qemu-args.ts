@@ -10,8 +10,8 @@ import type { PreparedLab } from './prepare';
 import { MANAGEMENT_NETWORK } from './topology';
 
 export const QEMU = 'qemu-system-x86_64';
-export const VM_MEMORY_MB = 2048;
-export const VM_CPUS = 2;
+const VM_MEMORY_MB = 2048;
+const VM_CPUS = 2;
 /** The virtiofs tag lab/initramfs-init.sh mounts. */
 const SHARE_TAG = 'hostroot';
 
@@ -21,7 +21,7 @@ export interface PortForward {
   guestPort: number;
 }
 
-export function netdevOption(forwards: readonly PortForward[]): string {
+function netdevOption(forwards: readonly PortForward[]): string {
   const options = [
     'user',
     'id=mgmt',

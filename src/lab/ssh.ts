@@ -36,7 +36,7 @@ export interface SshTarget {
 }
 
 /** OpenSSH client options: this lab's key and known_hosts only, nothing from ~/.ssh. */
-export function sshArgs(target: SshTarget, argv: readonly string[]): string[] {
+function sshArgs(target: SshTarget, argv: readonly string[]): string[] {
   return [
     '-F', '/dev/null',
     '-i', target.privateKey,

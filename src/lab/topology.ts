@@ -56,7 +56,6 @@ export const MANAGEMENT_NETWORK = {
   gateway: '10.250.0.2',
   dns: '10.250.0.3',
   bridge: 'lab-mgmt',
-  ifname: 'mgmt0',
 } as const;
 
 const GROUP_OF: Record<HostName, GroupName> = { director: 'director', rs1: 'realservers', rs2: 'realservers', client: 'clients' };
@@ -129,12 +128,4 @@ export function topology(name: TopologyName): LabTopology {
 
 export function allHosts(): LabHost[] {
   return TOPOLOGIES.flatMap((candidate) => candidate.hosts);
-}
-
-export function isTopologyName(value: string): value is TopologyName {
-  return (TOPOLOGY_NAMES as readonly string[]).includes(value);
-}
-
-export function isHostName(value: string): value is HostName {
-  return (HOST_NAMES as readonly string[]).includes(value);
 }

@@ -4,8 +4,7 @@
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
 import { remoteFile, writeFileAtomically, type RemoteFile } from '../facts/file';
-import type { IpFamily } from '../facts/ip-literal';
-import { parseIpLiteral } from '../facts/ip-literal';
+import { canonicalAddress, ipFamily, type IpFamily } from '../facts/ip-address';
 import {
   DEFAULT_SCHEDULER,
   formatAddressPort,
@@ -66,15 +65,16 @@ const DEBIAN_DEFAULTS = '/etc/default/ipvsadm';
 
 /** A fwmark service has no address of its own: it is IPv6 when its real servers all are. */
 function fwmarkFamily(args: IpvsadmArgs): IpFamily {
-  const families = args.real_servers.map((server) => parseIpLiteral(server.address)?.family);
+  const families = args.real_servers.map((server) => ipFamily(server.address));
   return families.length > 0 && families.every((family) => family === 6) ? 6 : 4;
 }
 
 function desiredKey(args: IpvsadmArgs): ServiceKey {
   if (args.fwmark !== undefined) return { kind: 'fwmark', fwmark: args.fwmark, family: fwmarkFamily(args) };
-  const literal = parseIpLiteral(args.address ?? '');
-  if (!literal || args.port === undefined) throw new Error('ipvsadm: address and port were not validated');
-  return { kind: 'address', protocol: args.protocol, family: literal.family, address: literal.canonical, port: args.port };
+  const family = ipFamily(args.address ?? '');
+  const address = canonicalAddress(args.address ?? '');
+  if (!family || !address || args.port === undefined) throw new Error('ipvsadm: address and port were not validated');
+  return { kind: 'address', protocol: args.protocol, family, address, port: args.port };
 }
 
 /** The port the kernel will record: the service's when none is given (0 for fwmark services). */
@@ -88,19 +88,16 @@ function desiredService(args: IpvsadmArgs): VirtualService {
     scheduler: args.scheduler,
     ...(args.persistent !== undefined ? { persistent: args.persistent } : {}),
     onePacket: false,
-    realServers: args.real_servers.map((server) => {
-      const literal = parseIpLiteral(server.address)!;
-      return {
-        family: literal.family,
-        address: literal.canonical,
-        port: effectivePort(args, server),
-        forwarding: server.forwarding,
-        weight: server.weight,
-        upperThreshold: 0,
-        lowerThreshold: 0,
-        ...(server.forwarding === 'tun' ? { tunnel: { type: 'ipip' as const } } : {}),
-      };
-    }),
+    // validate() has checked every address, so both lookups succeed.
+    realServers: args.real_servers.map((server) => ({
+      family: ipFamily(server.address) as IpFamily,
+      address: canonicalAddress(server.address) as string,
+      port: effectivePort(args, server),
+      forwarding: server.forwarding,
+      weight: server.weight,
+      upperThreshold: 0,
+      lowerThreshold: 0,
+    })),
   };
 }
 
@@ -191,13 +188,14 @@ function realServerProblems(args: IpvsadmArgs, serviceFamily: IpFamily | undefin
   const seen = new Map<string, number>();
   args.real_servers.forEach((server, index) => {
     const key = `real_servers.${index}`;
-    const literal = parseIpLiteral(server.address);
-    if (!literal) {
+    const family = ipFamily(server.address);
+    const address = canonicalAddress(server.address);
+    if (!family || !address) {
       problems.push(`${key}.address: "${server.address}" is not an IPv4 or IPv6 address`);
       return;
     }
-    if (serviceFamily && literal.family !== serviceFamily && server.forwarding !== 'tun') {
-      problems.push(`${key}.address: an IPv${serviceFamily} service can only reach an IPv${literal.family} real server through a tunnel (forwarding: tun)`);
+    if (serviceFamily && family !== serviceFamily && server.forwarding !== 'tun') {
+      problems.push(`${key}.address: an IPv${serviceFamily} service can only reach an IPv${family} real server through a tunnel (forwarding: tun)`);
     }
     if (server.port !== undefined && server.forwarding !== 'nat') {
       if (args.fwmark !== undefined) {
@@ -207,7 +205,7 @@ function realServerProblems(args: IpvsadmArgs, serviceFamily: IpFamily | undefin
         problems.push(`${key}.port: only nat can map to a port other than the service's ${args.port}; dr and tun keep the packet's port`);
       }
     }
-    const label = formatAddressPort(literal.family, literal.canonical, effectivePort(args, server));
+    const label = formatAddressPort(family, address, effectivePort(args, server));
     const first = seen.get(label);
     if (first !== undefined) problems.push(`${key}: ${label} is already real_servers.${first}`);
     else seen.set(label, index);
@@ -315,7 +313,7 @@ export default defineTask({
     } else {
       if (args.address === undefined) problems.push('address: is required unless fwmark is given');
       else {
-        serviceFamily = parseIpLiteral(args.address)?.family;
+        serviceFamily = ipFamily(args.address);
         if (!serviceFamily) problems.push(`address: "${args.address}" is not an IPv4 or IPv6 address`);
       }
       if (args.port === undefined) problems.push('port: is required unless fwmark is given');

@@ -67,8 +67,10 @@ export default defineTask({
     const content = context.renderTemplate(args.src);
     if (!file.exists || file.content !== content) {
       const change: Change = { subject: args.dest, before: file.exists ? file.content : null, after: content };
-      // A rewrite is a new inode: keep the owner and group of the file it replaces unless told otherwise.
-      const attributes: FileAttributes = { mode: args.mode, owner: args.owner ?? file.owner, group: args.group ?? file.group };
+      // A rewrite is a new inode: keep the owner and group of the file it replaces unless told
+      // otherwise (stat prints UNKNOWN for an id without a name, which chown would refuse).
+      const named = (name: string | undefined) => (name === 'UNKNOWN' ? undefined : name);
+      const attributes: FileAttributes = { mode: args.mode, owner: args.owner ?? named(file.owner), group: args.group ?? named(file.group) };
       return { changes: [change], commands: [{ run: writeFileAtomically(args.dest, content, attributes) }] };
     }
     const wanted = attributeChanges(args, file);

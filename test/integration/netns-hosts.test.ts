@@ -39,6 +39,14 @@ function tcpConnect(address: string, port: number): Promise<string> {
   });
 }
 
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function rootNamespaceState() {
   const [namespaces, links, mounts, processes] = await Promise.all([
     runProcess('ip', ['netns', 'list'], { timeoutMs: 10_000 }),
@@ -154,11 +162,15 @@ describe('test hosts in network namespaces', () => {
       expect((await ssh(lab, lab.hosts[0], 'hostname')).stdout).toBe('alpha\n');
 
       // Things destroy() must end: an open SSH session and a daemon started on the host.
-      sessionClient = spawn('ssh', sshArgs(second, one, 'sleep 300'), { stdio: 'ignore' });
+      // Their durations are unique to this test run, so that ps finds only them.
+      const sessionSeconds = 100_000 + process.pid;
+      const daemonSeconds = 200_000 + process.pid;
+      sessionClient = spawn('ssh', sshArgs(second, one, sh`sleep ${sessionSeconds}`.text), { stdio: 'ignore' });
       const sessionEnded = new Promise((resolve) => sessionClient?.once('exit', resolve));
-      expect((await second.onHost('two', 'setsid sleep 301 > /dev/null 2>&1 < /dev/null &')).exitCode).toBe(0);
-      const running = await runProcess('sh', ['-c', 'sleep 0.5; ps -e -o args= | grep -c "^sleep 30[01]$"'], { timeoutMs: 10_000 });
-      expect(Number(running.stdout)).toBeGreaterThanOrEqual(2);
+      const daemon = await second.onHost('two', sh`setsid sleep ${daemonSeconds} > /dev/null 2>&1 < /dev/null &`.text);
+      expect(daemon.exitCode).toBe(0);
+      const isOurSleep = (line: string) => [`sleep ${sessionSeconds}`, `sleep ${daemonSeconds}`].includes(line.trim().split(/\s+/).slice(2).join(' '));
+      await waitUntil(async () => (await rootNamespaceState()).processes.split('\n').filter(isOurSleep).length === 2);
 
       await second.destroy();
       await second.destroy();
@@ -169,7 +181,7 @@ describe('test hosts in network namespaces', () => {
       expect(state.links).not.toMatch(new RegExp(`^\\d+: (lvsb${index}[:@]|lvs${index}-)`, 'm'));
       expect(state.mounts).not.toContain(second.dir);
       expect(state.processes).not.toContain(second.dir);
-      expect(state.processes).not.toMatch(/^\s*\d+ \S+\s+sleep 30[01]$/m);
+      expect(state.processes.split('\n').filter(isOurSleep)).toEqual([]);
       expect(fs.existsSync(second.dir)).toBe(false);
       // The first lab is untouched.
       expect((await ssh(lab, lab.hosts[1], 'hostname')).stdout).toBe('beta\n');

@@ -129,11 +129,11 @@ function prepare(options: SshdOptions, listen: string): Prepared {
       sh`mkdir -p ${home}`.text,
       sh`chown ${user.name} ${home}`.text,
     ];
-    if (user.password !== undefined) lines.push(sh`printf '%s\n' ${`${user.name}:${user.password}`} | chpasswd`.text);
+    if (user.password !== undefined) lines.push(sh`printf '%s\\n' ${`${user.name}:${user.password}`} | chpasswd`.text);
     if (user.sudo) {
       const rule = `${user.name} ALL=(ALL:ALL) ${user.sudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL`;
       const file = `/etc/sudoers.d/lvs-test-${user.name}`;
-      lines.push(sh`printf '%s\n' ${rule} > ${file}`.text, sh`chmod 0440 ${file}`.text);
+      lines.push(sh`printf '%s\\n' ${rule} > ${file}`.text, sh`chmod 0440 ${file}`.text);
     }
     return lines.join('\n');
   });

@@ -39,6 +39,8 @@ ip link set lo up
 ip address add "$address" dev eth0
 ip link set eth0 up
 
+# The PidFile holds sshd's pid inside this PID namespace; netns-hosts.ts reports the
+# root namespace's view of it as sshdPid.
 /usr/sbin/sshd -D -f "$sshd_config" -E "$host_dir/sshd.log" \
   -o "ListenAddress=${address%/*}:22" -o "PidFile=$host_dir/sshd.pid" &
 

@@ -5,7 +5,7 @@
  *
  * Names (shared with cleanup-stale.sh): bridge `lvsb<index>` holding 10.199.<index>.1/24,
  * namespace `lvs<index>-<host>`, outer veth end `lvs<index>-<position>`, lab dir
- * `$TMPDIR/lvs-lab-XXXXXX` with `owner.pid` and `subnet-index` files.
+ * `$TMPDIR/lvs-lab-<owner pid>-XXXXXX` holding a `subnet-index` file once the index is claimed.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -123,8 +123,8 @@ class NetnsLab implements TestLab {
   private destroyed?: Promise<void>;
 
   async start(names: string[], requestedIndex?: number): Promise<void> {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-lab-'));
-    fs.writeFileSync(path.join(this.dir, 'owner.pid'), `${process.pid}\n`);
+    // The owner's pid is in the name from the first moment, so cleanup-stale.sh never mistakes a starting lab for a stale one.
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lvs-lab-${process.pid}-`));
     checkLabDir(this.dir);
 
     this.subnetIndex = await claimSubnet(requestedIndex);

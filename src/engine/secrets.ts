@@ -1,0 +1,48 @@
+/**
+ * The variables that hold passwords, and how every output hides them. Vars dumps
+ * (`lvs inventory`, --json) replace the value of each secret variable, and every text lvs
+ * prints (commands, stderr, error messages) has each secret value replaced wherever it
+ * appears, since a password can travel inside a command line or a templated string.
+ */
+import type { Inventory } from './inventory/types';
+
+export const SECRET_VARS: readonly string[] = [
+  'ansible_password',
+  'ansible_ssh_pass',
+  'ansible_ssh_password',
+  'ansible_become_password',
+  'ansible_become_pass',
+];
+
+export const REDACTED = '********';
+
+/** The non-empty values of the secret variables in `vars`, as text. */
+export function secretValues(vars: Record<string, unknown>): string[] {
+  return SECRET_VARS.map((name) => vars[name])
+    .filter((value) => value !== undefined && value !== null && value !== '')
+    .map(String);
+}
+
+/**
+ * A deep copy of `value` in which every variable named in SECRET_VARS is REDACTED and every
+ * occurrence of each string of `secrets` inside a string is REDACTED.
+ */
+export function redact<T>(value: T, secrets: readonly string[]): T {
+  // The longest first, so that a secret containing another is hidden whole.
+  const hidden = [...new Set(secrets.filter(Boolean))].sort((a, b) => b.length - a.length);
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return hidden.reduce((text, secret) => text.split(secret).join(REDACTED), item);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === 'object' && !(item instanceof Date)) {
+      return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, SECRET_VARS.includes(key) ? REDACTED : walk(entry)]));
+    }
+    return item;
+  };
+  return walk(value) as T;
+}
+
+/** A text redactor for a run: hides every host's secret variables and those given as extra vars. */
+export function redactor(inventory: Inventory, extraVars: Record<string, unknown>): (text: string) => string {
+  const secrets = [...inventory.hosts.values()].flatMap((host) => secretValues(host.vars)).concat(secretValues(extraVars));
+  return (text) => redact(text, secrets);
+}

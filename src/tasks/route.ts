@@ -1,0 +1,151 @@
+/**
+ * A route in the main table, with iproute2. The destination is compared in canonical form
+ * (`default` = 0.0.0.0/0, a bare address = a /32 or /128 host route). Without a metric the
+ * task owns every route to that destination: it writes its route with `ip route replace`
+ * (atomic, so a default route is swapped rather than doubled) and deletes the others. With a
+ * metric it only touches the route of that metric, leaving fallbacks of other metrics alone.
+ */
+import { defineTask, noop, type Fact, type PlannedCommand } from '../api';
+import { interfaces, type NetworkInterface } from '../facts/ip-addr';
+import { canonicalAddress, formatPrefix, hasHostBits, ipFamily, isIpv6LinkLocal, networkOf, parsePrefix, type IpFamily } from '../facts/ip-address';
+import { defaultDestination, deleteRoute, describeRoute, destinationText, familyFlag, routes, routeWords, type Route } from '../facts/ip-route';
+import { sh } from '../transport/quote';
+
+interface RouteArgs {
+  dest: string;
+  via?: string;
+  dev?: string;
+  metric?: number;
+  state: 'present' | 'absent';
+}
+
+type RouteFacts = { routes: Fact<Route[]>; interfaces: Fact<NetworkInterface[]> };
+
+interface WantedRoute {
+  family: IpFamily;
+  destination: string;
+  gateway?: string;
+  dev?: string;
+  metric?: number;
+}
+
+const ADDRESS = '[0-9A-Fa-f:.]+';
+
+/** What the arguments ask for, in the form the route fact has. Assumes validate() passed. */
+function wantedRoute(args: RouteArgs): WantedRoute {
+  const gateway = args.via === undefined ? undefined : canonicalAddress(args.via);
+  const family: IpFamily = args.dest === 'default' ? (gateway && ipFamily(gateway)) || 4 : parsePrefix(args.dest)!.family;
+  const destination = args.dest === 'default' ? defaultDestination(family) : formatPrefix(parsePrefix(args.dest)!);
+  // `dev lo:0` (as in `route add -host VIP dev lo:0`) names an address label; routes use the device.
+  const dev = args.dev?.split(':')[0];
+  return { family, destination, gateway, dev, metric: args.metric };
+}
+
+export default defineTask<RouteArgs, RouteFacts>({
+  name: 'route',
+  description: 'Puts a route into the main routing table (replacing other routes to the same destination), or removes it.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['dest'],
+    properties: {
+      dest: {
+        type: 'string',
+        pattern: `^(default|${ADDRESS}(/[0-9.]{1,15})?)$`,
+        description:
+          'The destination: default (the same as 0.0.0.0/0), a network such as 172.16.0.0/16, or a bare address for a host route (a /32, /128 for IPv6).',
+      },
+      via: {
+        type: 'string',
+        pattern: `^${ADDRESS}$`,
+        description: 'The gateway. An IPv6 via makes default an IPv6 default route. Leave it out for a route straight onto dev.',
+      },
+      dev: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_.@+-]{1,15}(:[A-Za-z0-9_.@+-]{1,14})?$',
+        description: 'The device. A label such as lo:0 stands for its device (lo), as in the old `route add -host VIP dev lo:0`.',
+      },
+      metric: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 4294967295,
+        description: 'The metric (priority). When given, only the route with this metric is managed; routes of other metrics stay.',
+      },
+      state: {
+        type: 'string',
+        enum: ['present', 'absent'],
+        default: 'present',
+        description: 'present adds or replaces the route; absent deletes the routes to dest that match via, dev and metric where given.',
+      },
+    },
+    if: { properties: { state: { const: 'absent' } }, required: ['state'] },
+    else: { anyOf: [{ required: ['via'] }, { required: ['dev'] }] },
+  },
+  example: { dest: '192.168.2.100', dev: 'lo', state: 'present' },
+
+  validate(args) {
+    const problems: string[] = [];
+    const prefix = args.dest === 'default' ? undefined : parsePrefix(args.dest);
+    if (args.dest !== 'default' && !prefix) problems.push(`dest: ${args.dest} is not default, an IP address or a prefix`);
+    if (prefix && hasHostBits(prefix)) {
+      problems.push(`dest: ${args.dest} has host bits set; the network is ${formatPrefix(networkOf(prefix))}`);
+    }
+    if (args.via !== undefined) {
+      const family = ipFamily(args.via);
+      if (!family) problems.push(`via: ${args.via} is not an IP address`);
+      else if (prefix && prefix.family !== family) problems.push(`via: ${args.via} is IPv${family} but dest ${args.dest} is IPv${prefix.family}`);
+      if (isIpv6LinkLocal(args.via) && args.dev === undefined) problems.push(`dev: required with the link-local gateway ${args.via}`);
+    }
+    return problems;
+  },
+
+  facts(args) {
+    const { family } = wantedRoute(args);
+    return { routes: routes(family), interfaces: interfaces() };
+  },
+
+  plan(args, facts) {
+    const wanted = wantedRoute(args);
+    const toDestination = facts.routes.filter((route) => route.destination === wanted.destination);
+    const subject = `route ${destinationText(wanted.destination)}`;
+    const before = toDestination.map(describeRoute).join('\n') || null;
+
+    if (args.state === 'absent') {
+      const doomed = toDestination.filter(
+        (route) =>
+          (wanted.gateway === undefined || route.gateway === wanted.gateway) &&
+          (wanted.dev === undefined || route.dev === wanted.dev) &&
+          (wanted.metric === undefined || route.metric === wanted.metric),
+      );
+      if (!doomed.length) return noop(`no route ${routeWords(wanted).join(' ')} in table main`);
+      const left = toDestination.filter((route) => !doomed.includes(route));
+      return {
+        changes: [{ subject, before, after: left.map(describeRoute).join('\n') || null }],
+        commands: doomed.map((route) => ({ run: deleteRoute(route) })),
+      };
+    }
+
+    if (wanted.dev && !facts.interfaces.some((device) => device.name === wanted.dev)) throw new Error(`device ${wanted.dev} does not exist`);
+    const isWanted = (route: Route) =>
+      route.type === 'unicast' &&
+      route.nexthops.length === 0 &&
+      route.gateway === wanted.gateway &&
+      (wanted.dev === undefined || route.dev === wanted.dev) &&
+      (wanted.metric === undefined || route.metric === wanted.metric);
+    const kept = toDestination.filter(isWanted);
+    const rivals = toDestination.filter((route) => !isWanted(route) && (wanted.metric === undefined || route.metric === wanted.metric));
+    if (kept.length && !rivals.length) return noop(`${kept.map(describeRoute).join(', ')} is in table main`);
+
+    const commands: PlannedCommand[] = [];
+    let replaced: Route | undefined;
+    if (!kept.length) {
+      commands.push({ run: sh`ip ${familyFlag(wanted.family)} route replace ${routeWords(wanted)}` });
+      // replace overwrites the route of the same metric (the kernel's default when none is given).
+      const effectiveMetric = wanted.metric ?? (wanted.family === 4 ? 0 : 1024);
+      replaced = rivals.find((route) => route.metric === effectiveMetric);
+    }
+    for (const rival of rivals) if (rival !== replaced) commands.push({ run: deleteRoute(rival) });
+    const after = kept.length ? kept.map(describeRoute).join('\n') : routeWords(wanted).join(' ');
+    return { changes: [{ subject, before, after }], commands };
+  },
+});

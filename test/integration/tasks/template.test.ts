@@ -1,0 +1,91 @@
+/**
+ * The template task against a real sshd host: the shipped index.html.hbs is rendered for
+ * the host and written; the file is then checked on the host itself.
+ */
+import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { renderString } from '../../../src/engine/templating';
+import { runLvs } from '../../support/cli';
+import { startHosts, type TestLab } from '../../support/netns-hosts';
+
+const HOST = 'tpl1';
+const DEST = '/var/www/html/lvs-template-test.html';
+let lab: TestLab;
+
+interface HostResult {
+  status: string;
+  noop?: string;
+  diff: { subject: string; before: unknown; after: unknown }[];
+}
+
+async function template(words: string[], check = false): Promise<{ exitCode: number; host?: HostResult; stderr: string }> {
+  const flags = ['-i', lab.inventoryFile, '-l', HOST, '--json', '--known-hosts', lab.knownHostsFile, ...(check ? ['--check'] : [])];
+  const run = await runLvs(['task', 'template', ...words, ...flags]);
+  let host: HostResult | undefined;
+  try {
+    host = JSON.parse(run.stdout).plays[0].tasks[0].hosts[HOST];
+  } catch {
+    host = undefined;
+  }
+  return { exitCode: run.exitCode, host, stderr: run.stderr };
+}
+
+async function onHost(command: string): Promise<string> {
+  return (await lab.onHost(HOST, command)).stdout;
+}
+
+beforeAll(async () => {
+  lab = await startHosts([HOST]);
+});
+
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe('template', () => {
+  it('writes the rendered page: changed, and the host holds it with mode 0644', async () => {
+    const run = await template(['src=index.html.hbs', `dest=${DEST}`]);
+    expect(run.host?.status).toBe('changed');
+    const written = await onHost(`cat ${DEST}`);
+    expect(written).toContain(`<h1>${HOST}</h1>`);
+    const source = readFileSync(join(__dirname, '../../../templates/index.html.hbs'), 'utf8');
+    expect(written).toBe(renderString(source, { inventory_hostname: HOST }, true));
+    expect((await onHost(`stat -c %a ${DEST}`)).trim()).toBe('644');
+  });
+
+  it('again: ok', async () => {
+    const run = await template(['src=index.html.hbs', `dest=${DEST}`]);
+    expect(run.host?.status).toBe('ok');
+  });
+
+  it('--check with a new mode: reports it and leaves the file alone', async () => {
+    const run = await template(['src=index.html.hbs', `dest=${DEST}`, 'mode=0600'], true);
+    expect(run.host?.status).toBe('changed');
+    expect(run.host?.diff).toEqual([{ subject: `${DEST} mode`, before: '644', after: '0600' }]);
+    expect((await onHost(`stat -c %a ${DEST}`)).trim()).toBe('644');
+  });
+
+  it('a new mode: fixed in place, content untouched', async () => {
+    const inode = (await onHost(`stat -c %i ${DEST}`)).trim();
+    const run = await template(['src=index.html.hbs', `dest=${DEST}`, 'mode=0600']);
+    expect(run.host?.status).toBe('changed');
+    expect((await onHost(`stat -c '%a %i' ${DEST}`)).trim()).toBe(`600 ${inode}`);
+  });
+
+  it('a destination full of shell syntax is one quoted path: the file gets that name, nothing else runs', async () => {
+    const marker = `lvs-pwned-${randomBytes(4).toString('hex')}`;
+    const dest = `/var/tmp/lvs-odd; touch ${marker}; $(touch ${marker}) \`touch ${marker}\``;
+    const run = await template(['src=index.html.hbs', `dest=${dest}`]);
+    expect(run.host?.status).toBe('changed');
+    expect((await lab.onHost(HOST, `test -f '${dest.replace(/'/g, `'\\''`)}'`)).exitCode).toBe(0);
+    expect(await onHost(`ls / /root /tmp /var/tmp | grep -c ${marker} || true`)).toBe('0\n');
+  });
+
+  it('a hostile mode is refused before anything runs', async () => {
+    const marker = `/var/tmp/lvs-pwned-${randomBytes(4).toString('hex')}`;
+    const run = await template(['src=index.html.hbs', `dest=${DEST}`, `mode=0644; touch ${marker}`]);
+    expect(run.exitCode).toBe(4);
+    expect((await lab.onHost(HOST, `test -e ${marker}`)).exitCode).toBe(1);
+  });
+});

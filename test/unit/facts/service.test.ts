@@ -1,0 +1,150 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { CommandResult } from '../../../src/api';
+import {
+  daemonFreshness,
+  enableCommand,
+  installedPackages,
+  osRelease,
+  parseDaemonFreshness,
+  parseInstalledPackages,
+  parseOsRelease,
+  parseServiceStatus,
+  serviceCommand,
+  serviceStatus,
+} from '../../../src/facts/service';
+
+interface Fixture extends CommandResult {
+  command: string;
+}
+
+function fixture(name: string): Fixture {
+  return JSON.parse(readFileSync(join(__dirname, '../fixtures/services', `${name}.json`), 'utf8')) as Fixture;
+}
+
+describe('fixtures match the fact commands that produced them', () => {
+  // capture.sh keeps copies of the commands: a changed command needs a new capture.
+  it.each([
+    ['os-release-debian12', osRelease().command.text],
+    ['packages-apache2-installed', installedPackages(['apache2', 'httpd']).command.text],
+    ['service-apache2-running-sysv', serviceStatus('apache2').command.text],
+    ['service-httpd-unknown-sysv', serviceStatus('httpd').command.text],
+    ['freshness-apache2-running', daemonFreshness('/var/run/apache2/apache2.pid', '/etc/apache2').command.text],
+  ])('%s', (name, command) => {
+    expect(fixture(name).command).toBe(command);
+  });
+});
+
+describe('parseOsRelease', () => {
+  it('reads Debian 12 as the debian family', () => {
+    expect(parseOsRelease(fixture('os-release-debian12'))).toEqual({ id: 'debian', idLike: [], family: 'debian' });
+  });
+
+  it('reads Rocky Linux through its quoted ID_LIKE as the rhel family', () => {
+    expect(parseOsRelease(fixture('os-release-rocky94'))).toEqual({ id: 'rocky', idLike: ['rhel', 'centos', 'fedora'], family: 'rhel' });
+  });
+
+  it('reads Ubuntu (ID_LIKE=debian) as debian and an unrelated distribution as unknown', () => {
+    expect(parseOsRelease({ stdout: 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\n', stderr: '', exitCode: 0 }).family).toBe('debian');
+    expect(parseOsRelease({ stdout: 'NAME="Alpine Linux"\nID=alpine\n', stderr: '', exitCode: 0 })).toEqual({ id: 'alpine', idLike: [], family: 'unknown' });
+  });
+
+  it('fails when the file cannot be read', () => {
+    expect(() => parseOsRelease({ stdout: '', stderr: 'cat: /usr/lib/os-release: No such file or directory\n', exitCode: 1 })).toThrow(
+      'cannot read os-release: cat: /usr/lib/os-release: No such file or directory',
+    );
+  });
+});
+
+describe('parseInstalledPackages', () => {
+  it('reads dpkg: apache2 installed ("ii"), httpd not ("un")', () => {
+    expect(parseInstalledPackages(fixture('packages-apache2-installed'), ['apache2', 'httpd'])).toEqual({ apache2: true, httpd: false });
+  });
+
+  it('reads rpm: "NAME installed" for installed packages, its "not installed" sentence for the others', () => {
+    const result = { stdout: 'manager rpm\npackage apache2 is not installed\nhttpd installed\n', stderr: '', exitCode: 0 };
+    expect(parseInstalledPackages(result, ['apache2', 'httpd'])).toEqual({ apache2: false, httpd: true });
+  });
+
+  it('fails on a host with neither package manager', () => {
+    expect(() => parseInstalledPackages({ stdout: 'manager none\n', stderr: '', exitCode: 0 }, ['apache2'])).toThrow('neither dpkg nor rpm');
+  });
+
+  it('passes odd package names to the shell as quoted words', () => {
+    expect(installedPackages(['a$(id)']).command.text).toContain(`-W -f='\${Package} \${db:Status-Abbrev}\\n' 'a$(id)' 2>/dev/null`);
+  });
+});
+
+describe('parseServiceStatus', () => {
+  it('reads a running SysV service enabled at boot (status 0, S links)', () => {
+    expect(parseServiceStatus(fixture('service-apache2-running-sysv'))).toEqual({ init: 'sysv', running: true, enabled: true });
+  });
+
+  it('reads a stopped one (LSB status 3)', () => {
+    expect(parseServiceStatus(fixture('service-apache2-stopped-sysv'))).toEqual({ init: 'sysv', running: false, enabled: true });
+  });
+
+  it('reads one disabled by update-rc.d (K links only)', () => {
+    expect(parseServiceStatus(fixture('service-apache2-disabled-sysv'))).toEqual({ init: 'sysv', running: false, enabled: false });
+  });
+
+  it('reads a service the host does not have as stopped and disabled', () => {
+    expect(parseServiceStatus(fixture('service-httpd-unknown-sysv'))).toEqual({ init: 'sysv', running: false, enabled: false });
+  });
+
+  it('reads systemctl is-active / is-enabled under systemd', () => {
+    const result = (active: string, enabled: string) => ({ stdout: `init systemd\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 });
+    expect(parseServiceStatus(result('active', 'enabled'))).toEqual({ init: 'systemd', running: true, enabled: true });
+    expect(parseServiceStatus(result('inactive', 'disabled'))).toEqual({ init: 'systemd', running: false, enabled: false });
+    expect(parseServiceStatus(result('failed', 'masked'))).toEqual({ init: 'systemd', running: false, enabled: false });
+    // For a unit it does not know, is-enabled prints its complaint on stderr only.
+    expect(parseServiceStatus(result('inactive', ''))).toEqual({ init: 'systemd', running: false, enabled: false });
+  });
+
+  it('fails on output it does not recognise', () => {
+    expect(() => parseServiceStatus({ stdout: '', stderr: 'sh: 1: syntax error\n', exitCode: 2 })).toThrow('cannot read service status: sh: 1: syntax error');
+  });
+});
+
+describe('parseDaemonFreshness', () => {
+  it('reads a stopped server: no start time, the configuration time still', () => {
+    expect(parseDaemonFreshness(fixture('freshness-apache2-stopped'))).toEqual({ running: false, configChangedAt: 1794473921 });
+  });
+
+  it('reads a running server that started after its configuration', () => {
+    const freshness = parseDaemonFreshness(fixture('freshness-apache2-running'));
+    expect(freshness.running).toBe(true);
+    expect(freshness.startedAt).toBeGreaterThan(freshness.configChangedAt as number);
+  });
+
+  it('reads a running server whose configuration changed after it started', () => {
+    const freshness = parseDaemonFreshness(fixture('freshness-apache2-config-newer'));
+    expect(freshness.running).toBe(true);
+    expect(freshness.configChangedAt).toBeGreaterThan(freshness.startedAt as number);
+  });
+});
+
+describe('service commands', () => {
+  it('use systemctl under systemd', () => {
+    expect(serviceCommand('systemd', 'httpd', 'restart').text).toBe('systemctl restart httpd');
+    expect(enableCommand('systemd', 'rhel', 'httpd', true).text).toBe('systemctl enable httpd');
+    expect(enableCommand('systemd', 'debian', 'apache2', false).text).toBe('systemctl disable apache2');
+  });
+
+  it('use service (or the init script) under SysV', () => {
+    expect(serviceCommand('sysv', 'apache2', 'start').text).toBe(
+      'if command -v service >/dev/null 2>&1; then service apache2 start; else /etc/init.d/apache2 start; fi',
+    );
+  });
+
+  it('enable with update-rc.d defaults then enable on Debian (defaults alone keeps K links), chkconfig on RHEL', () => {
+    expect(enableCommand('sysv', 'debian', 'apache2', true).text).toBe('update-rc.d apache2 defaults && update-rc.d apache2 enable');
+    expect(enableCommand('sysv', 'debian', 'apache2', false).text).toBe('update-rc.d apache2 disable');
+    expect(enableCommand('sysv', 'rhel', 'httpd', false).text).toBe('chkconfig httpd off');
+  });
+
+  it('quote service names', () => {
+    expect(serviceCommand('systemd', 'web;id', 'stop').text).toBe("systemctl stop 'web;id'");
+    expect(serviceStatus('a b').command.text).toContain("service 'a b' status");
+  });
+});
