@@ -22,7 +22,7 @@ export interface Fact<T> {
 }
 
 export type FactMap = Record<string, Fact<unknown>>;
-export type FactValues<F extends FactMap> = { [K in keyof F]: F[K] extends Fact<infer T> ? T : never };
+export type FactValues<F extends FactMap> = { [K in keyof F]: NonNullable<F[K]> extends Fact<infer T> ? T : never };
 
 /** One difference between the host and the desired state, shown by --diff and in JSON. */
 export interface Change {

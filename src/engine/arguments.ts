@@ -6,7 +6,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TaskModule } from '../api';
 
-const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, strict: false });
+// 'array' also wraps a single value given as k=v into a one-item list.
+const ajv = new Ajv({ useDefaults: true, coerceTypes: 'array', allErrors: true, strict: false });
 const validators = new WeakMap<TaskModule, ValidateFunction>();
 
 export interface ArgumentProblem {

@@ -174,10 +174,13 @@ async function runningState(paths: LabPaths): Promise<LabState> {
   return state!;
 }
 
-/** Writes the topology's inventory (and the lab's known_hosts) and returns its path. */
+/**
+ * The topology's inventory and the lab's known_hosts, written by `lab up` for this boot's
+ * ports. They are not rewritten here: other processes may be reading them.
+ */
 export async function labInventory(name: TopologyName, options: LabOptions = {}): Promise<{ inventory: string; knownHosts: string }> {
   const paths = labPaths(options.env);
-  await writeConnectionFiles(paths, await runningState(paths));
+  await runningState(paths);
   return { inventory: inventoryPath(paths, name), knownHosts: paths.knownHosts };
 }
 

@@ -28,9 +28,16 @@ const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 export const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
 
-async function isInstalled(name: string): Promise<boolean> {
-  const result = await runLocal('dpkg-query', ['-W', '-f=${Status}', name]);
-  return result.exitCode === 0 && result.stdout.trim() === 'install ok installed';
+/** One dpkg-query for all names; it exits 1 when some are unknown but still lists the rest. */
+async function missingPackages(names: string[]): Promise<string[]> {
+  const result = await runLocal('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names]);
+  const installed = new Set(
+    result.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' install ok installed'))
+      .map((line) => line.split(' ')[0]),
+  );
+  return names.filter((name) => !installed.has(name));
 }
 
 function installCommand(names: string[]): string[] {
@@ -84,10 +91,7 @@ async function findExecutable(candidates: string[]): Promise<string | undefined>
 
 /** Installs what is missing and returns the virtiofsd to use. */
 export async function ensurePackages(onProgress: (message: string) => void): Promise<{ virtiofsd: string }> {
-  const missing: string[] = [];
-  for (const name of REQUIRED_PACKAGES) {
-    if (!(await isInstalled(name))) missing.push(name);
-  }
+  const missing = await missingPackages(REQUIRED_PACKAGES);
   if (missing.length > 0) await aptInstall(missing, onProgress);
 
   let virtiofsd = await findExecutable(VIRTIOFSD_LOCATIONS);

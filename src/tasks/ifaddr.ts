@@ -104,8 +104,10 @@ export default defineTask<IfaddrArgs, IfaddrFacts>({
     const changes: Change[] = [];
     const commands: PlannedCommand[] = stale.map((entry) => deleteAddress(device, entry));
     if (!kept) {
-      const options = [...(args.label !== undefined ? ['label', args.label] : []), ...(args.broadcast !== undefined ? ['broadcast', args.broadcast] : [])];
-      commands.push({ run: sh`ip addr add ${formatPrefix(wanted)} dev ${args.dev} ${options}` });
+      const words = [formatPrefix(wanted), 'dev', args.dev];
+      if (args.label !== undefined) words.push('label', args.label);
+      if (args.broadcast !== undefined) words.push('broadcast', args.broadcast);
+      commands.push({ run: sh`ip addr add ${words}` });
     }
     if (commands.length) {
       changes.push({ subject: `${args.dev} ${wanted.address}`, before: present.map(describe).join('\n') || null, after: describe(kept ?? desired) });

@@ -3,8 +3,10 @@ import type { TaskModule } from '../api';
 import httpd from './httpd';
 import ifaddr from './ifaddr';
 import ipvsadm from './ipvsadm';
+import kmod from './kmod';
+import link from './link';
 import route from './route';
 import sysctl from './sysctl';
 import template from './template';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, template, httpd, ipvsadm];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm];

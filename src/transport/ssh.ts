@@ -2,14 +2,14 @@
  * One SSH connection per host (ssh2), optionally through a jump host, that runs commands on
  * a bounded number of channels at a time.
  */
-import { constants as osConstants, homedir } from 'os';
-import { StringDecoder } from 'string_decoder';
+import { homedir } from 'os';
 import type { Duplex } from 'stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import { CredentialSequence, gatherCredentials, type Credential } from './auth';
 import { type Become, becomeCommand } from './become';
+import { followCommand, redact } from './command-run';
 import { KnownHosts, hostString } from './known-hosts';
 import { ShellCommand } from './quote';
 import { Slots } from './slots';
@@ -44,6 +44,8 @@ export interface ExecOptions {
   become?: Become;
 }
 
+export { CommandTimeoutError } from './command-run';
+
 export function defaultSshOptions(): SshOptions {
   return {
     hostKeyChecking: true,
@@ -53,20 +55,8 @@ export function defaultSshOptions(): SshOptions {
   };
 }
 
-/** A command ran longer than its timeout; it was killed and its channel closed. */
-export class CommandTimeoutError extends Error {
-  constructor(
-    readonly host: string,
-    /** The command as sent, sudo wrapper included; it never holds a password. */
-    readonly command: string,
-    readonly timeoutMs: number,
-    /** What the command had written before it was killed. */
-    readonly partial: { stdout: string; stderr: string },
-  ) {
-    super(`${command} did not finish within ${timeoutMs} ms and was killed`);
-    this.name = 'CommandTimeoutError';
-  }
-}
+/** Pauses before each retry of a channel the server refused. */
+const OPEN_RETRY_DELAYS_MS = [20, 50, 100, 200];
 
 /** SSH-level keepalive, like ServerAliveInterval 15 / ServerAliveCountMax 3. */
 const KEEPALIVE = { keepaliveInterval: 15_000, keepaliveCountMax: 3 };
@@ -154,81 +144,32 @@ export class SshConnection {
     const secrets = [options.become?.password, this.target.password];
     const shown = redact(wrapped.text, secrets);
     const release = await this.slots.acquire();
-    let channel: ClientChannel;
+    this.counters.channels += 1;
+    let started: { finished: Promise<CommandResult> };
     try {
-      this.counters.channels += 1;
-      channel = await this.openExecChannel(wrapped.text);
+      started = await this.openExecChannel(wrapped.text, (channel) => {
+        // The server still counts the channel until it has confirmed the close.
+        channel.on('close', release);
+        return followCommand(channel, {
+          host: this.target.name,
+          shown,
+          secrets,
+          stdin: options.stdin,
+          timeoutMs: options.timeoutMs,
+          sudo: dialog && { dialog, password: options.become!.password! },
+          lostReason: () => this.lostReason,
+        });
+      });
     } catch (error) {
       release();
+      const refusedByServer = (error as { reason?: unknown }).reason !== undefined;
       throw new UnreachableError(
         this.target.name,
         redact(`cannot start ${shown}: ${(error as Error).message}`, secrets),
-        'the server may limit channels per connection below maxChannels (sshd MaxSessions)',
+        refusedByServer ? 'sshd may allow fewer sessions per connection (MaxSessions) than maxChannels' : undefined,
       );
     }
-    // The server still counts the channel until it has confirmed the close.
-    channel.on('close', release);
-
-    return new Promise<CommandResult>((resolve, reject) => {
-      const stdout: Buffer[] = [];
-      const stderrDecoder = new StringDecoder('utf8');
-      let stderr = '';
-      let exit: number | undefined;
-      let settled = false;
-      let stdinEnded = false;
-      const endStdin = (text?: string) => {
-        if (stdinEnded) return;
-        stdinEnded = true;
-        channel.end(text);
-      };
-
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              settled = true;
-              killChannel(channel);
-              const partial = { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
-              reject(new CommandTimeoutError(this.target.name, shown, options.timeoutMs!, partial));
-            }, options.timeoutMs);
-
-      channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-      channel.stderr.on('data', (chunk: Buffer) => {
-        const text = stderrDecoder.write(chunk);
-        if (!dialog) {
-          stderr += text;
-          return;
-        }
-        const { steps, stderr: ownStderr } = dialog.onStderr(text);
-        stderr += ownStderr;
-        for (const step of steps) {
-          if (step === 'send-password') channel.write(`${options.become!.password}\n`);
-          else if (step === 'password-rejected') endStdin();
-          else endStdin(options.stdin);
-        }
-      });
-      channel.on('exit', (code: number | null, signal?: string) => {
-        exit = code ?? 128 + (osConstants.signals[`SIG${signal}` as NodeJS.Signals] ?? 127);
-      });
-      channel.on('close', () => {
-        if (timer) clearTimeout(timer);
-        if (settled) return;
-        settled = true;
-        stderr += stderrDecoder.end() + (dialog?.flush() ?? '');
-        if (exit === undefined) {
-          reject(
-            new UnreachableError(
-              this.target.name,
-              redact(`${shown} ended without an exit status: ${this.lostReason ?? 'the server closed the channel'}`, secrets),
-            ),
-          );
-          return;
-        }
-        resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr, exitCode: exit });
-      });
-
-      if (!dialog) endStdin(options.stdin);
-    });
+    return started.finished;
   }
 
   close(): void {
@@ -236,10 +177,36 @@ export class SshConnection {
     this.jumpClient?.end();
   }
 
-  private openExecChannel(command: string): Promise<ClientChannel> {
+  /**
+   * sshd frees a session slot only after the channel's close has gone both ways, and it
+   * may read our next open before that. With maxChannels close to MaxSessions, a refused
+   * open is therefore retried a few times before it counts.
+   */
+  private async openExecChannel<T>(command: string, onOpen: (channel: ClientChannel) => T): Promise<{ finished: T }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.openExecChannelOnce(command, onOpen);
+      } catch (error) {
+        const refusedByServer = (error as { reason?: unknown }).reason !== undefined;
+        const delayMs = OPEN_RETRY_DELAYS_MS[attempt];
+        if (!refusedByServer || delayMs === undefined) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  /**
+   * `onOpen` runs inside ssh2's callback: ssh2 goes on parsing the packets that arrived
+   * with the exec reply, and a short command's output, exit status and close often come in
+   * that same read. Listeners added a tick later would miss the exit status.
+   */
+  private openExecChannelOnce<T>(command: string, onOpen: (channel: ClientChannel) => T): Promise<{ finished: T }> {
     return new Promise((resolve, reject) => {
       try {
-        this.client.exec(command, { pty: false }, (error, channel) => (error ? reject(error) : resolve(channel)));
+        this.client.exec(command, { pty: false }, (error, channel) => {
+          if (error) reject(error);
+          else resolve({ finished: onOpen(channel) });
+        });
       } catch (error) {
         // ssh2 throws instead of calling back when the connection is already gone.
         reject(new Error(this.lostReason ?? (error as Error).message));
@@ -333,28 +300,6 @@ function forwardThrough(jumpClient: Client, target: SshTarget, jump: Endpoint, t
       else resolve(stream);
     });
   });
-}
-
-/**
- * Kills the command and closes its channel. sshd delivers a "signal" request to the
- * command's whole process group (RFC 4254 6.9; OpenSSH ≥ 7.9). ssh2 1.17's
- * ClientChannel.signal() drops the request once stdin is closed (it checks the stream's
- * `writable`, see mscdex/ssh2 PR #1510), and we always close stdin, so the request is sent
- * through the channel's protocol object, as signal() itself does.
- */
-function killChannel(channel: ClientChannel): void {
-  const internals = channel as unknown as {
-    outgoing: { id: number; state: string };
-    _client: { _protocol: { signal(id: number, signal: string): void } };
-  };
-  if (internals.outgoing.state === 'open' || internals.outgoing.state === 'eof') {
-    internals._client._protocol.signal(internals.outgoing.id, 'KILL');
-  }
-  channel.close();
-}
-
-function redact(text: string, secrets: Array<string | undefined>): string {
-  return secrets.reduce<string>((shown, secret) => (secret ? shown.split(secret).join('********') : shown), text);
 }
 
 function expandHome(path: string): string {

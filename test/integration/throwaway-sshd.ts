@@ -129,7 +129,10 @@ function prepare(options: SshdOptions, listen: string): Prepared {
       sh`mkdir -p ${home}`.text,
       sh`chown ${user.name} ${home}`.text,
     ];
+    // Without a password the account stays locked ('!'), and sshd refuses locked accounts
+    // even for key logins; '*' means "no password login" but leaves keys working.
     if (user.password !== undefined) lines.push(sh`printf '%s\\n' ${`${user.name}:${user.password}`} | chpasswd`.text);
+    else lines.push(sh`usermod -p '*' ${user.name}`.text);
     if (user.sudo) {
       const rule = `${user.name} ALL=(ALL:ALL) ${user.sudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL`;
       const file = `/etc/sudoers.d/lvs-test-${user.name}`;

@@ -1,0 +1,37 @@
+/** A network device administratively up or down (LVS-TUN real servers need tunl0 up). */
+import { defineTask, noop, type Fact } from '../api';
+import { interfaces, type NetworkInterface } from '../facts/ip-addr';
+import { sh } from '../transport/quote';
+
+interface LinkArgs {
+  dev: string;
+  state: 'up' | 'down';
+}
+
+export default defineTask<LinkArgs, { interfaces: Fact<NetworkInterface[]> }>({
+  name: 'link',
+  description: 'Brings a network device up or down (ip link set dev DEV up|down).',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['dev'],
+    properties: {
+      dev: { type: 'string', pattern: '^[A-Za-z0-9_.@+-]{1,15}$', description: 'The device, e.g. tunl0 or eth1.' },
+      state: { type: 'string', enum: ['up', 'down'], default: 'up', description: 'Whether the device is administratively up.' },
+    },
+  },
+  example: { dev: 'tunl0', state: 'up' },
+  facts: () => ({ interfaces: interfaces() }),
+  plan(args, facts) {
+    const device = facts.interfaces.find((candidate) => candidate.name === args.dev);
+    if (!device) {
+      const hint = args.dev === 'tunl0' ? ' (tunl0 appears when the ipip module is loaded: add a kmod task for ipip before this one)' : '';
+      throw new Error(`device ${args.dev} does not exist${hint}`);
+    }
+    if (device.up === (args.state === 'up')) return noop(`${args.dev} is ${args.state}`);
+    return {
+      changes: [{ subject: args.dev, before: device.up ? 'up' : 'down', after: args.state }],
+      commands: [{ run: sh`ip link set dev ${args.dev} ${args.state}` }],
+    };
+  },
+});

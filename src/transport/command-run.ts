@@ -1,0 +1,125 @@
+/**
+ * Following one command on its SSH channel: feeding stdin (and sudo its password), collecting
+ * output and exit status, and killing it when it runs out of time.
+ */
+import { constants as osConstants } from 'os';
+import { StringDecoder } from 'string_decoder';
+import type { ClientChannel } from 'ssh2';
+import type { CommandResult } from '../api';
+import { UnreachableError } from '../errors';
+import type { SudoPasswordDialog } from './become';
+
+/** A command ran longer than its timeout; it was killed and its channel closed. */
+export class CommandTimeoutError extends Error {
+  constructor(
+    readonly host: string,
+    /** The command as sent, sudo wrapper included; it never holds a password. */
+    readonly command: string,
+    readonly timeoutMs: number,
+    /** What the command had written before it was killed. */
+    readonly partial: { stdout: string; stderr: string },
+  ) {
+    super(`${command} did not finish within ${timeoutMs} ms and was killed`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
+export interface CommandRun {
+  /** The inventory name, for errors. */
+  host: string;
+  /** The command for messages, already redacted. */
+  shown: string;
+  /** Text that must not appear in an error (passwords). */
+  secrets: Array<string | undefined>;
+  stdin?: string;
+  timeoutMs?: number;
+  sudo?: { dialog: SudoPasswordDialog; password: string };
+  /** Why the connection went away, if it did. */
+  lostReason(): string | undefined;
+}
+
+/**
+ * Must be called as soon as the channel exists (see SshConnection.openExecChannelOnce).
+ * Resolves with output and exit code, whatever the code (128 + N for death by signal N).
+ */
+export function followCommand(channel: ClientChannel, run: CommandRun): Promise<CommandResult> {
+  return new Promise<CommandResult>((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderrDecoder = new StringDecoder('utf8');
+    let stderr = '';
+    let exit: number | undefined;
+    let settled = false;
+    let stdinEnded = false;
+    const endStdin = (text?: string) => {
+      if (stdinEnded) return;
+      stdinEnded = true;
+      channel.end(text);
+    };
+
+    const timer =
+      run.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            settled = true;
+            killChannel(channel);
+            const partial = { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
+            reject(new CommandTimeoutError(run.host, run.shown, run.timeoutMs!, partial));
+          }, run.timeoutMs);
+
+    channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+    channel.stderr.on('data', (chunk: Buffer) => {
+      const text = stderrDecoder.write(chunk);
+      if (!run.sudo) {
+        stderr += text;
+        return;
+      }
+      const { steps, stderr: ownStderr } = run.sudo.dialog.onStderr(text);
+      stderr += ownStderr;
+      for (const step of steps) {
+        if (step === 'send-password') channel.write(`${run.sudo.password}\n`);
+        else if (step === 'password-rejected') endStdin();
+        else endStdin(run.stdin);
+      }
+    });
+    // ssh2 names the signal with its SIG prefix: SIGTERM.
+    channel.on('exit', (code: number | null, signal?: string) => {
+      exit = code ?? 128 + (osConstants.signals[signal as NodeJS.Signals] ?? 127);
+    });
+    channel.on('close', () => {
+      if (timer) clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      stderr += stderrDecoder.end() + (run.sudo?.dialog.flush() ?? '');
+      if (exit === undefined) {
+        const reason = run.lostReason() ?? 'the server closed the channel';
+        reject(new UnreachableError(run.host, redact(`${run.shown} ended without an exit status: ${reason}`, run.secrets)));
+        return;
+      }
+      resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr, exitCode: exit });
+    });
+
+    if (!run.sudo) endStdin(run.stdin);
+  });
+}
+
+/**
+ * Kills the command and closes its channel. sshd delivers a "signal" request to the
+ * command's whole process group (RFC 4254 6.9; OpenSSH ≥ 7.9). ssh2 1.17's
+ * ClientChannel.signal() drops the request once stdin is closed (it checks the stream's
+ * `writable`, see mscdex/ssh2 PR #1510), and we always close stdin, so the request is sent
+ * through the channel's protocol object, as signal() itself does.
+ */
+function killChannel(channel: ClientChannel): void {
+  const internals = channel as unknown as {
+    outgoing: { id: number; state: string };
+    _client: { _protocol: { signal(id: number, signal: string): void } };
+  };
+  if (internals.outgoing.state === 'open' || internals.outgoing.state === 'eof') {
+    internals._client._protocol.signal(internals.outgoing.id, 'KILL');
+  }
+  channel.close();
+}
+
+export function redact(text: string, secrets: Array<string | undefined>): string {
+  return secrets.reduce<string>((shown, secret) => (secret ? shown.split(secret).join('********') : shown), text);
+}

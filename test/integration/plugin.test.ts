@@ -1,0 +1,66 @@
+/**
+ * The example plugin, loaded like any plugin (lvs.config.json and --plugin), listed,
+ * validated, and run against a real host: changed, then unchanged, then --check.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runLvs } from '../support/cli';
+import { startHosts, type TestLab } from '../support/netns-hosts';
+
+const PLUGIN = resolve(__dirname, '..', '..', 'examples', 'lvs-plugin-hosts');
+let lab: TestLab;
+let project: string;
+
+beforeAll(async () => {
+  lab = await startHosts(['web']);
+  project = mkdtempSync(join(tmpdir(), 'lvs-plugin-'));
+  writeFileSync(join(project, 'lvs.config.json'), JSON.stringify({ plugins: [PLUGIN] }));
+}, 60_000);
+
+afterAll(async () => {
+  await lab?.destroy();
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+const inProject = (...args: string[]) => runLvs(args, { cwd: project });
+const hostsEntry = (...extra: string[]) =>
+  inProject('task', 'hosts_entry', 'address=10.199.250.9', ...extra, '-i', lab.inventoryFile, '-l', 'web', '--known-hosts', lab.knownHostsFile, '--json');
+const status = (stdout: string) => JSON.parse(stdout).plays[0].tasks[0].hosts.web.status;
+
+describe('a plugin', () => {
+  it('is listed and documented by lvs tasks from the project config', async () => {
+    const list = await inProject('tasks');
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toMatch(/^hosts_entry\s+Keeps one address line .*\[plugin .*lvs-plugin-hosts\]$/m);
+    expect(list.stdout).toMatch(/^sysctl\s+/m);
+    const doc = await inProject('tasks', 'hosts_entry');
+    expect(doc.stdout).toContain('names (list of string; default []');
+    expect(doc.stdout).toContain('state ("present"|"absent"; default "present")');
+  });
+
+  it('is loaded with --plugin too', async () => {
+    const list = await runLvs(['tasks', '--plugin', PLUGIN]);
+    expect(list.stdout).toMatch(/^hosts_entry\s+/m);
+  });
+
+  it('has its arguments validated before any host is touched', async () => {
+    const result = await hostsEntry('state=present');
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain('names: at least one name is needed when state is present');
+  });
+
+  it('changes, then changes nothing, then only reports in check mode', async () => {
+    const first = await hostsEntry('names=vip.lvs.test');
+    expect(first.exitCode).toBe(0);
+    expect(status(first.stdout)).toBe('changed');
+    expect((await lab.onHost('web', 'grep 10.199.250.9 /etc/hosts')).stdout).toBe('10.199.250.9 vip.lvs.test\n');
+
+    const second = await hostsEntry('names=vip.lvs.test');
+    expect(status(second.stdout)).toBe('ok');
+
+    const check = await hostsEntry('names=other.lvs.test', '--check');
+    expect(status(check.stdout)).toBe('changed');
+    expect((await lab.onHost('web', 'grep 10.199.250.9 /etc/hosts')).stdout).toBe('10.199.250.9 vip.lvs.test\n');
+  });
+});

@@ -1,0 +1,39 @@
+/** Runs `lvs task NAME k=v ... --json` against one host of a test lab and picks out that host's result. */
+import { runLvs } from '../../support/cli';
+import type { TestLab } from '../../support/netns-hosts';
+
+export interface HostResult {
+  status: 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+  changed: boolean;
+  msg?: string;
+  noop?: string;
+  diff: { subject: string; before: unknown; after: unknown }[];
+  commands: string[];
+}
+
+export interface TaskRun {
+  exitCode: number;
+  /** Undefined when lvs stopped before running anything (bad arguments). */
+  host?: HostResult;
+  stdout: string;
+  stderr: string;
+}
+
+export async function lvsTask(lab: TestLab, host: string, task: string, words: string[], options: { check?: boolean } = {}): Promise<TaskRun> {
+  const flags = ['-i', lab.inventoryFile, '-l', host, '--json', '--known-hosts', lab.knownHostsFile, ...(options.check ? ['--check'] : [])];
+  const run = await runLvs(['task', task, ...words, ...flags]);
+  let result: HostResult | undefined;
+  try {
+    result = JSON.parse(run.stdout).plays[0].tasks[0].hosts[host];
+  } catch {
+    result = undefined;
+  }
+  return { exitCode: run.exitCode, host: result, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** stdout of a command run inside the host itself. */
+export async function onHost(lab: TestLab, host: string, command: string): Promise<string> {
+  const result = await lab.onHost(host, command);
+  if (result.exitCode !== 0) throw new Error(`on ${host}: ${command} exited ${result.exitCode}: ${result.stderr}`);
+  return result.stdout;
+}

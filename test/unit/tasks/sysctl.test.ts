@@ -1,0 +1,163 @@
+import type { RemoteFile } from '../../../src/facts/file';
+import { writeFileAtomically } from '../../../src/facts/file';
+import sysctl from '../../../src/tasks/sysctl';
+import { captured, fixtureText } from '../fixtures/network';
+import { argumentProblems, commandLines, Parsed, planWith } from './plan-with-fixtures';
+
+const debian = fixtureText('sysctl.conf.debian12');
+const file = (content: string): Parsed<RemoteFile> => new Parsed({ exists: true, content, mode: '644', owner: 'root', group: 'root' });
+const noFile = new Parsed<RemoteFile>({ exists: false, content: '' });
+const keep = { mode: '644', owner: 'root', group: 'root' };
+
+describe('sysctl arguments', () => {
+  it('accepts keys with dots or slashes and a string or integer value', () => {
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward', value: 1 })).toEqual([]);
+    expect(argumentProblems(sysctl, { name: 'net/ipv4/conf/eth0.100/rp_filter', value: '0' })).toEqual([]);
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.tcp_rmem', value: '4096\t87380 6291456' })).toEqual([]);
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward', state: 'absent' })).toEqual([]);
+  });
+
+  it.each([
+    'net.ipv4.ip_forward; touch /tmp/x',
+    '$(id)',
+    'net.ipv4.`id`',
+    "net.ipv4.ip_forward'",
+    'net.ipv4.ip_forward\n',
+    'net/../../etc/passwd',
+    'net.ipv4..ip_forward',
+    'net.ipv4.conf.*.rp_filter',
+    'net.ipv4.ip_forward = 1',
+    'ip_forward',
+    '',
+  ])('rejects the name %j', (name) => {
+    expect(argumentProblems(sysctl, { name, value: 1 })).toEqual([expect.stringMatching(/^name: does not match/)]);
+  });
+
+  it.each(['1\n', '1\nkernel.core_pattern = |/tmp/x', '1\r', '\u0000'])('rejects the value %j (it would break the file)', (value) => {
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward', value })).toEqual([expect.stringMatching(/^value: does not match/)]);
+  });
+
+  it('rejects a blank value and a missing one when present', () => {
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward', value: '  ' })).toEqual(['value: must not be empty']);
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward' })).toEqual(['value: is required']);
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward', value: 1, sysctl_file: 'etc/sysctl.conf' })).toEqual([
+      expect.stringMatching(/^sysctl_file: does not match/),
+    ]);
+  });
+});
+
+describe('sysctl plan', () => {
+  it('sets live and file on a stock Debian host', () => {
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value: 1 }, { liveValue: captured('sysctl-ip-forward-0'), file: file(debian) });
+    expect(plan.changes).toEqual([
+      { subject: 'net.ipv4.ip_forward', before: '0', after: '1' },
+      { subject: '/etc/sysctl.conf', before: null, after: 'net.ipv4.ip_forward = 1' },
+    ]);
+    expect(commandLines(plan)).toEqual([
+      'sysctl -q -w net.ipv4.ip_forward=1 && sysctl -n net.ipv4.ip_forward',
+      writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = 1\n`, keep).text,
+    ]);
+    expect(plan.commands[0].verify).toBeDefined();
+  });
+
+  it('no-op twin: 1 live and in the file', () => {
+    const plan = planWith(
+      sysctl,
+      { name: 'net.ipv4.ip_forward', value: '1' },
+      { liveValue: captured('sysctl-ip-forward-1'), file: file(`${debian}net.ipv4.ip_forward = 1\n`) },
+    );
+    expect(plan).toEqual({ changes: [], commands: [], noop: 'net.ipv4.ip_forward is 1 live and in /etc/sysctl.conf' });
+  });
+
+  it('treats 0 as a value: no-op when 0 live and in the file', () => {
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value: 0 }, { liveValue: captured('sysctl-ip-forward-0'), file: file('net.ipv4.ip_forward=0\n') });
+    expect(plan.noop).toBe('net.ipv4.ip_forward is 0 live and in /etc/sysctl.conf');
+    expect(plan.changes).toEqual([]);
+  });
+
+  it('sets 0 over 1', () => {
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value: 0 }, { liveValue: captured('sysctl-ip-forward-1'), file: file('net.ipv4.ip_forward = 1\n') });
+    expect(plan.changes).toEqual([
+      { subject: 'net.ipv4.ip_forward', before: '1', after: '0' },
+      { subject: '/etc/sysctl.conf', before: 'net.ipv4.ip_forward = 1', after: 'net.ipv4.ip_forward = 0' },
+    ]);
+  });
+
+  it('compares multi-value keys with blanks normalised (no-op twin)', () => {
+    const plan = planWith(
+      sysctl,
+      { name: 'net.ipv4.tcp_rmem', value: '4096 87380   6291456' },
+      { liveValue: captured('sysctl-tcp-rmem'), file: file('net.ipv4.tcp_rmem =\t4096 87380 6291456\n') },
+    );
+    expect(plan.noop).toBe('net.ipv4.tcp_rmem is 4096 87380 6291456 live and in /etc/sysctl.conf');
+  });
+
+  it('changes a multi-value key, quoting the blanks', () => {
+    const plan = planWith(
+      sysctl,
+      { name: 'net.ipv4.tcp_rmem', value: '4096 131072 6291456' },
+      { liveValue: captured('sysctl-tcp-rmem'), file: file('net.ipv4.tcp_rmem = 4096 87380 6291456\n') },
+    );
+    expect(plan.changes[0]).toEqual({ subject: 'net.ipv4.tcp_rmem', before: '4096 87380 6291456', after: '4096 131072 6291456' });
+    expect(commandLines(plan)[0]).toBe("sysctl -q -w 'net.ipv4.tcp_rmem=4096 131072 6291456' && sysctl -n net.ipv4.tcp_rmem");
+  });
+
+  it('takes a key written with slashes as the same key', () => {
+    const plan = planWith(sysctl, { name: 'net/ipv4/ip_forward', value: 1 }, { liveValue: captured('sysctl-ip-forward-1'), file: file('net.ipv4.ip_forward=1\n') });
+    expect(plan.noop).toBe('net.ipv4.ip_forward is 1 live and in /etc/sysctl.conf');
+  });
+
+  it('fixes only the file when the live value is right, removing an earlier duplicate', () => {
+    const content = 'net.ipv4.ip_forward = 1\n# later\nnet.ipv4.ip_forward = 1\n';
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value: 1 }, { liveValue: captured('sysctl-ip-forward-1'), file: file(content) });
+    expect(plan.changes).toEqual([
+      { subject: '/etc/sysctl.conf', before: 'net.ipv4.ip_forward = 1\nnet.ipv4.ip_forward = 1', after: 'net.ipv4.ip_forward = 1' },
+    ]);
+    expect(commandLines(plan)).toEqual([writeFileAtomically('/etc/sysctl.conf', '# later\nnet.ipv4.ip_forward = 1\n', keep).text]);
+  });
+
+  it('fails on a key the host does not have, naming it', () => {
+    expect(() =>
+      planWith(sysctl, { name: 'net.ipv4.vs.expire_quiescent_template', value: 1 }, { liveValue: captured('sysctl-missing-key'), file: file(debian) }),
+    ).toThrow(/^sysctl key net\.ipv4\.vs\.expire_quiescent_template does not exist on this host/);
+  });
+
+  it('with reload=false reads and writes only the file (the key may not exist yet)', () => {
+    const plan = planWith(
+      sysctl,
+      { name: 'net.ipv4.vs.expire_quiescent_template', value: 1, reload: false, sysctl_file: '/etc/sysctl.d/90-lvs.conf' },
+      { file: noFile },
+    );
+    expect(plan.changes).toEqual([{ subject: '/etc/sysctl.d/90-lvs.conf', before: null, after: 'net.ipv4.vs.expire_quiescent_template = 1' }]);
+    expect(commandLines(plan)).toEqual([writeFileAtomically('/etc/sysctl.d/90-lvs.conf', 'net.ipv4.vs.expire_quiescent_template = 1\n').text]);
+    const twin = planWith(
+      sysctl,
+      { name: 'net.ipv4.vs.expire_quiescent_template', value: 1, reload: false },
+      { file: file('net.ipv4.vs.expire_quiescent_template = 1\n') },
+    );
+    expect(twin.noop).toBe('net.ipv4.vs.expire_quiescent_template is 1 in /etc/sysctl.conf');
+  });
+
+  it('absent removes the lines and leaves the live value alone', () => {
+    const content = '# keep me\nnet.ipv4.ip_forward = 1\n-net/ipv4/ip_forward=1\n';
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', state: 'absent' }, { file: file(content) });
+    expect(plan.changes).toEqual([{ subject: '/etc/sysctl.conf', before: 'net.ipv4.ip_forward = 1\n-net/ipv4/ip_forward=1', after: null }]);
+    expect(commandLines(plan)).toEqual([writeFileAtomically('/etc/sysctl.conf', '# keep me\n', keep).text]);
+    const twin = planWith(sysctl, { name: 'net.ipv4.ip_forward', state: 'absent' }, { file: file(debian) });
+    expect(twin.noop).toBe('net.ipv4.ip_forward is not set in /etc/sysctl.conf (the live value is left alone)');
+    expect(planWith(sysctl, { name: 'net.ipv4.ip_forward', state: 'absent' }, { file: noFile }).changes).toEqual([]);
+  });
+
+  it.each([
+    ['1; touch /tmp/x', "sysctl -q -w 'net.ipv4.ip_forward=1; touch /tmp/x' && sysctl -n net.ipv4.ip_forward"],
+    ['$(id)', "sysctl -q -w 'net.ipv4.ip_forward=$(id)' && sysctl -n net.ipv4.ip_forward"],
+    ['`id`', "sysctl -q -w 'net.ipv4.ip_forward=`id`' && sysctl -n net.ipv4.ip_forward"],
+    ["it's", "sysctl -q -w 'net.ipv4.ip_forward=it'\\''s' && sysctl -n net.ipv4.ip_forward"],
+  ])('quotes the hostile value %j', (value, command) => {
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value }, { liveValue: captured('sysctl-ip-forward-0'), file: file(debian) });
+    expect(commandLines(plan)[0]).toBe(command);
+    // The file content travels base64-encoded, so the value cannot reach the shell there either.
+    expect(commandLines(plan)[1]).toBe(writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = ${value}\n`, keep).text);
+    expect(commandLines(plan)[1]).not.toContain(value);
+  });
+});
