@@ -19,6 +19,11 @@ export interface CommandResult {
 export interface Fact<T> {
   command: ShellCommand;
   parse(result: CommandResult): T;
+  /**
+   * The value depends on other hosts (requests through a load balancer, say), so it is read
+   * when its task's turn comes, never ahead in a batch with earlier tasks' facts.
+   */
+  live?: boolean;
 }
 
 export type FactMap = Record<string, Fact<unknown>>;

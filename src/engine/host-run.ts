@@ -151,14 +151,14 @@ export class HostRun {
   /** Reads this unit's facts, from the cache or with one batch that also reads ahead. */
   private async readFacts(unit: TaskUnit): Promise<FactMap> {
     const { facts } = this.factsOf(unit);
-    const missing = Object.values(facts).filter((fact) => !this.factCache.has(fact.command.text));
+    const missing = Object.values(facts).filter((fact) => fact.live || !this.factCache.has(fact.command.text));
     if (missing.length) {
       const wanted = new Map(missing.map((fact) => [fact.command.text, fact.command]));
       const start = this.ahead.indexOf(unit);
       for (const next of start >= 0 ? this.ahead.slice(start + 1) : []) {
         try {
           for (const fact of Object.values(this.factsOf(next).facts)) {
-            if (!this.factCache.has(fact.command.text)) wanted.set(fact.command.text, fact.command);
+            if (!fact.live && !this.factCache.has(fact.command.text)) wanted.set(fact.command.text, fact.command);
           }
         } catch {
           // A later task's facts() may throw on arguments it will report itself in its turn.

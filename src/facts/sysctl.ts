@@ -48,19 +48,15 @@ export function parseSysctlValue(key: string, result: CommandResult): string {
 }
 
 /**
- * Sets the live value and reads it back in the same command: sysctl -w exits 0 although the
- * kernel refused the value (EINVAL on a read-only or out-of-range key only goes to stderr).
- * `value` is already normalised.
+ * Sets the live value and checks it on the host, in one command that fails unless the kernel
+ * took the value: sysctl -w exits 0 although the kernel refused (EINVAL on a read-only or
+ * out-of-range key only goes to stderr). The check runs remotely, not in a verify(), so the
+ * commands after it in the same batch (the file write) do not run either. `value` is
+ * already normalised; the read-back is normalised the same way (blank runs to one space).
  */
 export function setSysctlValue(key: string, value: string): PlannedCommand {
+  const failure = `sysctl -w ${key}=${value} left ${key} at`;
   return {
-    run: sh`sysctl -q -w ${`${key}=${value}`} && sysctl -n ${key}`,
-    verify(result) {
-      const readBack = normaliseSysctlValue(result.stdout);
-      const refusal = result.stderr.trim();
-      if (refusal) return `sysctl did not set ${key} to ${value}: ${refusal} (it is ${readBack})`;
-      if (readBack !== value) return `the kernel kept ${key} at ${readBack} after sysctl -w ${key}=${value}`;
-      return undefined;
-    },
+    run: sh`lvs_err=$(sysctl -q -w ${`${key}=${value}`} 2>&1 >/dev/null); lvs_now=$(sysctl -n ${key} | tr -s '[:blank:]' ' '); [ -z "$lvs_err" ] && [ "$lvs_now" = ${value} ] || { echo ${failure} "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }`,
   };
 }

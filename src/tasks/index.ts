@@ -1,6 +1,7 @@
 /** The built-in tasks. They register through the same path as a plugin's. */
 import type { TaskModule } from '../api';
 import httpd from './httpd';
+import httpVerify from './http_verify';
 import ifaddr from './ifaddr';
 import ipvsadm from './ipvsadm';
 import kmod from './kmod';
@@ -9,4 +10,4 @@ import route from './route';
 import sysctl from './sysctl';
 import template from './template';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm, httpVerify];

@@ -8,6 +8,7 @@ import type { ClientChannel } from 'ssh2';
 import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import type { SudoPasswordDialog } from './become';
+import type { ProcessGroupAnnouncement } from './process-group';
 
 /** A command ran longer than its timeout; it was killed and its channel closed. */
 export class CommandTimeoutError extends Error {
@@ -34,6 +35,8 @@ export interface CommandRun {
   stdin?: string;
   timeoutMs?: number;
   sudo?: { dialog: SudoPasswordDialog; password: string };
+  /** With a timeout: where the shell announces its process group, and how to kill it. */
+  processGroup?: { announcement: ProcessGroupAnnouncement; kill(processGroup: number): void };
   /** Why the connection went away, if it did. */
   lostReason(): string | undefined;
 }
@@ -61,26 +64,35 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
         ? undefined
         : setTimeout(() => {
             settled = true;
+            const processGroup = run.processGroup?.announcement.processGroup;
+            if (processGroup !== undefined) run.processGroup!.kill(processGroup);
             killChannel(channel);
             const partial = { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
             reject(new CommandTimeoutError(run.host, run.shown, run.timeoutMs!, partial));
           }, run.timeoutMs);
 
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-    channel.stderr.on('data', (chunk: Buffer) => {
-      const text = stderrDecoder.write(chunk);
+    /** stderr passes the process group announcement first, then the sudo dialog. */
+    const takeStderr = (received: string, closing: boolean) => {
+      let text = received;
+      if (run.processGroup) {
+        text = run.processGroup.announcement.onStderr(text);
+        if (closing) text += run.processGroup.announcement.flush();
+      }
       if (!run.sudo) {
         stderr += text;
         return;
       }
       const { steps, stderr: ownStderr } = run.sudo.dialog.onStderr(text);
-      stderr += ownStderr;
+      stderr += ownStderr + (closing ? run.sudo.dialog.flush() : '');
+      if (closing) return;
       for (const step of steps) {
         if (step === 'send-password') channel.write(`${run.sudo.password}\n`);
         else if (step === 'password-rejected') endStdin();
         else endStdin(run.stdin);
       }
-    });
+    };
+    channel.stderr.on('data', (chunk: Buffer) => takeStderr(stderrDecoder.write(chunk), false));
     // ssh2 names the signal with its SIG prefix: SIGTERM.
     channel.on('exit', (code: number | null, signal?: string) => {
       exit = code ?? 128 + (osConstants.signals[signal as NodeJS.Signals] ?? 127);
@@ -89,7 +101,7 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
       if (timer) clearTimeout(timer);
       if (settled) return;
       settled = true;
-      stderr += stderrDecoder.end() + (run.sudo?.dialog.flush() ?? '');
+      takeStderr(stderrDecoder.end(), true);
       if (exit === undefined) {
         const reason = run.lostReason() ?? 'the server closed the channel';
         reject(new UnreachableError(run.host, redact(`${run.shown} ended without an exit status: ${reason}`, run.secrets)));
@@ -103,11 +115,11 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
 }
 
 /**
- * Kills the command and closes its channel. sshd delivers a "signal" request to the
- * command's whole process group (RFC 4254 6.9; OpenSSH ≥ 7.9). ssh2 1.17's
- * ClientChannel.signal() drops the request once stdin is closed (it checks the stream's
- * `writable`, see mscdex/ssh2 PR #1510), and we always close stdin, so the request is sent
- * through the channel's protocol object, as signal() itself does.
+ * Asks sshd to kill the command, and closes the channel. sshd delivers a "signal" request
+ * to the command's process group (RFC 4254 6.9), for non-root logins only (see
+ * process-group.ts). ssh2 1.17's ClientChannel.signal() drops the request once stdin is
+ * closed (it checks the stream's `writable`, see mscdex/ssh2 PR #1510), and we always close
+ * stdin, so the request is sent through the channel's protocol object, as signal() does.
  */
 function killChannel(channel: ClientChannel): void {
   const internals = channel as unknown as {

@@ -11,6 +11,7 @@ import { CredentialSequence, gatherCredentials, type Credential } from './auth';
 import { type Become, becomeCommand } from './become';
 import { followCommand, redact } from './command-run';
 import { KnownHosts, hostString } from './known-hosts';
+import { ProcessGroupAnnouncement, killProcessGroup } from './process-group';
 import { ShellCommand } from './quote';
 import { Slots } from './slots';
 import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
@@ -54,6 +55,9 @@ export function defaultSshOptions(): SshOptions {
     maxChannels: 4,
   };
 }
+
+/** How long the kill of a timed-out command may take (it may need sudo's password check). */
+const KILL_TIMEOUT_MS = 10_000;
 
 /** Pauses before each retry of a channel the server refused. */
 const OPEN_RETRY_DELAYS_MS = [20, 50, 100, 200];
@@ -136,18 +140,26 @@ export class SshConnection {
    * run or finish: UnreachableError if the connection failed, CommandTimeoutError on timeout.
    */
   async exec(command: string | ShellCommand, options: ExecOptions = {}): Promise<CommandResult> {
-    const { command: wrapped, dialog } = becomeCommand(
-      typeof command === 'string' ? new ShellCommand(command) : command,
-      this.target.user,
-      options.become,
-    );
+    return this.run(typeof command === 'string' ? new ShellCommand(command) : command, options, this.slots);
+  }
+
+  close(): void {
+    this.client.end();
+    this.jumpClient?.end();
+  }
+
+  /** Runs a command on a channel of its own, taking a slot of `slots` if given. */
+  private async run(command: ShellCommand, options: ExecOptions, slots: Slots | undefined): Promise<CommandResult> {
+    const { command: wrapped, dialog } = becomeCommand(command, this.target.user, options.become);
     const secrets = [options.become?.password, this.target.password];
     const shown = redact(wrapped.text, secrets);
-    const release = await this.slots.acquire();
+    const announcement = options.timeoutMs === undefined ? undefined : new ProcessGroupAnnouncement();
+    const sent = announcement ? announcement.wrap(wrapped) : wrapped;
+    const release = slots ? await slots.acquire() : () => undefined;
     this.counters.channels += 1;
     let started: { finished: Promise<CommandResult> };
     try {
-      started = await this.openExecChannel(wrapped.text, (channel) => {
+      started = await this.openExecChannel(sent.text, (channel) => {
         // The server still counts the channel until it has confirmed the close.
         channel.on('close', release);
         return followCommand(channel, {
@@ -157,6 +169,10 @@ export class SshConnection {
           stdin: options.stdin,
           timeoutMs: options.timeoutMs,
           sudo: dialog && { dialog, password: options.become!.password! },
+          processGroup: announcement && {
+            announcement,
+            kill: (group) => this.killProcessGroup(group, options.become),
+          },
           lostReason: () => this.lostReason,
         });
       });
@@ -172,9 +188,14 @@ export class SshConnection {
     return started.finished;
   }
 
-  close(): void {
-    this.client.end();
-    this.jumpClient?.end();
+  /**
+   * Kills a timed-out command's process group as the same user it ran as (a command run
+   * with sudo is out of the login user's reach). The kill runs outside the channel limit:
+   * the command it kills still holds its slot. If it fails (say, no room under MaxSessions),
+   * the command runs on until it ends by itself.
+   */
+  private killProcessGroup(processGroup: number, become: Become | undefined): void {
+    this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).catch(() => undefined);
   }
 
   /**

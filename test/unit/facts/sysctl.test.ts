@@ -52,30 +52,14 @@ describe('sysctlValue fact', () => {
 });
 
 describe('setSysctlValue', () => {
-  it('sets and reads back in one command, every value quoted', () => {
-    expect(setSysctlValue('net.ipv4.conf.all.arp_ignore', '1').run.text).toBe(
-      captured('sysctl-write-applied').command.replace(/^sh -c /, ''),
-    );
+  // What the command does on a real kernel (refusals, read-back) is tested on real hosts in
+  // test/integration/tasks/sysctl.test.ts; here: every value reaches the shell quoted.
+  it('sets, reads back and compares in one command, every value quoted', () => {
     expect(setSysctlValue('net.ipv4.tcp_rmem', '4096 87380 6291456').run.text).toBe(
-      "sysctl -q -w 'net.ipv4.tcp_rmem=4096 87380 6291456' && sysctl -n net.ipv4.tcp_rmem",
-    );
-  });
-
-  it('accepts a value the kernel took', () => {
-    expect(setSysctlValue('net.ipv4.conf.all.arp_ignore', '1').verify!(captured('sysctl-write-applied'))).toBeUndefined();
-  });
-
-  it('fails when sysctl exited 0 but the kernel refused the value', () => {
-    const refused = captured('sysctl-write-refused');
-    expect(refused.exitCode).toBe(0);
-    expect(setSysctlValue('net.core.wmem_max', '1').verify!(refused)).toBe(
-      'sysctl did not set net.core.wmem_max to 1: sysctl: setting key "net.core.wmem_max": Invalid argument (it is 4194304)',
-    );
-  });
-
-  it('fails when the kernel reads back another value than was written', () => {
-    expect(setSysctlValue('net.ipv4.ip_forward', '01').verify!(captured('sysctl-ip-forward-1'))).toBe(
-      'the kernel kept net.ipv4.ip_forward at 1 after sysctl -w net.ipv4.ip_forward=01',
+      "lvs_err=$(sysctl -q -w 'net.ipv4.tcp_rmem=4096 87380 6291456' 2>&1 >/dev/null); " +
+        "lvs_now=$(sysctl -n net.ipv4.tcp_rmem | tr -s '[:blank:]' ' '); " +
+        `[ -z "$lvs_err" ] && [ "$lvs_now" = '4096 87380 6291456' ] || ` +
+        `{ echo 'sysctl -w net.ipv4.tcp_rmem=4096 87380 6291456 left net.ipv4.tcp_rmem at' "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }`,
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { RemoteFile } from '../../../src/facts/file';
 import { writeFileAtomically } from '../../../src/facts/file';
+import { setSysctlValue } from '../../../src/facts/sysctl';
 import sysctl from '../../../src/tasks/sysctl';
 import { captured, fixtureText } from '../fixtures/network';
 import { argumentProblems, commandLines, Parsed, planWith } from './plan-with-fixtures';
@@ -54,10 +55,9 @@ describe('sysctl plan', () => {
       { subject: '/etc/sysctl.conf', before: null, after: 'net.ipv4.ip_forward = 1' },
     ]);
     expect(commandLines(plan)).toEqual([
-      'sysctl -q -w net.ipv4.ip_forward=1 && sysctl -n net.ipv4.ip_forward',
+      setSysctlValue('net.ipv4.ip_forward', '1').run.text,
       writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = 1\n`, keep).text,
     ]);
-    expect(plan.commands[0].verify).toBeDefined();
   });
 
   it('no-op twin: 1 live and in the file', () => {
@@ -99,7 +99,7 @@ describe('sysctl plan', () => {
       { liveValue: captured('sysctl-tcp-rmem'), file: file('net.ipv4.tcp_rmem = 4096 87380 6291456\n') },
     );
     expect(plan.changes[0]).toEqual({ subject: 'net.ipv4.tcp_rmem', before: '4096 87380 6291456', after: '4096 131072 6291456' });
-    expect(commandLines(plan)[0]).toBe("sysctl -q -w 'net.ipv4.tcp_rmem=4096 131072 6291456' && sysctl -n net.ipv4.tcp_rmem");
+    expect(commandLines(plan)[0]).toBe(setSysctlValue('net.ipv4.tcp_rmem', '4096 131072 6291456').run.text);
   });
 
   it('takes a key written with slashes as the same key', () => {
@@ -149,13 +149,18 @@ describe('sysctl plan', () => {
   });
 
   it.each([
-    ['1; touch /tmp/x', "sysctl -q -w 'net.ipv4.ip_forward=1; touch /tmp/x' && sysctl -n net.ipv4.ip_forward"],
-    ['$(id)', "sysctl -q -w 'net.ipv4.ip_forward=$(id)' && sysctl -n net.ipv4.ip_forward"],
-    ['`id`', "sysctl -q -w 'net.ipv4.ip_forward=`id`' && sysctl -n net.ipv4.ip_forward"],
-    ["it's", "sysctl -q -w 'net.ipv4.ip_forward=it'\\''s' && sysctl -n net.ipv4.ip_forward"],
-  ])('quotes the hostile value %j', (value, command) => {
+    ['1; touch /tmp/x', "'1; touch /tmp/x'"],
+    ['$(id)', "'$(id)'"],
+    ['`id`', "'`id`'"],
+    ["it's", "'it'\\''s'"],
+  ])('quotes the hostile value %j', (value, quoted) => {
     const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value }, { liveValue: captured('sysctl-ip-forward-0'), file: file(debian) });
-    expect(commandLines(plan)[0]).toBe(command);
+    const assignment = quoted.replace(/^'/, "'net.ipv4.ip_forward=");
+    expect(commandLines(plan)[0]).toBe(
+      `lvs_err=$(sysctl -q -w ${assignment} 2>&1 >/dev/null); lvs_now=$(sysctl -n net.ipv4.ip_forward | tr -s '[:blank:]' ' '); ` +
+        `[ -z "$lvs_err" ] && [ "$lvs_now" = ${quoted} ] || ` +
+        `{ echo ${quoted.replace(/^'/, "'sysctl -w net.ipv4.ip_forward=").replace(/'$/, " left net.ipv4.ip_forward at'")} "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }`,
+    );
     // The file content travels base64-encoded, so the value cannot reach the shell there either.
     expect(commandLines(plan)[1]).toBe(writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = ${value}\n`, keep).text);
     expect(commandLines(plan)[1]).not.toContain(value);
