@@ -8,19 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** The repository root: the harness runs compiled from dist/, so walk up to package.json. */
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const REPO_ROOT = findRepoRoot(__dirname);
-export const BENCH_DIR = path.join(REPO_ROOT, 'bench');
+/** bench/run.js runs these sources in place, so __dirname is bench/. */
+export const BENCH_DIR = __dirname;
+export const REPO_ROOT = path.dirname(BENCH_DIR);
 
 const MITOGEN_STRATEGIES = '/usr/lib/python3/dist-packages/ansible_mitogen/plugins/strategy';
 

@@ -37,14 +37,14 @@ export interface Change {
   after: unknown;
 }
 
-/** A command that closes part of the difference. */
+/**
+ * A command that closes part of the difference. The commands of a plan run in order and
+ * stop at the first non-zero exit. A tool that can exit 0 without doing the work (sysctl -w
+ * on a value the kernel refuses) must be wrapped so that it checks itself and exits
+ * non-zero; the engine also re-reads the facts after applying and fails a non-empty re-plan.
+ */
 export interface PlannedCommand {
   run: ShellCommand;
-  /**
-   * Some tools exit 0 without doing the work (sysctl -w on a read-only key prints to
-   * stderr). Return an error message to fail the task although the exit code was 0.
-   */
-  verify?(result: CommandResult): string | undefined;
 }
 
 export interface Plan {

@@ -20,6 +20,7 @@ export default class Run extends LvsCommand {
     ...runFlags,
     tags: Flags.string({ char: 't', multiple: true, description: 'Only run tasks with these tags (comma-separated or repeated).' }),
     'skip-tags': Flags.string({ multiple: true, description: 'Skip tasks with these tags.' }),
+    'skip-validate': Flags.boolean({ description: 'Do not run the cluster checks of `lvs validate` before connecting.' }),
   };
 
   async run() {
@@ -29,6 +30,6 @@ export default class Run extends LvsCommand {
     const inventory = loadInventories(flags.inventory);
     const playbook = loadPlaybook(args.playbook, registry);
     const settings = runSettings(flags, inventory, { tags: split(flags.tags), skipTags: split(flags['skip-tags']) });
-    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), flags.json);
+    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), { json: flags.json, validate: !flags['skip-validate'] });
   }
 }

@@ -57,6 +57,6 @@ export default class Task extends LvsCommand {
       ],
     };
     const settings = runSettings({ ...flags, limit: undefined }, inventory);
-    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), flags.json);
+    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), { json: flags.json, validate: true });
   }
 }

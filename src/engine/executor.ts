@@ -18,6 +18,7 @@ import { formatChanges } from './recap';
 import type { TaskRegistry } from './registry';
 import { countResult, emptyStats, type HostStats, type HostTaskResult, type PlayReport, type RunReport } from './results';
 import { isHtmlTemplate, renderString } from './templating';
+import type { Declaration } from './topology';
 import { loadVarsFiles, VariableScope } from './variables';
 
 export interface RunSettings {
@@ -49,7 +50,7 @@ interface PreparedHost {
   handlers: PreparedTask[];
 }
 
-interface PreparedPlay {
+export interface PreparedPlay {
   play: Play;
   hosts: PreparedHost[];
   tasks: TaskDefinition[];
@@ -198,6 +199,19 @@ export class PlaybookRun {
     });
     if (errors.length) throw new InputErrors(errors);
     return prepared;
+  }
+
+  /** Every task as rendered for every host, in order: what the topology checks read. */
+  declarations(plays: PreparedPlay[]): Declaration[] {
+    return plays.flatMap((prepared) =>
+      prepared.hosts.flatMap((host) =>
+        prepared.tasks.flatMap((task, index) => {
+          const entry = host.tasks[index];
+          if (entry.kind !== 'run') return [];
+          return entry.units.map((unit) => ({ host: host.name, connectAddress: host.target.host, action: task.action, args: unit.args, task }));
+        }),
+      ),
+    );
   }
 
   async execute(plays: PreparedPlay[], interruption: Interruption): Promise<RunReport> {

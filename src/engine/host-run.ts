@@ -225,7 +225,7 @@ export class HostRun {
           ? 'did not run'
           : outcome.exitCode !== 0
             ? `exited ${outcome.exitCode}${outcome.stderr.trim() ? `: ${outcome.stderr.trim()}` : ''}`
-            : command.verify?.(outcome);
+            : undefined;
         if (problem) {
           return result({ status: 'failed', failed: true, msg: redact(`${command.run.text} ${problem}`), diff, commands });
         }

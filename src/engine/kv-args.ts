@@ -18,7 +18,10 @@ export function parseKeyValueWords(words: string[], where = 'arguments'): Record
   return args;
 }
 
-/** Splits a line into words, honouring single and double quotes (no escapes inside single). */
+/**
+ * Splits a line into words, honouring single and double quotes (no escapes inside single)
+ * and keeping a `{{ template }}` in one word whatever spaces it holds.
+ */
 export function splitWords(line: string): string[] {
   const words: string[] = [];
   let current = '';
@@ -26,7 +29,13 @@ export function splitWords(line: string): string[] {
   let started = false;
   for (let index = 0; index < line.length; index++) {
     const char = line[index];
-    if (quote) {
+    if (!quote && line.startsWith('{{', index)) {
+      const end = line.indexOf('}}', index);
+      if (end < 0) throw new InputError(`unterminated {{ in '${line}'`);
+      current += line.slice(index, end + 2);
+      started = true;
+      index = end + 1;
+    } else if (quote) {
       if (char === quote) quote = null;
       else if (char === '\\' && quote === '"' && index + 1 < line.length) current += line[++index];
       else current += char;

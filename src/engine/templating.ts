@@ -110,18 +110,19 @@ export function renderValue(value: unknown, context: Record<string, unknown>): u
 
 /**
  * Returns a view of `vars` in which every templated value is rendered on first use
- * against the view itself, so variables can be built from other variables.
+ * against the view itself, so variables can be built from other variables. `fixed` values
+ * (what lvs sets: inventory_hostname, hostvars, ...) win and are data, never rendered.
  */
-export function resolveVariables(vars: Record<string, unknown>): Record<string, unknown> {
-  const resolved: Record<string, unknown> = {};
+export function resolveVariables(vars: Record<string, unknown>, fixed: Record<string, unknown> = {}): Record<string, unknown> {
+  const resolved: Record<string, unknown> = { ...fixed };
   const resolving = new Set<string>();
+  const known = (key: string | symbol): key is string => typeof key === 'string' && (key in fixed || key in vars);
   const view: Record<string, unknown> = new Proxy(resolved, {
-    has: (_target, key) => typeof key === 'string' && key in vars,
-    ownKeys: () => Reflect.ownKeys(vars),
-    getOwnPropertyDescriptor: (_target, key) =>
-      typeof key === 'string' && key in vars ? { configurable: true, enumerable: true, writable: false, value: view[key] } : undefined,
+    has: (_target, key) => known(key),
+    ownKeys: () => [...new Set([...Reflect.ownKeys(vars), ...Reflect.ownKeys(fixed)])],
+    getOwnPropertyDescriptor: (_target, key) => (known(key) ? { configurable: true, enumerable: true, writable: false, value: view[key] } : undefined),
     get: (_target, key) => {
-      if (typeof key !== 'string' || !(key in vars)) return undefined;
+      if (!known(key)) return undefined;
       if (key in resolved) return resolved[key];
       if (resolving.has(key)) throw new TemplateError(`variable '${key}' refers to itself (${[...resolving, key].join(' -> ')})`, key);
       resolving.add(key);

@@ -63,7 +63,7 @@ export class VariableScope {
   private inventoryView(host: string): Record<string, unknown> {
     let view = this.inventoryViews.get(host);
     if (!view) {
-      view = resolveVariables({ ...this.inventory.hosts.get(host)!.vars, ...this.extraVars, ...this.magic(host) });
+      view = resolveVariables({ ...this.inventory.hosts.get(host)!.vars, ...this.extraVars }, this.magic(host));
       this.inventoryViews.set(host, view);
     }
     return view;
@@ -71,7 +71,7 @@ export class VariableScope {
 
   /** The variables tasks of a play see on `host`; `registered` is read live. */
   forPlay(host: string, playVars: Record<string, unknown>, registered: Record<string, unknown>): Record<string, unknown> {
-    const base = resolveVariables({ ...this.inventory.hosts.get(host)!.vars, ...playVars, ...this.extraVars, ...this.magic(host) });
+    const base = resolveVariables({ ...this.inventory.hosts.get(host)!.vars, ...playVars, ...this.extraVars }, this.magic(host));
     return layerVariables(base, registered);
   }
 }

@@ -10,7 +10,7 @@ import { UnreachableError } from '../errors';
 import type { SudoPasswordDialog } from './become';
 import type { ProcessGroupAnnouncement } from './process-group';
 
-/** A command ran longer than its timeout; it was killed and its channel closed. */
+/** A command ran longer than its timeout; it was killed (as far as lvs could) and its channel closed. */
 export class CommandTimeoutError extends Error {
   constructor(
     readonly host: string,
@@ -36,7 +36,7 @@ export interface CommandRun {
   timeoutMs?: number;
   sudo?: { dialog: SudoPasswordDialog; password: string };
   /** With a timeout: where the shell announces its process group, and how to kill it. */
-  processGroup?: { announcement: ProcessGroupAnnouncement; kill(processGroup: number): void };
+  processGroup?: { announcement: ProcessGroupAnnouncement; kill(processGroup: number): Promise<void> };
   /** Why the connection went away, if it did. */
   lostReason(): string | undefined;
 }
@@ -64,11 +64,12 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
         ? undefined
         : setTimeout(() => {
             settled = true;
-            const processGroup = run.processGroup?.announcement.processGroup;
-            if (processGroup !== undefined) run.processGroup!.kill(processGroup);
-            killChannel(channel);
             const partial = { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
-            reject(new CommandTimeoutError(run.host, run.shown, run.timeoutMs!, partial));
+            const processGroup = run.processGroup?.announcement.processGroup;
+            // The error waits for the kill, so whoever gets it knows the command is gone.
+            const killed = processGroup === undefined ? Promise.resolve() : run.processGroup!.kill(processGroup);
+            killChannel(channel);
+            void killed.then(() => reject(new CommandTimeoutError(run.host, run.shown, run.timeoutMs!, partial)));
           }, run.timeoutMs);
 
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -43,9 +43,9 @@ export class ProcessGroupAnnouncement {
   }
 }
 
-/** Kills every process of the group; `kill` with a negative id addresses a whole group. */
+/** Kills every process of the group: a negative id names a group; dash needs the -s form. */
 export function killProcessGroup(processGroup: number): ShellCommand {
-  return sh`kill -KILL -- ${-processGroup}`;
+  return sh`kill -s KILL -- ${-processGroup}`;
 }
 
 function escapeRegExp(text: string): string {

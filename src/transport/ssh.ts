@@ -194,8 +194,8 @@ export class SshConnection {
    * the command it kills still holds its slot. If it fails (say, no room under MaxSessions),
    * the command runs on until it ends by itself.
    */
-  private killProcessGroup(processGroup: number, become: Become | undefined): void {
-    this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).catch(() => undefined);
+  private async killProcessGroup(processGroup: number, become: Become | undefined): Promise<void> {
+    await this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).catch(() => undefined);
   }
 
   /**

@@ -213,19 +213,39 @@ describe('unreachable hosts', () => {
 });
 
 describe('command timeout', () => {
-  it('kills the command, rejects with a timeout error and frees the channel', async () => {
-    const connection = await open({}, { maxChannels: 1 });
+  /** Times out a command that would sleep 31.7 s, then checks on a fresh channel that it is gone. */
+  async function expectKilled(connection: SshConnection, become?: { user: string; password?: string }) {
     const started = Date.now();
-    const error = await connection.exec('echo started; sleep 31.7', { timeoutMs: 500 }).then(
+    const error = await connection.exec('echo started; echo warming >&2; sleep 31.7', { timeoutMs: 700, become }).then(
       () => undefined,
       (reason: unknown) => reason,
     );
     expect(error).toBeInstanceOf(CommandTimeoutError);
-    expect(error).toMatchObject({ host: 'web1', timeoutMs: 500, partial: { stdout: 'started\n', stderr: '' } });
+    expect(error).toMatchObject({ host: 'web1', timeoutMs: 700, partial: { stdout: 'started\n', stderr: 'warming\n' } });
     expect(Date.now() - started).toBeLessThan(2_000);
-    // The only channel came back, and sshd killed the command's process group.
-    const survivors = await connection.exec(`sleep 0.2; pgrep -f 'sleep 31[.]7'`);
+    // With maxChannels 1 this waits for the timed-out channel's slot: it must come back
+    // long before the sleep would have ended, with the sleep gone.
+    const survivors = await connection.exec(`pgrep -f 'sleep 31[.]7'`);
     expect(survivors).toEqual({ stdout: '', stderr: '', exitCode: 1 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }
+
+  it('kills the command of a root login, rejects with a timeout error and frees the channel', async () => {
+    await expectKilled(await open({}, { maxChannels: 1 }));
+  });
+
+  it('kills the command of a non-root login', async () => {
+    await expectKilled(await open({ user: 'lvsnopass' }, { maxChannels: 1 }));
+  });
+
+  it('kills a command that sudo runs as root for a non-root login', async () => {
+    await expectKilled(await open({ user: 'lvsnopass' }, { maxChannels: 1 }), { user: 'root' });
+    const connection = await open({ user: 'lvsdeploy', privateKeyFile: undefined, password: DEPLOY_PASSWORD }, { maxChannels: 1 });
+    await expectKilled(connection, { user: 'root', password: DEPLOY_PASSWORD });
+  });
+
+  it('kills a command that sudo runs as another user for a root login', async () => {
+    await expectKilled(await open({}, { maxChannels: 1 }), { user: 'nobody' });
   });
 });
 

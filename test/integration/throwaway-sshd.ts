@@ -229,7 +229,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd & { pid
     log: () => log,
     stop: async () => {
       // Found through sshd's namespace, so this must run while sshd is still alive.
-      processesSharingMountNamespace(pid).forEach((other) => process.kill(other, 'SIGKILL'));
+      for (const other of processesSharingMountNamespace(pid)) {
+        try {
+          process.kill(other, 'SIGKILL');
+        } catch {
+          // It ended between the listing and the kill.
+        }
+      }
       await waitForExit(child);
       rmSync(prepared.dir, { recursive: true, force: true });
     },

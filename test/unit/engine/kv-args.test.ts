@@ -11,6 +11,9 @@ describe('key=value arguments', () => {
   it('splits free-form lines with quotes', () => {
     expect(splitWords(`name=x value="a b" other='c "d"' empty=""`)).toEqual(['name=x', 'value=a b', 'other=c "d"', 'empty=']);
   });
+  it('keeps a template in one word', () => {
+    expect(splitWords('name=x value={{ forward }} other="{{ a }} b"')).toEqual(['name=x', 'value={{ forward }}', 'other={{ a }} b']);
+  });
   it('rejects words without a key, bad keys and repeats', () => {
     expect(() => parseKeyValueWords(['novalue'])).toThrow("expected key=value, got 'novalue'");
     expect(() => parseKeyValueWords(['$(id)=1'])).toThrow('is not a valid argument name');

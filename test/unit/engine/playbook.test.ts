@@ -26,7 +26,7 @@ describe('loadPlaybook', () => {
     expect(play.tasks[0].notify).toEqual(['restart web']);
     expect(play.tasks[0].tags).toEqual(['net']);
     expect(play.tasks[1].when).toBe('vip is defined');
-    expect(play.tasks[1].locate('label')).toMatchObject({ line: 15, column: 9 });
+    expect(play.tasks[1].locate('label')).toMatchObject({ line: 14, column: 9 });
     expect(play.handlers[0].name).toBe('restart web');
   });
 
