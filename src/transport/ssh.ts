@@ -4,7 +4,7 @@
  */
 import { homedir } from 'os';
 import type { Duplex } from 'stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import { CredentialSequence, gatherCredentials, type Credential } from './auth';
@@ -66,7 +66,7 @@ const OPEN_RETRY_DELAYS_MS = [20, 50, 100, 200];
 const KEEPALIVE = { keepaliveInterval: 15_000, keepaliveCountMax: 3 };
 
 /** The ssh2 host key algorithms that produce a key of each known_hosts key type. */
-const ALGORITHMS_OF_KEY_TYPE: Record<string, string[]> = {
+const ALGORITHMS_OF_KEY_TYPE: Record<string, ServerHostKeyAlgorithm[]> = {
   'ssh-ed25519': ['ssh-ed25519'],
   'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
   'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
@@ -77,16 +77,14 @@ const ALGORITHMS_OF_KEY_TYPE: Record<string, string[]> = {
 export class SshConnection {
   /** What this connection cost, for the benchmark's trace: SSH connections (a jump host counts) and channels. */
   readonly counters = { connections: 0, channels: 0 };
-  private readonly slots: Slots;
   private lostReason: string | undefined;
 
   private constructor(
     private readonly target: SshTarget,
     private readonly client: Client,
     private readonly jumpClient: Client | undefined,
-    maxChannels: number,
+    private readonly slots: Slots,
   ) {
-    this.slots = new Slots(maxChannels);
     this.counters.connections = jumpClient ? 2 : 1;
     client.on('error', (error) => {
       this.lostReason ??= error.message;
@@ -99,6 +97,7 @@ export class SshConnection {
   }
 
   static async open(target: SshTarget, options: SshOptions): Promise<SshConnection> {
+    const slots = new Slots(options.maxChannels);
     const knownHosts = options.hostKeyChecking
       ? await KnownHosts.load(options.knownHostsFiles.map(expandHome))
       : undefined;
@@ -127,7 +126,7 @@ export class SshConnection {
     const endpoint: Endpoint = { role: 'host', host: target.host, port: target.port, user: target.user };
     try {
       const client = await connectClient(session, endpoint, credentials, tunnel);
-      return new SshConnection(target, client, jumpClient, options.maxChannels);
+      return new SshConnection(target, client, jumpClient, slots);
     } catch (error) {
       jumpClient?.end();
       throw error;
@@ -270,7 +269,7 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
   // by its RSA key is not reported unknown because it also has an ed25519 key.
   const knownTypes = knownHosts?.entriesFor(name).filter((entry) => !entry.revoked).map((entry) => entry.keyType) ?? [];
   const preferred = [...new Set(knownTypes.flatMap((type) => ALGORITHMS_OF_KEY_TYPE[type] ?? []))];
-  if (preferred.length) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred } as never };
+  if (preferred.length) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred, append: [] } };
 
   return new Promise((resolve, reject) => {
     const client = new Client();

@@ -9,6 +9,7 @@ import { join } from 'path';
 import { UnreachableError } from '../../src/errors';
 import { sh } from '../../src/transport/quote';
 import { CommandTimeoutError, SshConnection, type SshOptions, type SshTarget } from '../../src/transport/ssh';
+import { type TestLab, startHosts } from '../support/netns-hosts';
 import { type KeyPair, type Sshd, freePort, makeKeyPair, startJumpHost, startSshd, startSilentServer } from './throwaway-sshd';
 
 const DEPLOY_PASSWORD = "dep'loy pass $(x)";
@@ -178,6 +179,25 @@ describe('host key checking', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/^\|1\|/);
     const connection = await open({}, { knownHostsFiles: [file] });
     expect((await connection.exec('echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('asks for the key type known_hosts has, as OpenSSH does, when the host has several', async () => {
+    const multiKey = await startSshd({ authorizedKeys: { root: [key.publicKey] }, hostKeyTypes: ['ed25519', 'ecdsa', 'rsa'] });
+    try {
+      const hostTarget = { host: multiKey.address, port: multiKey.port };
+      for (const type of ['rsa', 'ecdsa', 'ed25519']) {
+        const file = knownHosts(`only-${type}`, [`[127.0.0.1]:${multiKey.port} ${multiKey.hostPublicKeys[type]}`]);
+        const connection = await open(hostTarget, { knownHostsFiles: [file] });
+        expect((await connection.exec('echo ok')).stdout).toBe('ok\n');
+        connection.close();
+      }
+      // Without that hint ssh2 takes ed25519 first, so the RSA case above proves the hint works.
+      const unknown = await openError(open(hostTarget, { knownHostsFiles: [knownHosts('none', [])] }));
+      expect(unknown.message).toContain(`ssh-ed25519 key ${fingerprintOf(multiKey.hostPublicKeys.ed25519)}`);
+    } finally {
+      opened.splice(0).forEach((connection) => connection.close());
+      await multiKey.stop();
+    }
   });
 
   it('accepts any key when checking is off', async () => {
@@ -403,6 +423,34 @@ describe('become (real sudo)', () => {
     const shown = `${(error as Error).message} ${JSON.stringify(error)}`;
     expect(shown).toContain('sudo -H -S');
     expect(shown).not.toContain(DEPLOY_PASSWORD);
+  });
+});
+
+describe('a netns lab host (test/support/netns-hosts.ts)', () => {
+  let lab: TestLab;
+  beforeAll(async () => {
+    lab = await startHosts(['rs1']);
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  it('connects with the lab key and known_hosts, and fails cleanly once sshd is gone', async () => {
+    const [host] = lab.hosts;
+    const labTarget = { name: 'rs1', host: host.address, port: host.port, user: 'root', privateKeyFile: lab.keyFile };
+    const connection = await SshConnection.open(labTarget, options({ knownHostsFiles: [lab.knownHostsFile] }));
+    opened.push(connection);
+    expect(await connection.exec('hostname')).toEqual({ stdout: 'rs1\n', stderr: '', exitCode: 0 });
+
+    await lab.stop('rs1');
+    const lost = await connection.exec('true').then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(lost).toBeInstanceOf(UnreachableError);
+    expect((lost as Error).message).toMatch(/^cannot start true: /);
+    const refused = await openError(SshConnection.open(labTarget, options({ knownHostsFiles: [lab.knownHostsFile] })));
+    expect(refused.message).toBe(`connection refused by root@${host.address}:22`);
   });
 });
 

@@ -28,6 +28,8 @@ export interface SshdOptions {
   /** In its own network namespace, listening on 127.0.0.2:22 there. */
   isolated?: boolean;
   maxSessions?: number;
+  /** Host key types, in the order sshd offers them; ed25519 alone by default. */
+  hostKeyTypes?: Array<'ed25519' | 'ecdsa' | 'rsa'>;
 }
 
 export interface Sshd {
@@ -35,8 +37,10 @@ export interface Sshd {
   /** SSH sessions being served right now (counted for the jump host only). */
   sessions?(): number;
   port: number;
-  /** `type base64` of the server's host key. */
+  /** `type base64` of the server's (first) host key. */
   hostPublicKey: string;
+  /** `type base64` of each host key, by type. */
+  hostPublicKeys: Record<string, string>;
   /** The server's stderr so far (sshd -e), for failing tests. */
   log(): string;
   stop(): Promise<void>;
@@ -82,7 +86,7 @@ export async function startSilentServer(): Promise<{ port: number; close(): Prom
 
 interface Prepared {
   dir: string;
-  hostPublicKey: string;
+  hostPublicKeys: Record<string, string>;
   /** argv that sets up the namespace's mounts and users and then execs sshd in `mode`. */
   command(mode: 'daemon' | 'inetd'): string[];
 }
@@ -91,8 +95,13 @@ interface Prepared {
 function prepare(options: SshdOptions, listen: string): Prepared {
   const dir = mkdtempSync(join(tmpdir(), 'lvs-sshd-'));
   chmodSync(dir, 0o755); // test users read their authorized_keys and live in home/ below
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'throwaway-host', '-f', join(dir, 'host_key')]);
-  const hostPublicKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+  const hostKeyTypes = options.hostKeyTypes ?? ['ed25519'];
+  const hostPublicKeys: Record<string, string> = {};
+  for (const type of hostKeyTypes) {
+    const file = join(dir, `host_${type}_key`);
+    execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'throwaway-host', '-f', file]);
+    hostPublicKeys[type] = readFileSync(`${file}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+  }
 
   mkdirSync(join(dir, 'authorized_keys'), { mode: 0o755 });
   for (const [user, keys] of Object.entries(options.authorizedKeys ?? {})) {
@@ -105,7 +114,7 @@ function prepare(options: SshdOptions, listen: string): Prepared {
     join(dir, 'sshd_config'),
     [
       listen,
-      `HostKey ${dir}/host_key`,
+      ...hostKeyTypes.map((type) => `HostKey ${dir}/host_${type}_key`),
       `AuthorizedKeysFile ${dir}/authorized_keys/%u`,
       'UsePAM no',
       'StrictModes no',
@@ -165,7 +174,7 @@ function prepare(options: SshdOptions, listen: string): Prepared {
   );
   return {
     dir,
-    hostPublicKey,
+    hostPublicKeys,
     command: (mode) => ['unshare', '--mount', '--propagation', 'private', ...(options.isolated ? ['--net'] : []), 'sh', join(dir, 'setup.sh'), dir, mode],
   };
 }
@@ -225,7 +234,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd & { pid
     address,
     port,
     pid,
-    hostPublicKey: prepared.hostPublicKey,
+    hostPublicKey: Object.values(prepared.hostPublicKeys)[0],
+    hostPublicKeys: prepared.hostPublicKeys,
     log: () => log,
     stop: async () => {
       // Found through sshd's namespace, so this must run while sshd is still alive.
@@ -272,7 +282,8 @@ export async function startJumpHost(target: Sshd & { pid: number }, options: Ssh
   return {
     address: '127.0.0.1',
     port: (server.address() as AddressInfo).port,
-    hostPublicKey: prepared.hostPublicKey,
+    hostPublicKey: Object.values(prepared.hostPublicKeys)[0],
+    hostPublicKeys: prepared.hostPublicKeys,
     log: () => log,
     sessions: () => sessions.size,
     stop: async () => {
