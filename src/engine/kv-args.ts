@@ -4,6 +4,7 @@
  * Values are strings; the task schema coerces them. Quotes group words: `msg="a b"`.
  */
 import { InputError } from '../errors';
+import { ShellSyntaxError, splitShellWords } from './shell-words';
 
 export function parseKeyValueWords(words: string[], where = 'arguments'): Record<string, string> {
   const args: Record<string, string> = {};
@@ -18,40 +19,12 @@ export function parseKeyValueWords(words: string[], where = 'arguments'): Record
   return args;
 }
 
-/**
- * Splits a line into words, honouring single and double quotes (no escapes inside single)
- * and keeping a `{{ template }}` in one word whatever spaces it holds.
- */
+/** The words of a free-form line: shell quoting, with `{{ templates }}` kept whole. */
 export function splitWords(line: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | null = null;
-  let started = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index];
-    if (!quote && line.startsWith('{{', index)) {
-      const end = line.indexOf('}}', index);
-      if (end < 0) throw new InputError(`unterminated {{ in '${line}'`);
-      current += line.slice(index, end + 2);
-      started = true;
-      index = end + 1;
-    } else if (quote) {
-      if (char === quote) quote = null;
-      else if (char === '\\' && quote === '"' && index + 1 < line.length) current += line[++index];
-      else current += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      started = true;
-    } else if (/\s/.test(char)) {
-      if (started) words.push(current);
-      current = '';
-      started = false;
-    } else {
-      current += char;
-      started = true;
-    }
+  try {
+    return splitShellWords(line, { comments: false, templates: true }).map((word) => word.text);
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    throw new InputError(`cannot split '${line}' at column ${error.column}: ${error.message}`);
   }
-  if (quote) throw new InputError(`unterminated ${quote} quote in '${line}'`);
-  if (started) words.push(current);
-  return words;
 }

@@ -78,8 +78,11 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await sshd?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await sshd?.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('exec', () => {

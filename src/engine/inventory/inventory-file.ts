@@ -8,7 +8,7 @@ import type { InventoryBuilder } from './builder';
 import { parseIniInventory } from './ini-format';
 import { readText } from './read-file';
 import { parseYamlInventory } from './yaml-format';
-import { isYamlMapping, readYaml } from './yaml-source';
+import { isYamlMapping, parseYamlSource } from '../yaml-source';
 
 const YAML_EXTENSIONS = ['.yml', '.yaml', '.json'];
 
@@ -16,6 +16,6 @@ export function parseInventoryFile(file: string, builder: InventoryBuilder): voi
   const text = readText(file);
   const extension = extname(file);
   const isYaml = YAML_EXTENSIONS.includes(extension) || (extension === '' && isYamlMapping(text));
-  if (isYaml) parseYamlInventory(readYaml(file, text), builder);
+  if (isYaml) parseYamlInventory(parseYamlSource(text, file, { maps: true }), builder);
   else parseIniInventory(file, text, builder);
 }

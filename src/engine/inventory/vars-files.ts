@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { InputError } from '../../errors';
 import { readText } from './read-file';
-import { plainValue, readYaml } from './yaml-source';
+import { parseYamlSource, plainValue } from '../yaml-source';
 
 const VARS_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -34,7 +34,7 @@ export class VarsFiles {
   private load(file: string): Record<string, unknown> {
     let vars = this.files.get(file);
     if (!vars) {
-      const source = readYaml(file, readText(file));
+      const source = parseYamlSource(readText(file), file, { maps: true });
       if (source.data !== null && source.data !== undefined && !(source.data instanceof Map)) {
         throw new InputError('a variables file must be a mapping of variable names to values', source.locate([]));
       }

@@ -8,7 +8,7 @@
 import { InputError } from '../../errors';
 import type { InventoryBuilder, Origin } from './builder';
 import { addHostPattern } from './host-pattern';
-import { plainValue, type YamlSource } from './yaml-source';
+import { plainValue, type YamlSource } from '../yaml-source';
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
 

@@ -18,6 +18,6 @@ describe('key=value arguments', () => {
     expect(() => parseKeyValueWords(['novalue'])).toThrow("expected key=value, got 'novalue'");
     expect(() => parseKeyValueWords(['$(id)=1'])).toThrow('is not a valid argument name');
     expect(() => parseKeyValueWords(['a=1', 'a=2'])).toThrow("argument 'a' is given twice");
-    expect(() => splitWords('a="open')).toThrow('unterminated');
+    expect(() => splitWords('a="open')).toThrow('no closing quotation');
   });
 });

@@ -3,7 +3,9 @@
  * mode, which is how Ansible reads INI host lines and `ansible_ssh_*_args`. Single quotes keep
  * everything; inside double quotes a backslash escapes only `"` and `\`; outside quotes it
  * escapes any character. With comments on, `#` outside quotes ends the line even in the
- * middle of a word (`pass=ab#cd` gives `pass=ab`), a well-known INI inventory trap.
+ * middle of a word (`pass=ab#cd` gives `pass=ab`), a well-known INI inventory trap. With
+ * templates on, a `{{ ... }}` is copied into its word as it is, spaces and quotes included,
+ * as Ansible's key=value parser keeps Jinja2 expressions whole.
  */
 
 export interface Word {
@@ -23,7 +25,7 @@ export class ShellSyntaxError extends Error {
 
 const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
 
-export function splitShellWords(line: string, options: { comments: boolean }): Word[] {
+export function splitShellWords(line: string, options: { comments: boolean; templates?: boolean }): Word[] {
   const words: Word[] = [];
   let current: Word | undefined;
   let index = 0;
@@ -35,6 +37,11 @@ export function splitShellWords(line: string, options: { comments: boolean }): W
       if (current) words.push(current);
       current = undefined;
       index += 1;
+    } else if (options.templates && line.startsWith('{{', index)) {
+      const end = line.indexOf('}}', index + 2);
+      if (end < 0) throw new ShellSyntaxError('no closing }} for the template', index + 1);
+      startWord().text += line.slice(index, end + 2);
+      index = end + 2;
     } else if (char === '#' && options.comments) {
       break;
     } else if (char === "'" || char === '"') {

@@ -1,4 +1,4 @@
-import { ShellSyntaxError, splitShellWords } from '../../../src/engine/inventory/shell-words';
+import { ShellSyntaxError, splitShellWords } from '../../../src/engine/shell-words';
 
 const texts = (line: string, comments = true) => splitShellWords(line, { comments }).map((word) => word.text);
 
