@@ -79,7 +79,7 @@ describe('template', () => {
     const run = await template(['src=index.html.hbs', `dest=${dest}`]);
     expect(run.host?.status).toBe('changed');
     expect((await lab.onHost(HOST, `test -f '${dest.replace(/'/g, `'\\''`)}'`)).exitCode).toBe(0);
-    expect(await onHost(`ls / /root /tmp /var/tmp | grep -c ${marker} || true`)).toBe('0\n');
+    expect(await onHost(`ls -1 / /root /tmp /var/tmp | grep -cx ${marker} || true`)).toBe("0\n");
   });
 
   it('a hostile mode is refused before anything runs', async () => {
