@@ -339,8 +339,11 @@ export class PlaybookRun {
         return hostTask.newListr(rows, { concurrent: false, exitOnError: true });
       },
     }));
-    const listr = new Listr(hostTasks, {
-      concurrent: Math.max(1, settings.forks),
+    const play: ListrTask = {
+      title: `PLAY [${prepared.play.name}]`,
+      task: (_context, playTask) => playTask.newListr(hostTasks, { concurrent: Math.max(1, settings.forks), exitOnError: false }),
+    };
+    const listr = new Listr([play], {
       exitOnError: false,
       registerSignalListeners: false,
       renderer: 'default',

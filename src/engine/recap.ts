@@ -37,8 +37,10 @@ export function formatChanges(changes: Change[]): string {
   return changes
     .map((change) => {
       const { before, after } = change;
-      if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
-        return [`--- ${change.subject} (before)`, `+++ ${change.subject} (after)`, ...lineDiff(before, after)].join('\n');
+      const text = (value: unknown) => (value === null || value === undefined ? '' : value);
+      const [old, next] = [text(before), text(after)];
+      if (typeof old === 'string' && typeof next === 'string' && (old.includes('\n') || next.includes('\n'))) {
+        return [`--- ${change.subject} (before)`, `+++ ${change.subject} (after)`, ...lineDiff(old, next)].join('\n');
       }
       return `${change.subject}: ${show(before)} -> ${show(after)}`;
     })
