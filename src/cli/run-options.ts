@@ -7,7 +7,7 @@ import type { Inventory } from '../engine/inventory';
 import { InputError } from '../errors';
 import { parseKeyValueWords, splitWords } from '../engine/kv-args';
 import { loadYamlSource } from '../engine/yaml-source';
-import { redactor } from '../engine/secrets';
+import { Redactor } from '../engine/secrets';
 
 export const runFlags = {
   inventory: Flags.string({ char: 'i', multiple: true, required: true, description: 'Inventory source: a YAML or INI file, a directory, or a comma-separated host list. Repeat to merge several.' }),
@@ -90,6 +90,6 @@ export function runSettings(flags: RunFlagValues, inventory: Inventory, extra: {
     commandTimeoutMs: flags['command-timeout'] * 1000,
     output: flags.json ? 'silent' : interactive ? 'tree' : 'plain',
     templateDirs: [resolve(process.cwd(), 'templates'), resolve(__dirname, '..', '..', 'templates')],
-    redact: redactor(inventory, extraVars),
+    redactor: new Redactor(inventory, extraVars),
   };
 }

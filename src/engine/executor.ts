@@ -18,6 +18,8 @@ import { formatChanges } from './recap';
 import type { TaskRegistry } from './registry';
 import { countResult, emptyStats, type HostStats, type HostTaskResult, type PlayReport, type RunReport } from './results';
 import { isHtmlTemplate, renderString } from './templating';
+import { secretArguments } from './arguments';
+import type { Redactor } from './secrets';
 import type { Declaration } from './topology';
 import { loadVarsFiles, VariableScope } from './variables';
 
@@ -34,8 +36,8 @@ export interface RunSettings {
   output: 'tree' | 'plain' | 'silent';
   /** Directories searched for template files after the playbook's own. */
   templateDirs: string[];
-  /** Turns the redaction of secrets in every output on the values it is given. */
-  redact(text: string): string;
+  /** Hides secrets in every output. */
+  redactor: Redactor;
 }
 
 export interface Interruption {
@@ -153,6 +155,15 @@ export class PlaybookRun {
     });
   }
 
+  /** prepareTask, and the task's secret arguments join what every output hides. */
+  private prepareTask(task: TaskDefinition, vars: Record<string, unknown>, host: string, registered: ReadonlySet<string>): PreparedTask {
+    const prepared = prepareTask(task, this.registry.require(task.action), vars, this.contextFor(host), registered);
+    if (prepared.kind === 'run') {
+      for (const unit of prepared.units) this.settings.redactor.add(secretArguments(unit.module).map((name) => unit.args[name]));
+    }
+    return prepared;
+  }
+
   /** Renders and validates everything that can be known before connecting. */
   prepare(): PreparedPlay[] {
     const errors: InputError[] = [];
@@ -176,10 +187,10 @@ export class PlaybookRun {
         const prepareAll = (list: TaskDefinition[], handlers: boolean) =>
           list.map((task): PreparedTask => {
             try {
-              return prepareTask(task, this.registry.require(task.action), vars, this.contextFor(host), handlers ? registeredInPlay : registeredSoFar);
+              return this.prepareTask(task, vars, host, handlers ? registeredInPlay : registeredSoFar);
             } catch (error) {
               if (!(error instanceof PreparationError)) throw error;
-              errors.push(new InputError(this.settings.redact(error.message), task.locate(error.key), `${host}: ${task.name}`));
+              errors.push(new InputError(this.settings.redactor.redact(error.message), task.locate(error.key), `${host}: ${task.name}`));
               return { kind: 'skip', reason: 'invalid' };
             } finally {
               if (task.register) registeredSoFar.add(task.register);
@@ -257,7 +268,7 @@ export class PlaybookRun {
     if (!run) {
       const { target } = host;
       const become = becomes(play) ? { user: target.becomeUser, password: target.becomePassword } : undefined;
-      run = new HostRun(host.name, connection, { check: this.settings.check, commandTimeoutMs: this.settings.commandTimeoutMs, become, redact: this.settings.redact });
+      run = new HostRun(host.name, connection, { check: this.settings.check, commandTimeoutMs: this.settings.commandTimeoutMs, become, redact: this.settings.redactor.redact });
       run.setAhead(
         plays
           .filter((candidate) => becomes(candidate.play) === becomes(play))
@@ -283,7 +294,7 @@ export class PlaybookRun {
         } catch (error) {
           if (!(error instanceof UnreachableError)) throw error;
           state.unreachable = true;
-          const result: HostTaskResult = { status: 'unreachable', changed: false, unreachable: true, msg: settings.redact(`${error.message}${error.hint ? ` (${error.hint})` : ''}`), diff: [], commands: [], duration_ms: 0 };
+          const result: HostTaskResult = { status: 'unreachable', changed: false, unreachable: true, msg: settings.redactor.redact(`${error.message}${error.hint ? ` (${error.hint})` : ''}`), diff: [], commands: [], duration_ms: 0 };
           if (playReport.tasks[0]) playReport.tasks[0].hosts[host.name] = result;
           countResult(state.stats, result, false);
           hostTask.title = `${host.name}: UNREACHABLE: ${result.msg}`;
@@ -361,9 +372,9 @@ export class PlaybookRun {
     if (prepared.kind === 'later') {
       try {
         // Its registered variables exist now; nothing is postponed a second time.
-        prepared = prepareTask(task, this.registry.require(task.action), host.vars, this.contextFor(host.name), new Set());
+        prepared = this.prepareTask(task, host.vars, host.name, new Set());
       } catch (error) {
-        return { status: 'failed', changed: false, failed: true, msg: this.settings.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
+        return { status: 'failed', changed: false, failed: true, msg: this.settings.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
       }
     }
     if (prepared.kind !== 'run') {

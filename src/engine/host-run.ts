@@ -202,7 +202,7 @@ export class HostRun {
     try {
       const facts = await this.readFacts(unit);
       const plan = this.plan(unit, this.parseFacts(unit, facts, (command) => this.factCache.get(command)!));
-      const commands = plan.commands.map((command) => redact(command.run.text));
+      const commands = plan.commands.map((command) => redact(command.run.shown));
       const diff = plan.changes.map((change) => ({
         subject: redact(change.subject),
         before: typeof change.before === 'string' ? redact(change.before) : change.before,
@@ -227,7 +227,7 @@ export class HostRun {
             ? `exited ${outcome.exitCode}${outcome.stderr.trim() ? `: ${outcome.stderr.trim()}` : ''}`
             : undefined;
         if (problem) {
-          return result({ status: 'failed', failed: true, msg: redact(`${command.run.text} ${problem}`), diff, commands });
+          return result({ status: 'failed', failed: true, msg: redact(`${command.run.shown} ${problem}`), diff, commands });
         }
       }
       const reread = outcomes.slice(plan.commands.length);

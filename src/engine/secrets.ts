@@ -4,6 +4,7 @@
  * prints (commands, stderr, error messages) has each secret value replaced wherever it
  * appears, since a password can travel inside a command line or a templated string.
  */
+import { quote } from '../transport/quote';
 import type { Inventory } from './inventory/types';
 
 export const SECRET_VARS: readonly string[] = [
@@ -41,8 +42,22 @@ export function redact<T>(value: T, secrets: readonly string[]): T {
   return walk(value) as T;
 }
 
-/** A text redactor for a run: hides every host's secret variables and those given as extra vars. */
-export function redactor(inventory: Inventory, extraVars: Record<string, unknown>): (text: string) => string {
-  const secrets = [...inventory.hosts.values()].flatMap((host) => secretValues(host.vars)).concat(secretValues(extraVars));
-  return (text) => redact(text, secrets);
+/**
+ * What a run hides: every host's secret variables, those given as extra vars, and the task
+ * arguments whose schema marks them secret (added as tasks are prepared). A value is also
+ * hidden in its shell-quoted form, the way it appears inside a command.
+ */
+export class Redactor {
+  private secrets: string[] = [];
+
+  constructor(inventory: Inventory, extraVars: Record<string, unknown>) {
+    this.add([...inventory.hosts.values()].flatMap((host) => secretValues(host.vars)).concat(secretValues(extraVars)));
+  }
+
+  add(values: unknown[]): void {
+    const texts = values.filter((value) => value !== undefined && value !== null && value !== '').map(String);
+    this.secrets = [...new Set([...this.secrets, ...texts, ...texts.map((text) => quote(text))])];
+  }
+
+  readonly redact = (text: string): string => redact(text, this.secrets);
 }

@@ -1,6 +1,6 @@
 /** A remote file's content and metadata, and the command that replaces it atomically. */
 import type { CommandResult, Fact } from '../api';
-import { sh, ShellCommand } from '../transport/quote';
+import { joinCommands, sh, unshown, type ShellCommand } from '../transport/quote';
 
 export interface RemoteFile {
   exists: boolean;
@@ -46,7 +46,7 @@ export function writeFileAtomically(path: string, content: string, attributes: F
   const encoded = Buffer.from(content, 'utf8').toString('base64');
   const steps: ShellCommand[] = [
     sh`lvs_tmp=$(mktemp ${`${path}.lvs-XXXXXX`})`,
-    sh`printf %s ${encoded} | base64 -d > "$lvs_tmp"`,
+    sh`printf %s ${unshown(encoded, `${Buffer.byteLength(content)} bytes`)} | base64 -d > "$lvs_tmp"`,
     sh`chmod ${attributes.mode ?? '0644'} "$lvs_tmp"`,
   ];
   if (attributes.owner || attributes.group) {
@@ -54,7 +54,7 @@ export function writeFileAtomically(path: string, content: string, attributes: F
   }
   steps.push(sh`mv -f "$lvs_tmp" ${path}`);
   // Remove the temporary file if any step failed, and keep the failing exit code.
-  return sh`{ ${new ShellCommand(steps.map((step) => step.text).join(' && '))}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`;
+  return sh`{ ${joinCommands(steps, ' && ')}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`;
 }
 
 /** Applies mode/owner/group to an existing file without rewriting it. */

@@ -1,6 +1,6 @@
 /** Whether kernel modules are loaded, built in, loadable or missing, without loading any. */
 import type { CommandResult, Fact } from '../api';
-import { sh, ShellCommand } from '../transport/quote';
+import { joinCommands, sh, ShellCommand } from '../transport/quote';
 
 export type ModuleState = 'loaded' | 'builtin' | 'available' | 'missing';
 
@@ -28,7 +28,7 @@ elif lvs_out=$(modprobe -n ${name} 2>&1); then echo ${`${name} available`}
 else printf '%s missing %s\\n' ${name} "$(printf %s "$lvs_out" | head -n 1)"; fi`,
   );
   return {
-    command: new ShellCommand(probes.map((probe) => probe.text).join('\n')),
+    command: joinCommands(probes, '\n'),
     parse: (result) => parseKernelModules(result, names),
   };
 }

@@ -2,16 +2,36 @@
  * The one way a value reaches a remote shell. Every command lvs sends is a ShellCommand
  * built with `sh`, which single-quotes each interpolated value (POSIX sh rules), so no
  * value can end a word, start a command substitution or add a command.
+ *
+ * A command also carries what outputs show of it: the same line, except that a value
+ * wrapped in `unshown` (file content, say) appears as its description instead.
  */
 
 export class ShellCommand {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    /** The line as --json, --diff and errors print it. */
+    readonly shown: string = text,
+  ) {}
   toString(): string {
     return this.text;
   }
 }
 
-export type ShellValue = string | number | ShellCommand | ReadonlyArray<string | number | ShellCommand>;
+/** A value that goes into the command as a quoted word but is shown as `description`. */
+export class Unshown {
+  constructor(
+    readonly value: string,
+    readonly description: string,
+  ) {}
+}
+
+export function unshown(value: string, description: string): Unshown {
+  return new Unshown(value, description);
+}
+
+type Word = string | number | ShellCommand | Unshown;
+export type ShellValue = Word | ReadonlyArray<Word>;
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -22,10 +42,15 @@ export function quote(value: string | number): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function render(value: ShellValue): string {
-  if (value instanceof ShellCommand) return value.text;
-  if (Array.isArray(value)) return value.map((item) => render(item as ShellValue)).join(' ');
-  return quote(value as string | number);
+function render(value: ShellValue): { text: string; shown: string } {
+  if (value instanceof ShellCommand) return { text: value.text, shown: value.shown };
+  if (value instanceof Unshown) return { text: quote(value.value), shown: `<${value.description}>` };
+  if (Array.isArray(value)) {
+    const words = value.map((item) => render(item as ShellValue));
+    return { text: words.map((word) => word.text).join(' '), shown: words.map((word) => word.shown).join(' ') };
+  }
+  const text = quote(value as string | number);
+  return { text, shown: text };
 }
 
 /**
@@ -35,13 +60,16 @@ function render(value: ShellValue): string {
  */
 export function sh(literals: TemplateStringsArray, ...values: ShellValue[]): ShellCommand {
   let text = literals[0];
+  let shown = literals[0];
   values.forEach((value, index) => {
-    text += render(value) + literals[index + 1];
+    const rendered = render(value);
+    text += rendered.text + literals[index + 1];
+    shown += rendered.shown + literals[index + 1];
   });
-  return new ShellCommand(text);
+  return new ShellCommand(text, shown);
 }
 
-/** Joins commands into one line that stops at the first failure. */
-export function andThen(...commands: ShellCommand[]): ShellCommand {
-  return new ShellCommand(commands.map((command) => command.text).join(' && '));
+/** Joins commands with a separator such as ' && ' (stop at the first failure) or '\n'. */
+export function joinCommands(commands: ShellCommand[], separator: ' && ' | '\n' | '; '): ShellCommand {
+  return new ShellCommand(commands.map((command) => command.text).join(separator), commands.map((command) => command.shown).join(separator));
 }

@@ -64,3 +64,19 @@ describe('a plugin', () => {
     expect((await lab.onHost('web', 'grep 10.199.250.9 /etc/hosts')).stdout).toBe('10.199.250.9 vip.lvs.test\n');
   });
 });
+
+describe('a secret argument', () => {
+  const secret = "s3cr'et $(pass)";
+  const run = (...flags: string[]) =>
+    runLvs(['task', 'password_file', 'path=/etc/app.pass', `password=${secret}`, '--plugin', resolve(__dirname, 'fixtures', 'secret-plugin.js'), '-i', lab.inventoryFile, '-l', 'web', '--known-hosts', lab.knownHostsFile, ...flags]);
+
+  it('reaches the host but never the output: tree, diff, JSON, noop text', async () => {
+    for (const flags of [['--diff'], ['--json'], ['--diff']]) {
+      const result = await run(...flags);
+      expect(result.exitCode).toBe(0);
+      expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr');
+      expect(`${result.stdout}${result.stderr}`).toContain('********');
+    }
+    expect((await lab.onHost('web', 'cat /etc/app.pass')).stdout).toBe(`${secret}\n`);
+  });
+});

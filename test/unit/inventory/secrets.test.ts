@@ -1,5 +1,5 @@
 import { loadInventories } from '../../../src/engine/inventory';
-import { redact, redactor, REDACTED, SECRET_VARS, secretValues } from '../../../src/engine/secrets';
+import { redact, Redactor, REDACTED, SECRET_VARS, secretValues } from '../../../src/engine/secrets';
 import { fixture } from './helpers';
 
 describe('secrets', () => {
@@ -24,7 +24,13 @@ describe('secrets', () => {
 
   it('builds a text redactor from every host and the extra vars', () => {
     const inventory = loadInventories([fixture('ini', 'cluster.ini'), fixture('yaml', 'cluster.yml')]);
-    const hide = redactor(inventory, { ansible_become_password: 'extra-secret' });
-    expect(hide('sudo -S <<< "s3cret"; ssh pa ss; extra-secret; pass')).toBe(`sudo -S <<< "${REDACTED}"; ssh ${REDACTED}; ${REDACTED}; pass`);
+    const redactor = new Redactor(inventory, { ansible_become_password: 'extra-secret' });
+    expect(redactor.redact('sudo -S <<< "s3cret"; ssh pa ss; extra-secret; pass')).toBe(`sudo -S <<< "${REDACTED}"; ssh ${REDACTED}; ${REDACTED}; pass`);
+  });
+
+  it('hides secret task arguments added later, quoted forms included', () => {
+    const redactor = new Redactor(loadInventories([fixture('ini', 'cluster.ini')]), {});
+    redactor.add(["it's secret", undefined, '']);
+    expect(redactor.redact(`printf %s 'it'\\''s secret' > f; echo it's secret`)).toBe(`printf %s ${REDACTED} > f; echo ${REDACTED}`);
   });
 });
