@@ -3,12 +3,14 @@
  * apply, re-read and re-plan. Everything a task module returns is data; this is where
  * it meets the host.
  *
- * Round trips: the facts of every task still ahead are read in one batch; a task that
- * changes something applies its commands and re-reads its own facts in one more batch,
- * then drops the cache (the change may affect what later tasks read). A no-op run of a
- * whole play therefore costs one exec per host.
+ * Round trips: the facts of every task still ahead are read in one batch. A task that
+ * changes something applies its commands in one more batch, which then re-reads its own
+ * facts (to prove the change took) and those of the tasks ahead (which see the host as the
+ * change left it). A no-op run of a whole playbook costs one exec per host; a converge,
+ * one more per task that changes something.
  */
 import type { CommandResult, FactMap, Plan, TaskContext, TaskModule } from '../api';
+import type { ShellCommand } from '../transport/quote';
 import { CommandError } from '../errors';
 import { batchScript } from './batch';
 import { checkArguments } from './arguments';
@@ -134,7 +136,7 @@ export class HostRun {
     this.ahead = units;
   }
 
-  private async runBatch(commands: FactMap[keyof FactMap]['command'][], stopOnError: boolean, then: FactMap[keyof FactMap]['command'][] = []) {
+  private async runBatch(commands: ShellCommand[], stopOnError: boolean, then: ShellCommand[] = []) {
     const batch = batchScript(commands, { stopOnError, then });
     const result = await this.shell.exec('sh -s', { stdin: batch.script, timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
     const results = batch.parse(result.stdout);
@@ -149,22 +151,29 @@ export class HostRun {
   }
 
   /** Reads this unit's facts, from the cache or with one batch that also reads ahead. */
+  /** The read-only commands of the units after `unit` that the cache lacks (never live ones). */
+  private factsAhead(unit: TaskUnit): ShellCommand[] {
+    const wanted = new Map<string, ShellCommand>();
+    const start = this.ahead.indexOf(unit);
+    for (const next of start >= 0 ? this.ahead.slice(start + 1) : []) {
+      try {
+        for (const fact of Object.values(this.factsOf(next).facts)) {
+          if (!fact.live && !this.factCache.has(fact.command.text)) wanted.set(fact.command.text, fact.command);
+        }
+      } catch {
+        // A later task's facts() may throw on arguments it will report itself in its turn.
+      }
+    }
+    return [...wanted.values()];
+  }
+
+  /** Reads this unit's facts, from the cache or with one batch that also reads ahead. */
   private async readFacts(unit: TaskUnit): Promise<FactMap> {
     const { facts } = this.factsOf(unit);
     const missing = Object.values(facts).filter((fact) => fact.live || !this.factCache.has(fact.command.text));
     if (missing.length) {
-      const wanted = new Map(missing.map((fact) => [fact.command.text, fact.command]));
-      const start = this.ahead.indexOf(unit);
-      for (const next of start >= 0 ? this.ahead.slice(start + 1) : []) {
-        try {
-          for (const fact of Object.values(this.factsOf(next).facts)) {
-            if (!fact.live && !this.factCache.has(fact.command.text)) wanted.set(fact.command.text, fact.command);
-          }
-        } catch {
-          // A later task's facts() may throw on arguments it will report itself in its turn.
-        }
-      }
-      const commands = [...wanted.values()];
+      const own = missing.map((fact) => fact.command);
+      const commands = [...own, ...this.factsAhead(unit).filter((command) => !own.some((mine) => mine.text === command.text))];
       const results = await this.runBatch(commands, false);
       commands.forEach((command, index) => this.factCache.set(command.text, results[index]));
     }
@@ -212,12 +221,15 @@ export class HostRun {
       if (this.settings.check) return result({ status: 'changed', diff, commands, check_mode: true });
 
       // Whatever happens next, the host may have changed: nothing read before is trusted.
+      // The same batch reads, after the commands, this task's facts (to re-plan) and those
+      // of the tasks ahead, which then see the host as this task left it.
       this.factCache.clear();
       const factCommands = Object.values(facts).map((fact) => fact.command);
+      const aheadCommands = this.factsAhead(unit).filter((command) => !factCommands.some((mine) => mine.text === command.text));
       const outcomes = await this.runBatch(
         plan.commands.map((command) => command.run),
         true,
-        factCommands,
+        [...factCommands, ...aheadCommands],
       );
       for (const [index, command] of plan.commands.entries()) {
         const outcome = outcomes[index];
@@ -232,6 +244,7 @@ export class HostRun {
       }
       const reread = outcomes.slice(plan.commands.length);
       const byCommand = new Map(factCommands.map((command, index) => [command.text, reread[index]]));
+      aheadCommands.forEach((command, index) => this.factCache.set(command.text, reread[factCommands.length + index]));
       const again = this.plan(unit, this.parseFacts(unit, facts, (command) => byCommand.get(command)!));
       if (again.changes.length) {
         const left = again.changes.map((change) => `${change.subject}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}`).join('; ');
