@@ -115,11 +115,6 @@ export function prepareTask(
   return { kind: 'run', units };
 }
 
-interface FactRead {
-  module: TaskModule;
-  facts: FactMap;
-}
-
 export class HostRun {
   private readonly factCache = new Map<string, CommandResult>();
   /** Units whose facts a batch may read ahead, in play order. */
@@ -140,14 +135,16 @@ export class HostRun {
     const batch = batchScript(commands, { stopOnError, then });
     const result = await this.shell.exec('sh -s', { stdin: batch.script, timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
     const results = batch.parse(result.stdout);
-    if (result.exitCode !== 0 && results.length === 0) {
-      throw new CommandError(this.host, '', 'sh -s', result.exitCode, this.settings.redact(result.stderr), 'the remote shell could not run the batch');
+    // Without stopOnError every command reports; with it, a short list ends at a failure.
+    const complete = stopOnError ? results.length > 0 || commands.length === 0 : results.length === commands.length + then.length;
+    if (!complete) {
+      throw new CommandError(this.host, '', 'sh -s', result.exitCode, this.settings.redact(result.stderr), 'the remote shell stopped before the batch finished');
     }
     return results;
   }
 
-  private factsOf(unit: TaskUnit): FactRead {
-    return { module: unit.module, facts: unit.module.facts(unit.args as never, unit.context) };
+  private factsOf(unit: TaskUnit): FactMap {
+    return unit.module.facts(unit.args as never, unit.context);
   }
 
   /** Reads this unit's facts, from the cache or with one batch that also reads ahead. */
@@ -157,7 +154,7 @@ export class HostRun {
     const start = this.ahead.indexOf(unit);
     for (const next of start >= 0 ? this.ahead.slice(start + 1) : []) {
       try {
-        for (const fact of Object.values(this.factsOf(next).facts)) {
+        for (const fact of Object.values(this.factsOf(next))) {
           if (!fact.live && !this.factCache.has(fact.command.text)) wanted.set(fact.command.text, fact.command);
         }
       } catch {
@@ -169,7 +166,7 @@ export class HostRun {
 
   /** Reads this unit's facts, from the cache or with one batch that also reads ahead. */
   private async readFacts(unit: TaskUnit): Promise<FactMap> {
-    const { facts } = this.factsOf(unit);
+    const facts = this.factsOf(unit);
     const missing = Object.values(facts).filter((fact) => fact.live || !this.factCache.has(fact.command.text));
     if (missing.length) {
       const own = missing.map((fact) => fact.command);
