@@ -46,6 +46,8 @@ interface Options {
   outDir: string;
   /** File names of the results, without extension. */
   name: string;
+  /** Only re-render the report of existing results. */
+  render: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -57,6 +59,7 @@ function parseOptions(argv: string[]): Options {
       tools: { type: 'string' },
       timeout: { type: 'string', default: '900' },
       quick: { type: 'boolean', default: false },
+      render: { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(BENCH_DIR, 'results') },
       name: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -73,6 +76,7 @@ function parseOptions(argv: string[]): Options {
         '  --quick             10 and 50 hosts, 3 repeats, results in quick.* instead of latest.*',
         '  --out DIR           where results go (default bench/results)',
         '  --name NAME         results file names NAME.{json,md,svg} (default latest, quick or custom)',
+        '  --render            run nothing: rewrite NAME.md and NAME.svg from NAME.json',
       ].join('\n') + '\n',
     );
     process.exit(0);
@@ -94,7 +98,7 @@ function parseOptions(argv: string[]): Options {
   const mode = values.hosts || values.repeat || values.tools ? 'custom' : values.quick ? 'quick' : 'full';
   const name = values.name ?? (mode === 'full' ? 'latest' : mode);
   if (!/^[\w.-]+$/.test(name)) throw new Error('--name may hold letters, digits, ., _ and - only');
-  return { hosts, repeat, timeoutSeconds, tools, mode, outDir: values.out!, name };
+  return { hosts, repeat, timeoutSeconds, tools, mode, outDir: values.out!, name, render: values.render! };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -307,6 +311,12 @@ function log(message: string): void {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.render) {
+    const results = JSON.parse(readFileSync(path.join(options.outDir, `${options.name}.json`), 'utf8')) as BenchResults;
+    writeReport(results, options.outDir, options.name);
+    log(`rewrote ${path.join(options.outDir, `${options.name}.{md,svg}`)}`);
+    return;
+  }
   if (process.getuid?.() !== 0) throw new Error('the benchmark creates network namespaces: run it as root');
   mkdirSync(options.outDir, { recursive: true });
   const prefix = options.name;

@@ -19,7 +19,7 @@ export interface Panel {
 
 const PANEL_WIDTH = 360;
 const PANEL_HEIGHT = 300;
-const MARGIN = { left: 56, right: 16, top: 34, bottom: 44 };
+const MARGIN = { left: 56, right: 26, top: 34, bottom: 44 };
 const LEGEND_HEIGHT = 26;
 
 function escapeXml(text: string): string {
