@@ -44,13 +44,13 @@ const TOPOLOGIES: Topology[] = ['nat', 'dr', 'tun'];
 const HOSTS = TOPOLOGIES.flatMap((topology) => Object.keys(NICS[topology]).map((host) => ({ topology, host })));
 const REAL_SERVERS = ['rs1', 'rs2'];
 
-/** How `ipvsadm -S -n` writes each forwarding method (it adds --tun-type for tunnels). */
-const FORWARDING: Record<Topology, { name: string; rule: string }> = {
-  nat: { name: 'nat', rule: '-m' },
-  dr: { name: 'dr', rule: '-g' },
-  tun: { name: 'tun', rule: '-i' },
+/** Each topology's forwarding method, as real_servers names it and as `ipvsadm -S -n` writes it. */
+const FORWARDING: Record<Topology, { name: string; rule: (weight: number) => string }> = {
+  nat: { name: 'nat', rule: (weight) => `-m -w ${weight}` },
+  dr: { name: 'dr', rule: (weight) => `-g -w ${weight}` },
+  // The dump adds the tunnel type.
+  tun: { name: 'tun', rule: (weight) => `-i -w ${weight} --tun-type ipip` },
 };
-const RULE_SUFFIX: Record<Topology, string> = { nat: '', dr: '', tun: ' --tun-type ipip' };
 
 /** The cluster as the shipped inventory declares it: the playbooks' only source of addresses. */
 function declaredCluster(topology: Topology) {
@@ -191,7 +191,7 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   const verifyAfterDrain = scenario.step(() => lvs(['task', 'http_verify', `url=${url}`, 'servers=rs2', 'expect=only', '-l', 'client', ...inventories(), ...runFlags]));
   const purge = scenario.step(() => onDirector([{ address: cluster.rips[1], forwarding, weight: 1 }]));
   const tableAfterPurge = scenario.step(table);
-  return { topology, cluster, url, scenario, inventory, validate, converge, rerun, curl, tableAfterConverge, drain, tableAfterDrain, curlAfterDrain, verifyAfterDrain, purge, tableAfterPurge };
+  return { cluster, scenario, inventory, validate, converge, rerun, curl, tableAfterConverge, drain, tableAfterDrain, curlAfterDrain, verifyAfterDrain, purge, tableAfterPurge };
 }
 
 const fileStarted = Date.now();
@@ -365,7 +365,7 @@ describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
     const service = `-t ${cluster.vip}:${cluster.port}`;
     expect(run.stdout.trim().split('\n')).toEqual([
       `-A ${service} -s rr`,
-      ...cluster.rips.map((rip) => `-a ${service} -r ${rip}:${cluster.port} ${FORWARDING[topology].rule} -w 1${RULE_SUFFIX[topology]}`),
+      ...cluster.rips.map((rip) => `-a ${service} -r ${rip}:${cluster.port} ${FORWARDING[topology].rule(1)}`),
     ]);
     expect(run.exitCode).toBe(0);
   }, STEP_TIMEOUT);
@@ -376,7 +376,12 @@ describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
     // Only the director changes; the real servers stay as they are.
     expect(report(run).stats).toEqual({ director: expect.objectContaining({ changed: 1, failures: 0 }) });
     expect(run.exitCode).toBe(0);
-    expect((await tableAfterDrain).stdout).toContain(`-r ${cluster.rips[0]}:${cluster.port} ${FORWARDING[topology].rule} -w 0`);
+    const service = `-t ${cluster.vip}:${cluster.port}`;
+    expect((await tableAfterDrain).stdout.trim().split('\n')).toEqual([
+      `-A ${service} -s rr`,
+      `-a ${service} -r ${cluster.rips[0]}:${cluster.port} ${FORWARDING[topology].rule(0)}`,
+      `-a ${service} -r ${cluster.rips[1]}:${cluster.port} ${FORWARDING[topology].rule(1)}`,
+    ]);
     expect(answers(await curlAfterDrain)).toEqual(['rs2', 'rs2', 'rs2', 'rs2']);
     const verify = await verifyAfterDrain;
     expect(resultOf(verify, 'http_verify', 'client')?.noop).toMatch(/answered by: rs2, rs2, rs2, rs2, rs2, rs2 \(only\)$/);
@@ -391,7 +396,7 @@ describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
     const service = `-t ${cluster.vip}:${cluster.port}`;
     expect((await tableAfterPurge).stdout.trim().split('\n')).toEqual([
       `-A ${service} -s rr`,
-      `-a ${service} -r ${cluster.rips[1]}:${cluster.port} ${FORWARDING[topology].rule} -w 1${RULE_SUFFIX[topology]}`,
+      `-a ${service} -r ${cluster.rips[1]}:${cluster.port} ${FORWARDING[topology].rule(1)}`,
     ]);
   }, STEP_TIMEOUT);
 });
