@@ -100,6 +100,7 @@ function aggregate(results: HostTaskResult[]): HostTaskResult {
     status: failed ? 'failed' : changed ? 'changed' : 'ok',
     changed,
     ...(failed ? { failed: true as const, msg: failed.msg } : {}),
+    ...(!failed && !changed ? { noop: results.map((result) => result.noop).filter(Boolean).join('; ') } : {}),
     diff: results.flatMap((result) => result.diff),
     commands: results.flatMap((result) => result.commands),
     results,
