@@ -4,7 +4,7 @@
  * inside the host's network namespace.
  */
 import { randomBytes } from 'crypto';
-import { runLvs } from '../../support/cli';
+import { lvsTask } from './lvs-task';
 import { startHosts, type TestLab } from '../../support/netns-hosts';
 
 const HOST = 'web1';
@@ -12,26 +12,8 @@ const PID_FILE = '/var/run/apache2/apache2.pid';
 let lab: TestLab;
 let address: string;
 
-interface HostResult {
-  status: string;
-  changed: boolean;
-  msg?: string;
-  noop?: string;
-  diff: { subject: string; before: unknown; after: unknown }[];
-  commands: string[];
-}
 
-async function httpd(words: string[], check = false): Promise<{ exitCode: number; host?: HostResult; stdout: string; stderr: string }> {
-  const flags = ['-i', lab.inventoryFile, '-l', HOST, '--json', '--known-hosts', lab.knownHostsFile, ...(check ? ['--check'] : [])];
-  const run = await runLvs(['task', 'httpd', ...words, ...flags]);
-  let host: HostResult | undefined;
-  try {
-    host = JSON.parse(run.stdout).plays[0].tasks[0].hosts[HOST];
-  } catch {
-    host = undefined;
-  }
-  return { exitCode: run.exitCode, host, stdout: run.stdout, stderr: run.stderr };
-}
+const httpd = (words: string[], check = false) => lvsTask(lab, HOST, 'httpd', words, { check });
 
 async function onHost(command: string) {
   return lab.onHost(HOST, command);

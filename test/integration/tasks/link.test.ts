@@ -1,14 +1,11 @@
 /** The link task on a real sshd host: a veth pair made inside the host is brought up. */
-import { runLvs } from '../../support/cli';
+import { lvsTask } from './lvs-task';
 import { startHosts, type TestLab } from '../../support/netns-hosts';
 
 const HOST = 'lnk1';
 let lab: TestLab;
 
-const link = async (...words: string[]) => {
-  const run = await runLvs(['task', 'link', ...words, '-i', lab.inventoryFile, '-l', HOST, '--json', '--known-hosts', lab.knownHostsFile]);
-  return { exitCode: run.exitCode, host: JSON.parse(run.stdout).plays[0].tasks[0].hosts[HOST] as { status: string; msg?: string } };
-};
+const link = (...words: string[]) => lvsTask(lab, HOST, 'link', words.filter((word) => word !== '--check'), { check: words.includes('--check') });
 const isUp = async (dev: string) => / UP /.test(` ${(await lab.onHost(HOST, `ip -o link show dev ${dev}`)).stdout.replace(/[<>,]/g, ' ')} `);
 
 beforeAll(async () => {
@@ -22,23 +19,23 @@ afterAll(async () => {
 
 describe('link', () => {
   it('brings the device up: changed, and the host shows it UP', async () => {
-    expect((await link('dev=lvt0')).host.status).toBe('changed');
+    expect((await link('dev=lvt0')).host?.status).toBe('changed');
     expect(await isUp('lvt0')).toBe(true);
   });
 
   it('changes nothing the second time', async () => {
-    expect((await link('dev=lvt0')).host.status).toBe('ok');
+    expect((await link('dev=lvt0')).host?.status).toBe('ok');
   });
 
   it('in check mode reports taking it down and leaves it up', async () => {
     const run = await link('dev=lvt0', 'state=down', '--check');
-    expect(run.host.status).toBe('changed');
+    expect(run.host?.status).toBe('changed');
     expect(await isUp('lvt0')).toBe(true);
   });
 
   it('fails on a device the host does not have, naming it', async () => {
     const run = await link('dev=tunl0');
     expect(run.exitCode).toBe(2);
-    expect(run.host.msg).toMatch(/device tunl0 does not exist/);
+    expect(run.host?.msg).toMatch(/device tunl0 does not exist/);
   });
 });

@@ -6,30 +6,15 @@ import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { renderString } from '../../../src/engine/templating';
-import { runLvs } from '../../support/cli';
+import { lvsTask } from './lvs-task';
 import { startHosts, type TestLab } from '../../support/netns-hosts';
 
 const HOST = 'tpl1';
 const DEST = '/var/www/html/lvs-template-test.html';
 let lab: TestLab;
 
-interface HostResult {
-  status: string;
-  noop?: string;
-  diff: { subject: string; before: unknown; after: unknown }[];
-}
 
-async function template(words: string[], check = false): Promise<{ exitCode: number; host?: HostResult; stderr: string }> {
-  const flags = ['-i', lab.inventoryFile, '-l', HOST, '--json', '--known-hosts', lab.knownHostsFile, ...(check ? ['--check'] : [])];
-  const run = await runLvs(['task', 'template', ...words, ...flags]);
-  let host: HostResult | undefined;
-  try {
-    host = JSON.parse(run.stdout).plays[0].tasks[0].hosts[HOST];
-  } catch {
-    host = undefined;
-  }
-  return { exitCode: run.exitCode, host, stderr: run.stderr };
-}
+const template = (words: string[], check = false) => lvsTask(lab, HOST, 'template', words, { check });
 
 async function onHost(command: string): Promise<string> {
   return (await lab.onHost(HOST, command)).stdout;
