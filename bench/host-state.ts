@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { parse as parseYaml } from 'yaml';
-import { sh } from '../src/transport/quote';
+import { sh } from '../src/shell/quote';
 
 export const SYSCTL_FILE = '/etc/sysctl.d/90-lvs-bench.conf';
 export const TEMPLATE_DEST = '/etc/lvs-bench.conf';

@@ -15,18 +15,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHosts, type TestLab } from '../test/support/netns-hosts';
 import { runProcess } from '../test/support/run-process';
-import {
-  CHANGES_PER_DRIFTED_HOST,
-  cleanErrors,
-  convergenceErrors,
-  DESIRED_SYSCTLS,
-  DRIFT_COMMAND,
-  expectedTemplateSha256,
-  readHostState,
-  resetCommand,
-  TASKS_PER_HOST,
-  type HostState,
-} from './host-state';
+import { CHANGES_PER_DRIFTED_HOST, cleanErrors, convergenceErrors, DESIRED_SYSCTLS, DRIFT_COMMAND, expectedTemplateSha256, readHostState, resetCommand, TASKS_PER_HOST, type HostState } from './host-state';
 import { abortRuns, measure, type MeasuredRun } from './measure';
 import { writeReport } from './report';
 import { FLOOR_OPENSSH, FLOOR_SSH2, spread, type BenchResults, type RunRecord, type Scenario } from './results';

@@ -1,19 +1,7 @@
 /** Renders bench/results/PREFIX.md (tables, target check) and PREFIX.svg (time against hosts). */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  FLOOR_OPENSSH,
-  FLOOR_SSH2,
-  medianSeconds,
-  runsOf,
-  SCENARIO_TITLES,
-  SCENARIOS,
-  spread,
-  type BenchResults,
-  type RunRecord,
-  type Scenario,
-  type Spread,
-} from './results';
+import { FLOOR_OPENSSH, FLOOR_SSH2, medianSeconds, runsOf, SCENARIO_TITLES, SCENARIOS, spread, type BenchResults, type RunRecord, type Scenario, type Spread } from './results';
 import { lineChart, type Series } from './svg-plot';
 
 const COLORS: Record<string, string> = {

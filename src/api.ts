@@ -3,7 +3,7 @@
  * packages use exactly this API: a module declares the facts it reads and computes a plan
  * from them; the engine does every bit of I/O.
  */
-import type { ShellCommand } from './transport/quote';
+import type { ShellCommand } from './shell/quote';
 
 /** What one remote command produced. */
 export interface CommandResult {

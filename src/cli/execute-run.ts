@@ -6,7 +6,7 @@ import type { Command } from '@oclif/core';
 import { PlaybookRun, type Interruption } from '../engine/executor';
 import { formatRecap } from '../engine/recap';
 import { exitCodeOf, type RunReport } from '../engine/results';
-import { checkTopology, describeFinding, type Finding } from '../engine/topology';
+import { checkTopology, describeFinding, type Finding } from '../topology/cluster-checks';
 
 /** Prints the cluster checks' findings to stderr; false when any is an error. */
 export function reportTopology(command: Command, findings: Finding[]): boolean {

@@ -1,7 +1,7 @@
 /** `lvs tasks NAME`: a task's arguments and an example, generated from its JSON Schema. */
 import { stringify } from 'yaml';
 import type { TaskModule } from '../api';
-import { quote } from '../transport/quote';
+import { quote } from '../shell/quote';
 
 interface PropertySchema {
   type?: string | string[];

@@ -6,7 +6,7 @@ import { PlaybookRun } from '../engine/executor';
 import { loadInventories } from '../engine/inventory';
 import { loadPlaybook } from '../engine/playbook';
 import { createRegistry } from '../engine/registry';
-import { checkTopology } from '../engine/topology';
+import { checkTopology } from '../topology/cluster-checks';
 
 export default class Validate extends LvsCommand {
   static summary = 'Check a playbook and its cluster without touching any host.';

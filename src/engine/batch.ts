@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CommandResult } from '../api';
-import type { ShellCommand } from '../transport/quote';
+import type { ShellCommand } from '../shell/quote';
 
 export interface BatchScript {
   script: string;

@@ -20,7 +20,7 @@ import { countResult, emptyStats, type HostStats, type HostTaskResult, type Play
 import { isHtmlTemplate, renderString } from './templating';
 import { secretArguments } from './arguments';
 import type { Redactor } from './secrets';
-import type { Declaration } from './topology';
+import type { Declaration } from '../topology/cluster-checks';
 import { loadVarsFiles, VariableScope } from './variables';
 
 export interface RunSettings {

@@ -10,7 +10,7 @@
  * one more per task that changes something.
  */
 import type { CommandResult, FactMap, Plan, TaskContext, TaskModule } from '../api';
-import type { ShellCommand } from '../transport/quote';
+import type { ShellCommand } from '../shell/quote';
 import { CommandError } from '../errors';
 import { batchScript } from './batch';
 import { checkArguments } from './arguments';

@@ -4,7 +4,7 @@
  * prints (commands, stderr, error messages) has each secret value replaced wherever it
  * appears, since a password can travel inside a command line or a templated string.
  */
-import { quote } from '../transport/quote';
+import { quote } from '../shell/quote';
 import type { Inventory } from './inventory/types';
 
 export const SECRET_VARS: readonly string[] = [

@@ -1,6 +1,6 @@
 /** Responses to repeated HTTP requests, made from the host with curl. */
 import type { CommandResult, Fact } from '../api';
-import { sh } from '../transport/quote';
+import { sh } from '../shell/quote';
 
 export interface HttpResponse {
   /** The body, or undefined when the request failed. */

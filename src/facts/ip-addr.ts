@@ -4,8 +4,8 @@
  * address). Addresses come back in canonical form (see ip-address.ts).
  */
 import type { CommandResult, Fact } from '../api';
-import { sh } from '../transport/quote';
-import { canonicalAddress, type IpFamily } from './ip-address';
+import { sh } from '../shell/quote';
+import { canonicalAddress, type IpFamily } from '../net/ip-address';
 import { parseIpJson } from './ip-json';
 
 export interface InterfaceAddress {

@@ -4,8 +4,8 @@
  * /32 or /128), and the commands that delete exactly one such route.
  */
 import type { CommandResult, Fact } from '../api';
-import { sh, type ShellCommand } from '../transport/quote';
-import { canonicalAddress, canonicalPrefix, type IpFamily } from './ip-address';
+import { sh } from '../shell/quote';
+import { canonicalAddress, canonicalPrefix, type IpFamily } from '../net/ip-address';
 import { parseIpJson } from './ip-json';
 
 export interface Nexthop {
@@ -91,10 +91,3 @@ export function describeRoute(route: Route): string {
   return [...words, ...nexthops].join(' ');
 }
 
-/**
- * Deletes this route and no other: type, destination, gateway, device and metric all go on
- * the command line, since the kernel treats an omitted one as "any".
- */
-export function deleteRoute(route: Route): ShellCommand {
-  return sh`ip ${familyFlag(route.family)} route del ${routeWords(route)}`;
-}

@@ -8,8 +8,8 @@
  * SERVICE is `-t|-u|--sctp-service ADDR:PORT` or `-f MARK [-6]`, IPv6 in brackets.
  */
 import type { CommandResult, Fact } from '../api';
-import { sh } from '../transport/quote';
-import { canonicalAddress, ipFamily, type IpFamily } from './ip-address';
+import { sh } from '../shell/quote';
+import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
 import { kernelModules, parseKernelModules, type ModuleStatus } from './kernel-modules';
 
 export type IpvsProtocol = 'tcp' | 'udp' | 'sctp';

@@ -1,6 +1,6 @@
 /** Whether kernel modules are loaded, built in, loadable or missing, without loading any. */
 import type { CommandResult, Fact } from '../api';
-import { joinCommands, sh, ShellCommand } from '../transport/quote';
+import { joinCommands, sh } from '../shell/quote';
 
 export type ModuleState = 'loaded' | 'builtin' | 'available' | 'missing';
 
@@ -48,7 +48,3 @@ export function parseKernelModules(result: CommandResult, names: string[]): Reco
   return statuses;
 }
 
-/** Loads a module (and what it depends on). */
-export function modprobe(name: string): ShellCommand {
-  return sh`modprobe ${name}`;
-}

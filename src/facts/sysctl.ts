@@ -3,8 +3,8 @@
  * checking that it took, and the key/value normal forms both this and the sysctl.conf
  * editor compare with.
  */
-import type { CommandResult, Fact, PlannedCommand } from '../api';
-import { sh } from '../transport/quote';
+import type { CommandResult, Fact } from '../api';
+import { sh } from '../shell/quote';
 
 /**
  * One spelling per key. sysctl(8) accepts `net.ipv4.ip_forward` and `net/ipv4/ip_forward`;
@@ -47,16 +47,3 @@ export function parseSysctlValue(key: string, result: CommandResult): string {
   return normaliseSysctlValue(lines[0]);
 }
 
-/**
- * Sets the live value and checks it on the host, in one command that fails unless the kernel
- * took the value: sysctl -w exits 0 although the kernel refused (EINVAL on a read-only or
- * out-of-range key only goes to stderr). The check runs remotely, not in a verify(), so the
- * commands after it in the same batch (the file write) do not run either. `value` is
- * already normalised; the read-back is normalised the same way (blank runs to one space).
- */
-export function setSysctlValue(key: string, value: string): PlannedCommand {
-  const failure = `sysctl -w ${key}=${value} left ${key} at`;
-  return {
-    run: sh`lvs_err=$(sysctl -q -w ${`${key}=${value}`} 2>&1 >/dev/null); lvs_now=$(sysctl -n ${key} | tr -s '[:blank:]' ' '); [ -z "$lvs_err" ] && [ "$lvs_now" = ${value} ] || { echo ${failure} "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }`,
-  };
-}

@@ -4,7 +4,7 @@
  * add_host, add_nic). Every value goes through `sh`, so the file is data as much as code.
  */
 import { dirname, join } from 'node:path';
-import { sh, type ShellCommand } from '../transport/quote';
+import { sh, type ShellCommand } from '../shell/quote';
 import { LAB_ASSETS_DIR, type LabPaths } from './paths';
 import { MANAGEMENT_NETWORK, TOPOLOGIES } from './topology';
 

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { sh } from '../transport/quote';
+import { sh } from '../shell/quote';
 
 /**
  * qemu accepts a forwarded connection even while nothing listens in the guest (and then

@@ -4,19 +4,11 @@
  * the service started, stopped or restarted, under systemd or SysV init.
  */
 import { defineTask, noop, type Change, type PlannedCommand } from '../api';
-import { remoteFile, writeFileAtomically } from '../facts/file';
-import {
-  daemonFreshness,
-  enableCommand,
-  installedPackages,
-  osRelease,
-  serviceCommand,
-  serviceStatus,
-  type DaemonFreshness,
-  type OsFamily,
-  type ServiceStatus,
-} from '../facts/service';
-import { sh, ShellCommand } from '../transport/quote';
+import { remoteFile } from '../facts/file';
+import { daemonFreshness, installedPackages, osRelease, serviceStatus, type DaemonFreshness, type OsFamily, type ServiceStatus } from '../facts/service';
+import { sh, ShellCommand } from '../shell/quote';
+import { writeFileAtomically } from '../changes/file';
+import { enableCommand, serviceCommand } from '../changes/service';
 
 type ServiceState = 'started' | 'stopped' | 'restarted';
 

@@ -6,8 +6,8 @@
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
 import { interfaces, type InterfaceAddress, type NetworkInterface } from '../facts/ip-addr';
-import { canonicalAddress, computedBroadcast, formatPrefix, ipFamily, parsePrefix, sameSubnet } from '../facts/ip-address';
-import { sh } from '../transport/quote';
+import { canonicalAddress, computedBroadcast, formatPrefix, ipFamily, parsePrefix, sameSubnet } from '../net/ip-address';
+import { sh } from '../shell/quote';
 
 interface IfaddrArgs {
   address: string;

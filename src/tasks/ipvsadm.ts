@@ -3,31 +3,13 @@
  * commands (never -C, which would drop every other service), after loading the modules.
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, writeFileAtomically, type RemoteFile } from '../facts/file';
-import { canonicalAddress, ipFamily, type IpFamily } from '../facts/ip-address';
-import {
-  DEFAULT_SCHEDULER,
-  formatAddressPort,
-  formatRules,
-  ipvsState,
-  parseIpvsRules,
-  realServerLabel,
-  realServerOptionArgv,
-  sameRules,
-  sameServiceKey,
-  serviceArgv,
-  serviceLabel,
-  serviceOptionArgv,
-  type Forwarding,
-  type IpvsProtocol,
-  type RealServer,
-  type ServiceKey,
-  type IpvsState,
-  type VirtualService,
-} from '../facts/ipvs';
-import { modprobe } from '../facts/kernel-modules';
+import { remoteFile, type RemoteFile } from '../facts/file';
+import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
+import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerOptionArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, type Forwarding, type IpvsProtocol, type RealServer, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
 import { osRelease, type OsFamily, type OsRelease } from '../facts/service';
-import { sh } from '../transport/quote';
+import { sh } from '../shell/quote';
+import { writeFileAtomically } from '../changes/file';
+import { modprobe } from '../changes/kernel-modules';
 
 const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
 /** ipvsadm's MAX_TIMEOUT: 31 days. */

@@ -3,9 +3,11 @@
  * optionally listed in /etc/modules-load.d so it is loaded again at boot.
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, writeFileAtomically, type RemoteFile } from '../facts/file';
-import { kernelModules, modprobe, type ModuleStatus } from '../facts/kernel-modules';
-import { sh } from '../transport/quote';
+import { remoteFile, type RemoteFile } from '../facts/file';
+import { kernelModules, type ModuleStatus } from '../facts/kernel-modules';
+import { sh } from '../shell/quote';
+import { writeFileAtomically } from '../changes/file';
+import { modprobe } from '../changes/kernel-modules';
 
 interface KmodArgs {
   name: string;

@@ -1,7 +1,7 @@
 /** A network device administratively up or down (LVS-TUN real servers need tunl0 up). */
 import { defineTask, noop, type Fact } from '../api';
 import { interfaces, type NetworkInterface } from '../facts/ip-addr';
-import { sh } from '../transport/quote';
+import { sh } from '../shell/quote';
 
 interface LinkArgs {
   dev: string;

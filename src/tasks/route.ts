@@ -7,9 +7,10 @@
  */
 import { defineTask, noop, type Fact, type PlannedCommand } from '../api';
 import { interfaces, type NetworkInterface } from '../facts/ip-addr';
-import { canonicalAddress, formatPrefix, hasHostBits, ipFamily, isIpv6LinkLocal, networkOf, parsePrefix, type IpFamily } from '../facts/ip-address';
-import { defaultDestination, deleteRoute, describeRoute, destinationText, familyFlag, routes, routeWords, type Route } from '../facts/ip-route';
-import { sh } from '../transport/quote';
+import { canonicalAddress, formatPrefix, hasHostBits, ipFamily, isIpv6LinkLocal, networkOf, parsePrefix, type IpFamily } from '../net/ip-address';
+import { defaultDestination, describeRoute, destinationText, familyFlag, routes, routeWords, type Route } from '../facts/ip-route';
+import { sh } from '../shell/quote';
+import { deleteRoute } from '../changes/route';
 
 interface RouteArgs {
   dest: string;

@@ -5,9 +5,11 @@
  * guessing the boot-time default would be wrong on half the keys, so the live value stays.
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, writeFileAtomically, type RemoteFile } from '../facts/file';
-import { canonicalSysctlKey, normaliseSysctlValue, setSysctlValue, sysctlValue } from '../facts/sysctl';
+import { remoteFile, type RemoteFile } from '../facts/file';
+import { canonicalSysctlKey, normaliseSysctlValue, sysctlValue } from '../facts/sysctl';
 import { sysctlLine, sysctlSettings, withSysctlSetting, withoutSysctlSetting } from '../facts/sysctl-conf';
+import { writeFileAtomically } from '../changes/file';
+import { setSysctlValue } from '../changes/sysctl';
 
 interface SysctlArgs {
   name: string;

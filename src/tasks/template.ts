@@ -3,7 +3,8 @@
  * when the content differs; mode, owner and group are fixed in place when only they differ.
  */
 import { defineTask, noop, type Change, type PlannedCommand } from '../api';
-import { remoteFile, setFileAttributes, writeFileAtomically, type FileAttributes, type RemoteFile } from '../facts/file';
+import { remoteFile, type RemoteFile } from '../facts/file';
+import { setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
 
 /** Relative path segments that cannot climb out (`..`) or hide (`.x`): the engine resolves them. */
 const TEMPLATE_NAME = '^[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*$';

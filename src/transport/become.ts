@@ -3,7 +3,7 @@
  * -n and -p.
  */
 import { randomBytes } from 'crypto';
-import { ShellCommand, sh } from './quote';
+import { ShellCommand, sh } from '../shell/quote';
 
 export interface Become {
   user: string;

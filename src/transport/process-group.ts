@@ -7,7 +7,7 @@
  * stderr first, and a timeout kills the group with a second, short command.
  */
 import { randomBytes } from 'crypto';
-import { ShellCommand, sh } from './quote';
+import { ShellCommand, sh } from '../shell/quote';
 
 export class ProcessGroupAnnouncement {
   readonly marker = `[lvs-process-group-${randomBytes(8).toString('hex')}]`;

@@ -12,7 +12,7 @@ import { type Become, becomeCommand } from './become';
 import { followCommand, redact } from './command-run';
 import { KnownHosts, hostString } from './known-hosts';
 import { ProcessGroupAnnouncement, killProcessGroup } from './process-group';
-import { ShellCommand } from './quote';
+import { ShellCommand } from '../shell/quote';
 import { Slots } from './slots';
 import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
 

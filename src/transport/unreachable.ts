@@ -4,7 +4,7 @@
  */
 import { UnreachableError } from '../errors';
 import { type HostKeyVerdict, type KnownHosts, hostString, keyTypeOf, knownHostsLine, sha256Fingerprint } from './known-hosts';
-import { quote } from './quote';
+import { quote } from '../shell/quote';
 
 /** One SSH server on the way to a host: the host itself, or the jump host in front of it. */
 export interface Endpoint {

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import { parse } from 'yaml';
-import { sh } from '../../src/transport/quote';
+import { sh } from '../../src/shell/quote';
 import { startHosts, sshdActivity, TestHost, TestLab } from '../support/netns-hosts';
 import { runProcess } from '../support/run-process';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { UnreachableError } from '../../src/errors';
-import { sh } from '../../src/transport/quote';
+import { sh } from '../../src/shell/quote';
 import { CommandTimeoutError, SshConnection, type SshOptions, type SshTarget } from '../../src/transport/ssh';
 import { type TestLab, startHosts } from '../support/netns-hosts';
 import { type KeyPair, type Sshd, freePort, makeKeyPair, startJumpHost, startSshd, startSilentServer } from './throwaway-sshd';

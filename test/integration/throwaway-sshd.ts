@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkS
 import { type AddressInfo, createServer, type Server } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { sh } from '../../src/transport/quote';
+import { sh } from '../../src/shell/quote';
 
 export interface TestUser {
   name: string;

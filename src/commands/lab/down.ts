@@ -1,5 +1,5 @@
 import { labDown } from '../../lab/lab';
-import { LabCommand } from '../../lab/lab-command';
+import { LabCommand } from '../../cli/lab-command';
 
 export default class LabDown extends LabCommand {
   static summary = 'Stop the lab VM and everything it runs (qemu and virtiofsd); every host and its state is gone.';

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { labExec } from '../../lab/lab';
-import { LabCommand } from '../../lab/lab-command';
+import { LabCommand } from '../../cli/lab-command';
 import { HOST_NAMES, TOPOLOGY_NAMES } from '../../lab/topology';
 
 export default class LabExec extends LabCommand {

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { labInventory } from '../../lab/lab';
-import { LabCommand } from '../../lab/lab-command';
+import { LabCommand } from '../../cli/lab-command';
 import { TOPOLOGY_NAMES } from '../../lab/topology';
 
 export default class LabInventory extends LabCommand {

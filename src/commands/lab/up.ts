@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { labUp } from '../../lab/lab';
-import { LabCommand } from '../../lab/lab-command';
+import { LabCommand } from '../../cli/lab-command';
 
 export default class LabUp extends LabCommand {
   static summary = 'Start the lab: a qemu VM with a real IPVS kernel holding the hosts of the nat, dr and tun topologies.';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { batchScript } from '../../../src/engine/batch';
-import { sh } from '../../../src/transport/quote';
+import { sh } from '../../../src/shell/quote';
 
 /** Runs a batch script in a real local `sh -s`, as the remote side does. */
 function runLocally(script: string): string {

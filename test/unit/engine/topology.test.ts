@@ -11,7 +11,7 @@ import { PlaybookRun } from '../../../src/engine/executor';
 import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
 import { createRegistry } from '../../../src/engine/registry';
-import { checkTopology, describeFinding, type Finding } from '../../../src/engine/topology';
+import { checkTopology, describeFinding, type Finding } from '../../../src/topology/cluster-checks';
 import { copyCluster, REPO_ROOT, type ClusterCopy, type ClusterEdits, type ClusterName } from '../../support/cluster-copy';
 
 const registry = createRegistry({ projectDir: REPO_ROOT });

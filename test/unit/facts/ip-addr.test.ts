@@ -1,5 +1,5 @@
 import { parseInterfaces } from '../../../src/facts/ip-addr';
-import { canonicalAddress } from '../../../src/facts/ip-address';
+import { canonicalAddress } from '../../../src/net/ip-address';
 import { captured, fixtureText } from '../fixtures/network';
 
 describe('parseInterfaces (ip -j addr show)', () => {

@@ -1,16 +1,4 @@
-import {
-  canonicalAddress,
-  canonicalPrefix,
-  computedBroadcast,
-  hasHostBits,
-  ipFamily,
-  isIpv6LinkLocal,
-  netmaskToPrefixLength,
-  networkOf,
-  parsePrefix,
-  prefixLengthToNetmask,
-  sameSubnet,
-} from '../../../src/facts/ip-address';
+import { canonicalAddress, canonicalPrefix, computedBroadcast, hasHostBits, ipFamily, isIpv6LinkLocal, netmaskToPrefixLength, networkOf, parsePrefix, prefixLengthToNetmask, sameSubnet } from '../../../src/net/ip-address';
 
 describe('canonicalAddress', () => {
   it.each([

@@ -1,5 +1,6 @@
-import { deleteRoute, describeRoute, parseRoutes, routes } from '../../../src/facts/ip-route';
+import { describeRoute, parseRoutes, routes } from '../../../src/facts/ip-route';
 import { captured } from '../fixtures/network';
+import { deleteRoute } from '../../../src/changes/route';
 
 describe('routes fact', () => {
   it('reads the main table of one family', () => {

@@ -1,16 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { CommandResult } from '../../../src/api';
-import {
-  formatRules,
-  ipvsState,
-  parseAddressPort,
-  parseIpvsadmSave,
-  parseIpvsRules,
-  parseIpvsState,
-  sameRules,
-  type VirtualService,
-} from '../../../src/facts/ipvs';
+import { formatRules, ipvsState, parseAddressPort, parseIpvsadmSave, parseIpvsRules, parseIpvsState, sameRules, type VirtualService } from '../../../src/facts/ipvs';
 import { kernelModules, parseKernelModules } from '../../../src/facts/kernel-modules';
 
 const FIXTURES = join(__dirname, '../fixtures/ipvs');

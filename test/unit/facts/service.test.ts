@@ -1,18 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { CommandResult } from '../../../src/api';
-import {
-  daemonFreshness,
-  enableCommand,
-  installedPackages,
-  osRelease,
-  parseDaemonFreshness,
-  parseInstalledPackages,
-  parseOsRelease,
-  parseServiceStatus,
-  serviceCommand,
-  serviceStatus,
-} from '../../../src/facts/service';
+import { daemonFreshness, installedPackages, osRelease, parseDaemonFreshness, parseInstalledPackages, parseOsRelease, parseServiceStatus, serviceStatus } from '../../../src/facts/service';
+import { enableCommand, serviceCommand } from '../../../src/changes/service';
 
 interface Fixture extends CommandResult {
   command: string;

@@ -1,5 +1,6 @@
-import { canonicalSysctlKey, normaliseSysctlValue, parseSysctlValue, setSysctlValue, sysctlValue } from '../../../src/facts/sysctl';
+import { canonicalSysctlKey, normaliseSysctlValue, parseSysctlValue, sysctlValue } from '../../../src/facts/sysctl';
 import { captured } from '../fixtures/network';
+import { setSysctlValue } from '../../../src/changes/sysctl';
 
 describe('canonicalSysctlKey', () => {
   it.each([

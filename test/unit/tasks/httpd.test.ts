@@ -3,9 +3,10 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { CommandResult, Plan, TaskContext } from '../../../src/api';
 import { isHtmlTemplate, renderString } from '../../../src/engine/templating';
-import { writeFileAtomically, type RemoteFile } from '../../../src/facts/file';
+import { type RemoteFile } from '../../../src/facts/file';
 import { parseDaemonFreshness, parseInstalledPackages, parseOsRelease, parseServiceStatus, type ServiceStatus } from '../../../src/facts/service';
 import httpd from '../../../src/tasks/httpd';
+import { writeFileAtomically } from '../../../src/changes/file';
 
 const FIXTURES = join(__dirname, '../fixtures/services');
 const TEMPLATES = join(__dirname, '../../../templates');

@@ -1,9 +1,9 @@
 import type { RemoteFile } from '../../../src/facts/file';
-import { writeFileAtomically } from '../../../src/facts/file';
-import { setSysctlValue } from '../../../src/facts/sysctl';
 import sysctl from '../../../src/tasks/sysctl';
 import { captured, fixtureText } from '../fixtures/network';
 import { argumentProblems, commandLines, Parsed, planWith } from './plan-with-fixtures';
+import { writeFileAtomically } from '../../../src/changes/file';
+import { setSysctlValue } from '../../../src/changes/sysctl';
 
 const debian = fixtureText('sysctl.conf.debian12');
 const file = (content: string): Parsed<RemoteFile> => new Parsed({ exists: true, content, mode: '644', owner: 'root', group: 'root' });

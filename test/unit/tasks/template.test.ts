@@ -2,9 +2,10 @@ import Ajv from 'ajv';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { Plan, TaskContext } from '../../../src/api';
-import { writeFileAtomically, type RemoteFile } from '../../../src/facts/file';
+import { type RemoteFile } from '../../../src/facts/file';
 import { isHtmlTemplate, renderString } from '../../../src/engine/templating';
 import template from '../../../src/tasks/template';
+import { writeFileAtomically } from '../../../src/changes/file';
 
 const TEMPLATES = join(__dirname, '../../../templates');
 const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, strict: false });

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { SudoPasswordDialog, becomeCommand } from '../../../src/transport/become';
-import { sh } from '../../../src/transport/quote';
+import { sh } from '../../../src/shell/quote';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/sudo', name), 'utf8');
 const NONCE = '0123456789abcdef';

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'child_process';
 import { ProcessGroupAnnouncement, killProcessGroup } from '../../../src/transport/process-group';
-import { sh } from '../../../src/transport/quote';
+import { sh } from '../../../src/shell/quote';
 
 describe('ProcessGroupAnnouncement', () => {
   it('makes the shell print its $$ on stderr before the command, and takes it out of stderr again', () => {

@@ -6,9 +6,9 @@
  * from the LVS HOWTO and the kernel's ip-sysctl document (see shared/lvs-facts.md).
  */
 import type { SourcePosition } from '../errors';
-import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../facts/ip-address';
+import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../net/ip-address';
 import { canonicalSysctlKey, normaliseSysctlValue } from '../facts/sysctl';
-import type { TaskDefinition } from './playbook';
+import type { TaskDefinition } from '../engine/playbook';
 
 /** One task, rendered for one host. */
 export interface Declaration {

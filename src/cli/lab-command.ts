@@ -2,8 +2,8 @@
  * The base of the `lvs lab` commands: a LabError prints as its message and hint on stderr
  * with exit code 1, without a stack trace.
  */
-import { LvsCommand } from '../cli/lvs-command';
-import { LabError } from './lab-error';
+import { LvsCommand } from './lvs-command';
+import { LabError } from '../lab/lab-error';
 
 export abstract class LabCommand extends LvsCommand {
   protected async catch(error: Error & { oclif?: { exit?: number } }): Promise<unknown> {
