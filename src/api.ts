@@ -54,18 +54,16 @@ export interface Plan {
   noop?: string;
 }
 
-/** What the engine gives a task besides its arguments. Everything here is local and synchronous. */
+/** What the engine gives a task besides its arguments: data only, computed before connecting. */
 export interface TaskContext {
   /** The inventory name of the host. */
   host: string;
-  /** The host's merged variables. */
-  vars: Readonly<Record<string, unknown>>;
   /**
-   * Renders a handlebars template file for this host. `name` is looked up relative to the
-   * playbook, then in the project's templates/. HTML templates (*.html.hbs, *.htm.hbs) are
-   * HTML-escaped; every other template is rendered verbatim.
+   * The content of each template file the task named in `templates()`, rendered for this
+   * host, by name. HTML templates (*.html.hbs, *.htm.hbs) are HTML-escaped; every other one
+   * is rendered verbatim.
    */
-  renderTemplate(name: string): string;
+  templates: Readonly<Record<string, string>>;
 }
 
 /** A task module: the noun it manages, its argument schema, its facts and its plan. */
@@ -86,6 +84,13 @@ export interface TaskModule<Args = any, F extends FactMap = FactMap> {
    * form "key: what is wrong"; empty when the arguments are fine.
    */
   validate?(args: Args): string[];
+  /**
+   * The template files the task renders, as its arguments name them. The engine looks each
+   * one up (beside the playbook, in its templates/ folder, then in lvs's templates/) and
+   * renders it for the host while compiling the run, so a missing file or an undefined
+   * variable in it is bad input reported before any host is touched.
+   */
+  templates?(args: Args): string[];
   /** The read-only probes the plan needs. */
   facts(args: Args, context: TaskContext): F;
   /** Pure: compares desired and current state, returns the changes and the commands. */

@@ -148,11 +148,13 @@ export class PlaybookRun {
   private contextFor(host: string) {
     return (vars: Record<string, unknown>): TaskContext => ({
       host,
-      vars,
-      renderTemplate: (name) => {
-        const template = this.readTemplate(name);
-        return renderString(template.text, vars, isHtmlTemplate(template.path));
-      },
+      templates: new Proxy({}, {
+        get: (_target, name) => {
+          if (typeof name !== 'string') return undefined;
+          const template = this.readTemplate(name);
+          return renderString(template.text, vars, isHtmlTemplate(template.path));
+        },
+      }) as Record<string, string>,
     });
   }
 

@@ -113,6 +113,7 @@ export default defineTask({
     }
     return [];
   },
+  templates: (args: HttpdArgs) => (args.index_content === undefined ? [args.index_template ?? DEFAULT_INDEX_TEMPLATE] : []),
   facts: () => ({
     os: osRelease(),
     packages: installedPackages([WEB_SERVERS.debian.package, WEB_SERVERS.rhel.package]),
@@ -139,7 +140,7 @@ export default defineTask({
       commands.push({ run: server.install });
     }
 
-    const content = args.index_content ?? context.renderTemplate(args.index_template ?? DEFAULT_INDEX_TEMPLATE);
+    const content = args.index_content ?? context.templates[args.index_template ?? DEFAULT_INDEX_TEMPLATE];
     if (!facts.page.exists || facts.page.content !== content) {
       changes.push({ subject: DOCROOT_INDEX, before: facts.page.exists ? facts.page.content : null, after: content });
       commands.push({ run: writeFileAtomically(DOCROOT_INDEX, content, { mode: '0644' }) });

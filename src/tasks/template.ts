@@ -62,10 +62,11 @@ export default defineTask({
     },
   },
   example: { src: 'sysctl.conf.hbs', dest: '/etc/sysctl.d/90-lvs.conf', mode: '0644' },
+  templates: (args: TemplateArgs) => [args.src],
   facts: (args: TemplateArgs) => ({ file: remoteFile(args.dest) }),
   plan(args, facts, context) {
     const { file } = facts;
-    const content = context.renderTemplate(args.src);
+    const content = context.templates[args.src];
     if (!file.exists || file.content !== content) {
       const change: Change = { subject: args.dest, before: file.exists ? file.content : null, after: content };
       // A rewrite is a new inode: keep the owner and group of the file it replaces unless told

@@ -15,12 +15,8 @@ const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name
 const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, strict: false });
 const validateSchema = ajv.compile(httpd.schema);
 
-const context: TaskContext = {
-  host: 'rs1',
-  vars: { inventory_hostname: 'rs1' },
-  renderTemplate: (name) => renderString(readFileSync(join(TEMPLATES, name), 'utf8'), { inventory_hostname: 'rs1' }, isHtmlTemplate(name)),
-};
-const PAGE = context.renderTemplate('index.html.hbs');
+const PAGE = renderString(readFileSync(join(TEMPLATES, 'index.html.hbs'), 'utf8'), { inventory_hostname: 'rs1' }, isHtmlTemplate('index.html.hbs'));
+const context: TaskContext = { host: 'rs1', templates: { 'index.html.hbs': PAGE } };
 const INDEX = '/var/www/html/index.html';
 const START = 'if command -v service >/dev/null 2>&1; then service apache2 start; else /etc/init.d/apache2 start; fi';
 

@@ -13,11 +13,10 @@ const validateSchema = ajv.compile(template.schema);
 
 /** Renders the shipped templates/ with the engine's own renderer, as a playbook run would. */
 function contextFor(vars: Record<string, unknown>, extraTemplates: Record<string, string> = {}): TaskContext {
-  return {
-    host: String(vars.inventory_hostname),
-    vars,
-    renderTemplate: (name) => renderString(extraTemplates[name] ?? readFileSync(join(TEMPLATES, name), 'utf8'), vars, isHtmlTemplate(name)),
-  };
+  // Rendered when the plan reads it, as compiling a run would have rendered it before.
+  const render = (name: string) => renderString(extraTemplates[name] ?? readFileSync(join(TEMPLATES, name), 'utf8'), vars, isHtmlTemplate(name));
+  const templates = new Proxy({}, { get: (_target, name) => (typeof name === 'string' ? render(name) : undefined) }) as Record<string, string>;
+  return { host: String(vars.inventory_hostname), templates };
 }
 
 function args(input: Record<string, unknown>) {
@@ -43,15 +42,15 @@ const existing = (content: string, mode = '644', owner = 'root', group = 'root')
 
 describe('shipped templates', () => {
   it('sysctl.conf.hbs writes one "key = value" line per entry, 0 included, verbatim', () => {
-    expect(contextFor(SYSCTL_VARS).renderTemplate('sysctl.conf.hbs')).toBe(SYSCTL_CONF);
+    expect(contextFor(SYSCTL_VARS).templates['sysctl.conf.hbs']).toBe(SYSCTL_CONF);
   });
 
   it('index.html.hbs names the host, HTML-escaped, with the optional title and server name', () => {
-    const page = contextFor({ inventory_hostname: 'rs<1>&' }).renderTemplate('index.html.hbs');
+    const page = contextFor({ inventory_hostname: 'rs<1>&' }).templates['index.html.hbs'];
     expect(page).toContain('<title>rs&lt;1&gt;&amp;</title>');
     expect(page).toContain('<h1>rs&lt;1&gt;&amp;</h1>');
     expect(page).toContain('<p>This page is served by rs&lt;1&gt;&amp;.</p>');
-    const named = contextFor({ inventory_hostname: 'rs1', page_title: 'LVS "web"', server_name: 'web1' }).renderTemplate('index.html.hbs');
+    const named = contextFor({ inventory_hostname: 'rs1', page_title: 'LVS "web"', server_name: 'web1' }).templates['index.html.hbs'];
     expect(named).toContain('<title>LVS &quot;web&quot;</title>');
     expect(named).toContain('<h1>web1</h1>');
   });
