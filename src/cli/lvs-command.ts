@@ -6,10 +6,15 @@ import { Command } from '@oclif/core';
 import { InputError, InputErrors } from '../errors';
 
 export abstract class LvsCommand extends Command {
+  /** A line for stderr, printed with --json too (oclif's logToStderr is silent then). */
+  toStderr(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
   protected async catch(error: Error & { oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof InputErrors || error instanceof InputError) {
       const lines = error instanceof InputErrors ? error.errors.map((item) => item.describe()) : [error.describe()];
-      for (const line of lines) this.logToStderr(`ERROR: ${line}`);
+      for (const line of lines) this.toStderr(`ERROR: ${line}`);
       this.exit(4);
     }
     // Ansible exits 5 on bad options. package.json's oclif.exitCodes covers most parse

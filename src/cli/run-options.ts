@@ -1,28 +1,11 @@
-/** The flags `lvs run` and `lvs task` share, and the run settings they turn into. */
-import { Flags } from '@oclif/core';
+/** The run settings that the flags of `lvs run` and `lvs task` turn into. */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RunSettings } from '../engine/executor';
-import type { Inventory } from '../engine/inventory';
+import type { CompileInput } from '../engine/compile/compile';
+import type { SshOptions } from '../transport/ssh';
 import { InputError } from '../errors';
 import { parseKeyValueWords, splitWords } from '../engine/kv-args';
 import { loadYamlSource } from '../engine/yaml-source';
-import { Redactor } from '../engine/secrets';
-
-export const runFlags = {
-  inventory: Flags.string({ char: 'i', multiple: true, required: true, description: 'Inventory source: a YAML or INI file, a directory, or a comma-separated host list. Repeat to merge several.' }),
-  limit: Flags.string({ char: 'l', description: 'Only run on hosts matching this pattern (names, groups, a:b, a:&b, a:!b, globs).' }),
-  check: Flags.boolean({ char: 'C', description: 'Read the hosts and report what would change, without changing anything.' }),
-  diff: Flags.boolean({ char: 'D', description: 'Show the before and after of every change.' }),
-  forks: Flags.integer({ char: 'f', default: 20, min: 1, max: 1000, description: 'How many hosts to work on at the same time.' }),
-  'extra-vars': Flags.string({ char: 'e', multiple: true, description: 'Extra variables, highest precedence: key=value words, a YAML/JSON map, or @file.yml.' }),
-  json: Flags.boolean({ description: 'Print one JSON document (Ansible json callback shape) instead of the progress tree.' }),
-  'known-hosts': Flags.string({ multiple: true, description: 'A known_hosts file to check host keys against, in addition to ~/.ssh/known_hosts.' }),
-  'host-key-checking': Flags.boolean({ allowNo: true, description: 'Check host keys against known_hosts (default on; ANSIBLE_HOST_KEY_CHECKING=False or LVS_HOST_KEY_CHECKING=false also turn it off).' }),
-  'connect-timeout': Flags.integer({ default: 10, min: 1, description: 'Seconds to wait for an SSH connection and login.' }),
-  'command-timeout': Flags.integer({ default: 300, min: 1, description: 'Seconds one batch of remote commands may take.' }),
-  plugin: Flags.string({ multiple: true, description: 'A plugin package or path that exports task modules (in addition to lvs.config.json).' }),
-};
 
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 
@@ -63,33 +46,47 @@ type RunFlagValues = {
   diff: boolean;
   forks: number;
   'extra-vars'?: string[];
-  json: boolean;
   'known-hosts'?: string[];
   'host-key-checking'?: boolean;
   'connect-timeout': number;
   'command-timeout': number;
 };
 
-export function runSettings(flags: RunFlagValues, inventory: Inventory, extra: { tags?: string[]; skipTags?: string[] } = {}): RunSettings {
-  const extraVars = parseExtraVars(flags['extra-vars']);
-  const interactive = process.stdout.isTTY && !process.env.CI;
+/** What `lvs run` and `lvs task` do, from their flags: how to compile, execute and show the run. */
+export interface RunSettings {
+  compile: Omit<CompileInput, 'playbook' | 'inventory' | 'registry'>;
+  execute: { forks: number; commandTimeoutMs: number; ssh: SshOptions };
+  diff: boolean;
+  /** A live tree on a terminal, plain lines in logs and CI. */
+  output: 'tree' | 'plain';
+}
+
+/** The folders searched for template files after the playbook's: the project's templates/, then lvs's own. */
+export function templateDirs(): string[] {
+  return [resolve(process.cwd(), 'templates'), resolve(__dirname, '..', '..', 'templates')];
+}
+
+export function runSettings(flags: RunFlagValues, extra: { tags?: string[]; skipTags?: string[] } = {}): RunSettings {
   return {
-    check: flags.check,
-    diff: flags.diff,
-    forks: flags.forks,
-    tags: extra.tags ?? [],
-    skipTags: extra.skipTags ?? [],
-    limit: flags.limit,
-    extraVars,
-    ssh: {
-      hostKeyChecking: flags['host-key-checking'] ?? hostKeyCheckingDefault(),
-      knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), ...(flags['known-hosts'] ?? []).map((file) => resolve(file))],
-      connectTimeoutMs: flags['connect-timeout'] * 1000,
-      maxChannels: 4,
+    compile: {
+      extraVars: parseExtraVars(flags['extra-vars']),
+      limit: flags.limit,
+      tags: extra.tags ?? [],
+      skipTags: extra.skipTags ?? [],
+      check: flags.check,
+      templateDirs: templateDirs(),
     },
-    commandTimeoutMs: flags['command-timeout'] * 1000,
-    output: flags.json ? 'silent' : interactive ? 'tree' : 'plain',
-    templateDirs: [resolve(process.cwd(), 'templates'), resolve(__dirname, '..', '..', 'templates')],
-    redactor: new Redactor(inventory, extraVars),
+    execute: {
+      forks: flags.forks,
+      commandTimeoutMs: flags['command-timeout'] * 1000,
+      ssh: {
+        hostKeyChecking: flags['host-key-checking'] ?? hostKeyCheckingDefault(),
+        knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), ...(flags['known-hosts'] ?? []).map((file) => resolve(file))],
+        connectTimeoutMs: flags['connect-timeout'] * 1000,
+        maxChannels: 4,
+      },
+    },
+    diff: flags.diff,
+    output: process.stdout.isTTY && !process.env.CI ? 'tree' : 'plain',
   };
 }

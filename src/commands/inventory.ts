@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { inventoryFlag } from '../cli/flags';
 import { LvsCommand } from '../cli/lvs-command';
 import { loadInventories, renderGraph, renderHost, renderList } from '../engine/inventory';
 
@@ -12,7 +13,7 @@ export default class Inventory extends LvsCommand {
     "<%= config.bin %> inventory -i 'root@10.0.0.5:22,10.0.0.6,' --host 10.0.0.5",
   ];
   static flags = {
-    inventory: Flags.string({ char: 'i', multiple: true, required: true, description: 'Inventory source: a YAML or INI file, a directory, or a comma-separated host list. Repeat to merge several; later ones win.' }),
+    inventory: inventoryFlag,
     list: Flags.boolean({ exclusive: ['graph', 'host'], exactlyOne: ['list', 'graph', 'host'], description: 'Print every group and every host\'s variables as JSON, like ansible-inventory --list.' }),
     graph: Flags.boolean({ exclusive: ['list', 'host'], exactlyOne: ['list', 'graph', 'host'], description: 'Print the tree of groups and hosts, like ansible-inventory --graph.' }),
     host: Flags.string({ exclusive: ['list', 'graph'], exactlyOne: ['list', 'graph', 'host'], description: 'Print the variables of this one host as JSON.' }),

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { executeRun } from '../cli/execute-run';
+import { runFlags } from '../cli/flags';
 import { LvsCommand } from '../cli/lvs-command';
-import { runFlags, runSettings } from '../cli/run-options';
-import { PlaybookRun } from '../engine/executor';
+import { runSettings } from '../cli/run-options';
 import { loadInventories } from '../engine/inventory';
 import { loadPlaybook } from '../engine/playbook';
 import { createRegistry } from '../engine/registry';
@@ -10,11 +10,12 @@ import { createRegistry } from '../engine/registry';
 export default class Run extends LvsCommand {
   static summary = 'Converge hosts to the state a playbook describes.';
   static description =
-    'Reads and validates the playbook and inventories, renders every task for every host, and only then connects: one SSH connection per host, facts read in batches, and only the commands that close the difference run.';
+    'Reads and validates the playbook and inventories, renders every task for every host, and only then connects: one SSH connection per host, facts read in batches, and only the commands that close the difference run. With --json, prints one JSON document in the shape of Ansible\'s json callback instead of the progress.';
   static examples = [
     '<%= config.bin %> run playbooks/lvs-nat.yml -i inventories/lvs-nat',
     '<%= config.bin %> run playbooks/lvs-nat.yml -i inventories/lvs-nat --check --diff -l director',
   ];
+  static enableJsonFlag = true;
   static args = { playbook: Args.string({ required: true, description: 'The playbook YAML file.' }) };
   static flags = {
     ...runFlags,
@@ -29,7 +30,7 @@ export default class Run extends LvsCommand {
     const registry = createRegistry({ projectDir: process.cwd(), plugins: flags.plugin });
     const inventory = loadInventories(flags.inventory);
     const playbook = loadPlaybook(args.playbook, registry);
-    const settings = runSettings(flags, inventory, { tags: split(flags.tags), skipTags: split(flags['skip-tags']) });
-    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), { json: flags.json, validate: !flags['skip-validate'] });
+    const settings = runSettings(flags, { tags: split(flags.tags), skipTags: split(flags['skip-tags']) });
+    return executeRun(this, { playbook, inventory, registry }, settings, { json: this.jsonEnabled(), checkCluster: !flags['skip-validate'] });
   }
 }

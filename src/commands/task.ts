@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { executeRun } from '../cli/execute-run';
 import { LvsCommand } from '../cli/lvs-command';
-import { runFlags, runSettings } from '../cli/run-options';
-import { PlaybookRun } from '../engine/executor';
+import { runFlags } from '../cli/flags';
+import { runSettings } from '../cli/run-options';
 import { loadInventories } from '../engine/inventory';
 import { parseKeyValueWords } from '../engine/kv-args';
 import type { Playbook } from '../engine/playbook';
@@ -16,6 +16,7 @@ export default class Task extends LvsCommand {
     '<%= config.bin %> task ifaddr address=192.168.2.100/32 dev=lo label=lo:0 -i inventories/lvs-dr -l realservers --check',
   ];
   static strict = false;
+  static enableJsonFlag = true;
   static args = { name: Args.string({ required: true, description: 'The task to run (see `lvs tasks`).' }) };
   static flags = {
     ...runFlags,
@@ -56,7 +57,7 @@ export default class Task extends LvsCommand {
         },
       ],
     };
-    const settings = runSettings({ ...flags, limit: undefined }, inventory);
-    await executeRun(this, new PlaybookRun(playbook, inventory, registry, settings), { json: flags.json, validate: true });
+    const settings = runSettings({ ...flags, limit: undefined });
+    return executeRun(this, { playbook, inventory, registry }, settings, { json: this.jsonEnabled(), checkCluster: true });
   }
 }

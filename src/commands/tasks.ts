@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
+import { pluginFlag } from '../cli/flags';
 import { LvsCommand } from '../cli/lvs-command';
 import { taskDocumentation } from '../cli/task-docs';
 import { createRegistry } from '../engine/registry';
@@ -9,7 +10,7 @@ export default class Tasks extends LvsCommand {
   static examples = ['<%= config.bin %> tasks', '<%= config.bin %> tasks ipvsadm'];
   static args = { name: Args.string({ description: 'A task to document: its arguments, types, defaults and an example.' }) };
   static flags = {
-    plugin: Flags.string({ multiple: true, description: 'A plugin package or path that exports task modules.' }),
+    plugin: pluginFlag,
   };
 
   async run() {

@@ -11,7 +11,7 @@ import type { TaskRegistry } from './registry';
 import { loadYamlSource, type YamlPath, type YamlSource } from './yaml-source';
 
 /** Keys a task may have besides its one module key. */
-const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'ignore_errors', 'listen'] as const;
+const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen'] as const;
 
 export interface TaskDefinition {
   name: string;
@@ -22,7 +22,9 @@ export interface TaskDefinition {
   notify: string[];
   tags: string[];
   register?: string;
+  /** Run this task's commands with sudo (Ansible's task-level `become`), overriding the play. */
   become?: boolean;
+  becomeUser?: string;
   ignoreErrors: boolean;
   /** Handler names this handler also answers to. */
   listen: string[];
@@ -38,6 +40,7 @@ export interface Play {
   varsFiles: string[];
   serial?: number | string;
   become?: boolean;
+  becomeUser?: string;
   tasks: TaskDefinition[];
   handlers: TaskDefinition[];
   position: SourcePosition;
@@ -49,6 +52,8 @@ export interface Playbook {
   plays: Play[];
 }
 
+/** A user name sudo accepts for -u: no leading dash, so it cannot be read as an option. */
+const ACCOUNT_NAME = '^[A-Za-z_][A-Za-z0-9_.-]{0,31}$';
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const taskShape = {
   type: 'object',
@@ -61,6 +66,7 @@ const taskShape = {
     listen: stringOrList,
     register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     become: { type: 'boolean' },
+    become_user: { type: 'string', pattern: ACCOUNT_NAME },
     ignore_errors: { type: 'boolean' },
   },
 };
@@ -78,6 +84,7 @@ const playbookShape = {
       vars_files: { type: 'array', items: { type: 'string' } },
       serial: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+%?$' }] },
       become: { type: 'boolean' },
+      become_user: { type: 'string', pattern: ACCOUNT_NAME },
       gather_facts: { type: 'boolean', description: 'Accepted for Ansible compatibility; lvs reads only the facts each task needs.' },
       tasks: { type: 'array', items: taskShape },
       handlers: { type: 'array', items: taskShape },
@@ -160,6 +167,7 @@ function readTask(
     tags: asList(raw.tags),
     register: raw.register as string | undefined,
     become: raw.become as boolean | undefined,
+    becomeUser: raw.become_user as string | undefined,
     ignoreErrors: raw.ignore_errors === true,
     listen: asList(raw.listen),
     position: source.locate(path),
@@ -196,6 +204,7 @@ export function loadPlaybook(file: string, registry: TaskRegistry): Playbook {
       varsFiles: asList(raw.vars_files),
       serial: raw.serial as number | string | undefined,
       become: raw.become as boolean | undefined,
+      becomeUser: raw.become_user as string | undefined,
       tasks,
       handlers,
       position: source.locate([playIndex]),

@@ -16,6 +16,8 @@ export class TemplateError extends Error {
     message: string,
     /** The undefined variable, when that is the cause. */
     readonly variable?: string,
+    /** Where in the template, when handlebars knows (1-based line, 0-based column). */
+    readonly location?: { line: number; column?: number },
   ) {
     super(message);
     this.name = 'TemplateError';
@@ -78,8 +80,11 @@ export function renderString(template: string, context: Record<string, unknown>,
   } catch (error) {
     const failure = error as { lineNumber?: number; column?: number; message: string };
     const path = undefinedPath(template, failure);
-    if (path) throw new TemplateError(`undefined variable '${path}'`, path);
-    throw new TemplateError(`template error: ${failure.message.split('\n').slice(0, 3).join(' ')}`);
+    // Runtime errors carry lineNumber; parse errors only say "Parse error on line N".
+    const line = failure.lineNumber ?? Number(/^Parse error on line (\d+)/.exec(failure.message)?.[1] ?? NaN);
+    const location = Number.isNaN(line) ? undefined : { line, column: failure.column };
+    if (path) throw new TemplateError(`undefined variable '${path}'`, path, location);
+    throw new TemplateError(`template error: ${failure.message.split('\n').slice(0, 3).join(' ')}`, undefined, location);
   }
 }
 

@@ -5,6 +5,7 @@
  * VIP, a TUN real server that cannot decapsulate, a VIP no interface holds. The rules come
  * from the LVS HOWTO and the kernel's ip-sysctl document (see shared/lvs-facts.md).
  */
+import type { TaskModule } from '../api';
 import type { SourcePosition } from '../errors';
 import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../net/ip-address';
 import { canonicalSysctlKey, normaliseSysctlValue } from '../facts/sysctl';
@@ -16,6 +17,7 @@ export interface Declaration {
   /** The address lvs connects to (ansible_host). */
   connectAddress: string;
   action: string;
+  module: TaskModule;
   args: Record<string, any>;
   task: TaskDefinition;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { batchScript } from '../../../src/engine/batch';
+import { batchScript } from '../../../src/engine/execute/batch';
 import { sh } from '../../../src/shell/quote';
 
 /** Runs a batch script in a real local `sh -s`, as the remote side does. */

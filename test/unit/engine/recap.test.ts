@@ -1,5 +1,5 @@
-import { formatChanges, formatRecap } from '../../../src/engine/recap';
-import { emptyStats, exitCodeOf, type RunReport } from '../../../src/engine/results';
+import { formatChanges, formatRecap } from '../../../src/render/recap';
+import { emptyStats, exitCodeOf, type RunReport } from '../../../src/engine/execute/results';
 
 describe('recap and diffs', () => {
   it('shows scalar changes on one line and text changes as a line diff', () => {

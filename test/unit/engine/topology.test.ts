@@ -5,13 +5,14 @@
  * host is involved. Each case lists every finding expected, with the host, the variable
  * and the playbook position it points at.
  */
-import { runSettings } from '../../../src/cli/run-options';
+import { templateDirs } from '../../../src/cli/run-options';
+import { compileRun } from '../../../src/engine/compile/compile';
 import { InputErrors } from '../../../src/errors';
-import { PlaybookRun } from '../../../src/engine/executor';
 import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
 import { createRegistry } from '../../../src/engine/registry';
 import { checkTopology, describeFinding, type Finding } from '../../../src/topology/cluster-checks';
+import { declarationsOf } from '../../../src/topology/declarations';
 import { copyCluster, REPO_ROOT, type ClusterCopy, type ClusterEdits, type ClusterName } from '../../support/cluster-copy';
 
 const registry = createRegistry({ projectDir: REPO_ROOT });
@@ -25,21 +26,18 @@ interface CheckOptions {
 function findingsOf(cluster: ClusterCopy, options: CheckOptions = {}): Finding[] {
   const inventory = loadInventories([cluster.inventory]);
   const playbook = loadPlaybook(cluster.playbook, registry);
-  const settings = runSettings(
-    {
-      check: true,
-      diff: false,
-      forks: 1,
-      json: true,
-      limit: options.limit,
-      'extra-vars': options.extraVars ? [JSON.stringify(options.extraVars)] : undefined,
-      'connect-timeout': 1,
-      'command-timeout': 1,
-    },
+  const run = compileRun({
+    playbook,
     inventory,
-  );
-  const run = new PlaybookRun(playbook, inventory, registry, settings);
-  return checkTopology(run.declarations(run.prepare()));
+    registry,
+    extraVars: options.extraVars ?? {},
+    limit: options.limit,
+    tags: [],
+    skipTags: [],
+    check: true,
+    templateDirs: templateDirs(),
+  });
+  return checkTopology(declarationsOf(run));
 }
 
 /** `severity host key line:column`, sorted: what each case compares in full. */

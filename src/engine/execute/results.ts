@@ -1,5 +1,5 @@
 /** What a run produced: per task and host, and the recap counts (Ansible's json callback shape). */
-import type { Change } from '../api';
+import type { Change } from '../../api';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 

@@ -5,8 +5,8 @@
  * stderr and exit code come back base64-framed on one line, whatever bytes they hold.
  */
 import { randomBytes } from 'node:crypto';
-import type { CommandResult } from '../api';
-import type { ShellCommand } from '../shell/quote';
+import type { CommandResult } from '../../api';
+import type { ShellCommand } from '../../shell/quote';
 
 export interface BatchScript {
   script: string;

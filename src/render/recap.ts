@@ -1,6 +1,6 @@
 /** The human view of a run: diffs and Ansible's PLAY RECAP. */
 import type { Change } from '../api';
-import type { RunReport } from './results';
+import type { RunReport } from '../engine/execute/results';
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return '(absent)';
@@ -47,7 +47,7 @@ export function formatChanges(changes: Change[]): string {
     .join('\n');
 }
 
-export function formatRecap(report: RunReport): string {
+export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'check_mode'>): string {
   const hosts = Object.keys(report.stats);
   const width = Math.max(26, ...hosts.map((host) => host.length + 1));
   const lines = [`PLAY RECAP ${'*'.repeat(60)}`];

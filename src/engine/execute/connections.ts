@@ -2,16 +2,17 @@
  * One SSH connection per host for the whole run, opened on first use and shared by every
  * play. A host that could not be reached stays unreachable for the rest of the run.
  */
-import { UnreachableError } from '../errors';
-import { SshConnection, type SshOptions } from '../transport/ssh';
-import type { ConnectionTarget } from './inventory';
+import { UnreachableError } from '../../errors';
+import { SshConnection, type SshOptions } from '../../transport/ssh';
+import type { ConnectionTarget } from '../inventory';
+import type { Connector } from './executor';
 
-export class ConnectionPool {
+export class ConnectionPool implements Connector {
   private readonly connections = new Map<string, Promise<SshConnection>>();
 
   constructor(private readonly options: SshOptions) {}
 
-  get(name: string, target: ConnectionTarget): Promise<SshConnection> {
+  open(name: string, target: ConnectionTarget): Promise<SshConnection> {
     let connection = this.connections.get(name);
     if (!connection) {
       connection = SshConnection.open(

@@ -1,0 +1,126 @@
+/**
+ * One task for one host: its condition decided, its loop expanded, its arguments rendered and
+ * checked against the task's schema, and its template files rendered. A task that needs a
+ * variable an earlier task registers is deferred until that variable exists.
+ */
+import type { TaskModule } from '../../api';
+import type { SourcePosition } from '../../errors';
+import type { Become } from '../../transport/become';
+import { checkArguments } from '../arguments';
+import { evaluateCondition } from '../conditions';
+import type { TaskDefinition } from '../playbook';
+import { layerVariables, renderValue, TemplateError } from '../templating';
+import type { CompiledTask, TaskUnit } from './compiled-run';
+import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
+
+/** A task that could not be compiled for a host: why, and which argument or file is at fault. */
+export class TaskCompileError extends Error {
+  constructor(
+    message: string,
+    /** The task key or argument path at fault ('' for the whole task). */
+    readonly key: string,
+    /** Where the fault is when it is not in the playbook (a template file's line). */
+    readonly position?: SourcePosition,
+  ) {
+    super(message);
+    this.name = 'TaskCompileError';
+  }
+}
+
+export interface TaskEnvironment {
+  host: string;
+  templates: TemplateFiles;
+  become?: Become;
+  /** Variables that earlier tasks will register on this host. */
+  registered: ReadonlySet<string>;
+}
+
+/** The top-level argument whose value is `name`, to point an error at it. */
+function argumentNaming(args: Record<string, unknown>, name: string): string {
+  return Object.keys(args).find((key) => args[key] === name) ?? '';
+}
+
+function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<string, unknown>, vars: Record<string, unknown>, files: TemplateFiles): Record<string, string> {
+  const rendered: Record<string, string> = {};
+  for (const name of module.templates?.(args as never) ?? []) {
+    try {
+      rendered[name] = files.render(name, vars);
+    } catch (error) {
+      const key = argumentNaming(args, name);
+      if (error instanceof MissingTemplateError) throw new TaskCompileError(error.message, key);
+      if (!(error instanceof TemplateFileError)) throw error;
+      const where = task.locate(key);
+      const at = [where.file, where.line, where.column].filter((part) => part !== undefined).join(':');
+      throw new TaskCompileError(`${error.message} in template '${name}' (named by ${key || 'the task'} at ${at})`, key, {
+        file: error.file.path,
+        line: error.cause.location?.line,
+        column: error.cause.location?.column,
+      });
+    }
+  }
+  return rendered;
+}
+
+export function compileTask(task: TaskDefinition, module: TaskModule, vars: Record<string, unknown>, environment: TaskEnvironment): CompiledTask {
+  const defer = (error: unknown): CompiledTask | undefined => {
+    const cause = error instanceof TemplateFileError ? error.cause : error;
+    const variable = cause instanceof TemplateError ? cause.variable?.split('.')[0] : undefined;
+    if (!variable || !environment.registered.has(variable)) return undefined;
+    return {
+      kind: 'deferred',
+      variable,
+      compile: (registered) => {
+        const now = compileTask(task, module, layerVariables(vars, registered), { ...environment, registered: new Set() });
+        // Nothing is registered any more, so nothing can be deferred a second time.
+        if (now.kind === 'deferred') throw new Error(`'${now.variable}' is still not registered`);
+        return now;
+      },
+    };
+  };
+  /** Runs one step; a template error about a registered variable defers the whole task. */
+  const step = <T>(key: string, work: () => T): { value: T } | { deferred: CompiledTask } => {
+    try {
+      return { value: work() };
+    } catch (error) {
+      const deferred = defer(error);
+      if (deferred) return { deferred };
+      if (error instanceof TaskCompileError) throw error;
+      throw new TaskCompileError(`${key ? `${key}: ` : ''}${(error as Error).message}`, key);
+    }
+  };
+
+  let items: unknown[] | undefined;
+  if (task.loop !== undefined) {
+    const loop = step('loop', () => renderValue(task.loop, vars));
+    if ('deferred' in loop) return loop.deferred;
+    if (!Array.isArray(loop.value)) throw new TaskCompileError(`loop: must be a list, got ${JSON.stringify(loop.value)}`, 'loop');
+    items = loop.value;
+  }
+  const units: TaskUnit[] = [];
+  for (const item of items ?? [undefined]) {
+    const unitVars = items ? layerVariables(vars, { item }) : vars;
+    if (task.when !== undefined) {
+      const decided = step('when', () => evaluateCondition(task.when, unitVars));
+      if ('deferred' in decided) return decided.deferred;
+      if (!decided.value) continue;
+    }
+    const rendered = step('', () => renderValue(task.args, unitVars) as Record<string, unknown>);
+    if ('deferred' in rendered) return rendered.deferred;
+    const checked = checkArguments(module, rendered.value);
+    if (checked.problems.length) {
+      const all = checked.problems.map((problem) => `${problem.key ? `${problem.key}: ` : ''}${problem.message}`).join('; ');
+      throw new TaskCompileError(all, checked.problems[0].key);
+    }
+    const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment.templates));
+    if ('deferred' in templates) return templates.deferred;
+    units.push({
+      module,
+      args: checked.args,
+      context: { host: environment.host, templates: templates.value },
+      ...(environment.become ? { become: environment.become } : {}),
+      ...(items ? { item } : {}),
+    });
+  }
+  if (units.length === 0) return { kind: 'skip', reason: items?.length === 0 ? 'the loop is empty' : `condition is false: ${JSON.stringify(task.when)}` };
+  return { kind: 'run', units };
+}

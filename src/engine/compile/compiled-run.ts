@@ -1,0 +1,60 @@
+/**
+ * What compiling a playbook produces: everything the executor needs, decided before any
+ * host is touched. Only what depends on a host's state at run time (a template or condition
+ * that reads a variable an earlier task registers) is left open, as a deferred task.
+ */
+import type { TaskContext, TaskModule } from '../../api';
+import type { Become } from '../../transport/become';
+import type { ConnectionTarget } from '../inventory';
+import type { Play, TaskDefinition } from '../playbook';
+import type { Redactor } from '../secrets';
+
+/** One module invocation: a task, or one item of a looped task, with its final arguments. */
+export interface TaskUnit {
+  module: TaskModule;
+  args: Record<string, unknown>;
+  /** The host's name and the rendered content of the task's template files. */
+  context: TaskContext;
+  /** Whom the unit's commands run as; undefined runs them as the login user. */
+  become?: Become;
+  item?: unknown;
+}
+
+export type CompiledTask =
+  | { kind: 'run'; units: TaskUnit[] }
+  | { kind: 'skip'; reason: string }
+  | DeferredTask;
+
+/**
+ * A task whose arguments, loop or condition read `variable`, which an earlier task registers
+ * on this host. `compile` finishes the job with the registered results of the run so far;
+ * it throws an Error whose message says what is wrong, which fails the task on this host.
+ */
+export interface DeferredTask {
+  kind: 'deferred';
+  variable: string;
+  compile(registered: Readonly<Record<string, unknown>>): Exclude<CompiledTask, DeferredTask>;
+}
+
+export interface CompiledHost {
+  name: string;
+  target: ConnectionTarget;
+  /** One entry per task of the play, in the play's order. */
+  tasks: CompiledTask[];
+  /** One entry per handler of the play. */
+  handlers: CompiledTask[];
+}
+
+export interface CompiledPlay {
+  play: Play;
+  /** The play's tasks that the tags select, in order. */
+  tasks: TaskDefinition[];
+  hosts: CompiledHost[];
+}
+
+export interface CompiledRun {
+  plays: CompiledPlay[];
+  check: boolean;
+  /** Hides every secret the inventories, extra vars and task arguments hold. */
+  redactor: Redactor;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the executor tells its listeners, in order per host. The progress tree, the plain
+ * lines and the JSON report are built from these alone.
+ */
+import type { HostStats, HostTaskResult } from './results';
+
+export interface TaskRef {
+  /** The task's index in the play's selected tasks, or the handler's index in its handlers. */
+  index: number;
+  name: string;
+  action: string;
+  handler: boolean;
+}
+
+export interface PlayRef {
+  index: number;
+  name: string;
+  /** The play's tasks that the tags select, in order. */
+  tasks: { name: string; action: string }[];
+  handlers: { name: string; action: string }[];
+}
+
+export type RunEvent =
+  /** A play starts on one serial batch of its hosts (the whole play without `serial`). */
+  | { kind: 'batch-started'; play: PlayRef; hosts: string[]; check: boolean }
+  | { kind: 'host-connected'; play: PlayRef; host: string }
+  | { kind: 'host-unreachable'; play: PlayRef; host: string; message: string }
+  | { kind: 'task-started'; play: PlayRef; host: string; task: TaskRef }
+  /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass. */
+  | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean }
+  | { kind: 'host-finished'; play: PlayRef; host: string; outcome: 'ok' | 'failed' | 'unreachable' | 'interrupted' }
+  | { kind: 'batch-finished'; play: PlayRef; hosts: string[] }
+  | {
+      kind: 'run-finished';
+      stats: Record<string, HostStats>;
+      /** SSH connections and exec channels each host cost. */
+      connections: Record<string, { connections: number; channels: number }>;
+      /** When the run was interrupted: where each host stopped. */
+      interrupted?: Record<string, string>;
+      check: boolean;
+      duration_ms: number;
+    };
+
+export type RunListener = (event: RunEvent) => void;

@@ -1,0 +1,235 @@
+/**
+ * Execute: walks a compiled run over SSH and tells its listener what happens. Plays run in
+ * order; within a play each host goes through its tasks on its own (hosts never wait for
+ * each other: what Ansible calls the free strategy), at most `forks` hosts at a time, one
+ * serial batch after another. A host that fails stops; the others go on. When an
+ * interruption is requested, running tasks finish and no new one starts.
+ */
+import { UnreachableError } from '../../errors';
+import { hideSecretArguments } from '../compile/compile';
+import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from '../compile/compiled-run';
+import type { ConnectionTarget } from '../inventory';
+import type { TaskDefinition } from '../playbook';
+import type { PlayRef, RunListener, TaskRef } from './events';
+import { HostRun, type RemoteShell } from './host-run';
+import { countResult, emptyStats, type HostStats, type HostTaskResult } from './results';
+
+/** Opens (once per host) the shell a host's tasks run in. */
+export interface Connector {
+  open(host: string, target: ConnectionTarget): Promise<RemoteShell>;
+  /** SSH connections and exec channels opened per host. */
+  counters(): Promise<Record<string, { connections: number; channels: number }>>;
+  closeAll(): Promise<void>;
+}
+
+export interface ExecuteOptions {
+  forks: number;
+  commandTimeoutMs: number;
+  connector: Connector;
+}
+
+export interface Interruption {
+  requested: boolean;
+}
+
+interface HostState {
+  registered: Record<string, unknown>;
+  failed: boolean;
+  unreachable: boolean;
+  stats: HostStats;
+  /** The last task that finished, for the interruption report. */
+  lastTask?: string;
+  run?: HostRun;
+}
+
+export function serialBatches(hosts: string[], serial: number | string | undefined): string[][] {
+  if (serial === undefined || hosts.length === 0) return [hosts];
+  const size =
+    typeof serial === 'string' && serial.endsWith('%')
+      ? Math.max(1, Math.floor((hosts.length * Number(serial.slice(0, -1))) / 100))
+      : Math.max(1, Number(serial));
+  const batches: string[][] = [];
+  for (let index = 0; index < hosts.length; index += size) batches.push(hosts.slice(index, index + size));
+  return batches;
+}
+
+function aggregate(results: HostTaskResult[]): HostTaskResult {
+  if (results.length === 1) return results[0];
+  const stopped = results.find((result) => result.status === 'failed' || result.status === 'unreachable');
+  const changed = results.some((result) => result.status === 'changed');
+  return {
+    status: stopped ? stopped.status : changed ? 'changed' : 'ok',
+    changed,
+    ...(stopped?.failed ? { failed: true as const } : {}),
+    ...(stopped?.unreachable ? { unreachable: true as const } : {}),
+    ...(stopped ? { msg: stopped.msg } : {}),
+    ...(!stopped && !changed ? { noop: results.map((result) => result.noop).filter(Boolean).join('; ') } : {}),
+    diff: results.flatMap((result) => result.diff),
+    commands: results.flatMap((result) => result.commands),
+    results,
+    duration_ms: results.reduce((total, result) => total + result.duration_ms, 0),
+    ...(results.some((result) => result.check_mode) ? { check_mode: true as const } : {}),
+  };
+}
+
+/** What `register:` stores: the result without timing noise. */
+function registerValue(result: HostTaskResult): Record<string, unknown> {
+  return {
+    changed: result.changed,
+    failed: result.status === 'failed',
+    skipped: result.status === 'skipped',
+    ...(result.msg ? { msg: result.msg } : {}),
+    ...(result.noop ? { noop: result.noop } : {}),
+    diff: result.diff,
+    ...(result.results ? { results: result.results.map(registerValue) } : {}),
+  };
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+function playRef(compiled: CompiledPlay, index: number): PlayRef {
+  const summary = (task: TaskDefinition) => ({ name: task.name, action: task.action });
+  return { index, name: compiled.play.name, tasks: compiled.tasks.map(summary), handlers: compiled.play.handlers.map(summary) };
+}
+
+export class Executor {
+  private readonly states = new Map<string, HostState>();
+
+  constructor(
+    private readonly run: CompiledRun,
+    private readonly options: ExecuteOptions,
+    private readonly listener: RunListener,
+  ) {
+    for (const compiled of run.plays) for (const host of compiled.hosts) this.state(host.name);
+  }
+
+  private state(host: string): HostState {
+    let state = this.states.get(host);
+    if (!state) {
+      state = { registered: {}, failed: false, unreachable: false, stats: emptyStats() };
+      this.states.set(host, state);
+    }
+    return state;
+  }
+
+  async execute(interruption: Interruption): Promise<void> {
+    const started = Date.now();
+    const { connector } = this.options;
+    let connections: Record<string, { connections: number; channels: number }> = {};
+    try {
+      for (const [index, compiled] of this.run.plays.entries()) {
+        const play = playRef(compiled, index);
+        const live = compiled.hosts.filter((host) => !this.state(host.name).failed && !this.state(host.name).unreachable);
+        for (const batch of serialBatches(live.map((host) => host.name), compiled.play.serial)) {
+          if (interruption.requested) break;
+          const hosts = live.filter((host) => batch.includes(host.name));
+          this.listener({ kind: 'batch-started', play, hosts: batch, check: this.run.check });
+          await eachLimited(hosts, this.options.forks, (host) => this.runHost(compiled, play, host, interruption));
+          this.listener({ kind: 'batch-finished', play, hosts: batch });
+        }
+      }
+      connections = await connector.counters();
+    } finally {
+      await connector.closeAll();
+    }
+    const where = (state: HostState) => (state.lastTask ? `after '${state.lastTask}'` : 'before its first task');
+    this.listener({
+      kind: 'run-finished',
+      stats: Object.fromEntries([...this.states].map(([host, state]) => [host, state.stats])),
+      connections,
+      ...(interruption.requested ? { interrupted: Object.fromEntries([...this.states].map(([host, state]) => [host, where(state)])) } : {}),
+      check: this.run.check,
+      duration_ms: Date.now() - started,
+    });
+  }
+
+  /** The host's runner, made on first connect, reading ahead over every play's tasks. */
+  private hostRun(host: CompiledHost, shell: RemoteShell): HostRun {
+    const state = this.state(host.name);
+    state.run ??= new HostRun(
+      host.name,
+      shell,
+      { check: this.run.check, commandTimeoutMs: this.options.commandTimeoutMs, redact: this.run.redactor.redact },
+      this.run.plays
+        .flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host.name))
+        .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : []))),
+    );
+    return state.run;
+  }
+
+  private async runHost(compiled: CompiledPlay, play: PlayRef, host: CompiledHost, interruption: Interruption): Promise<void> {
+    const state = this.state(host.name);
+    const finish = (outcome: 'ok' | 'failed' | 'unreachable' | 'interrupted') => this.listener({ kind: 'host-finished', play, host: host.name, outcome });
+    let shell: RemoteShell;
+    try {
+      shell = await this.options.connector.open(host.name, host.target);
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      state.unreachable = true;
+      const message = this.run.redactor.redact(`${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+      countResult(state.stats, { status: 'unreachable', changed: false, unreachable: true, msg: message, diff: [], commands: [], duration_ms: 0 }, false);
+      this.listener({ kind: 'host-unreachable', play, host: host.name, message });
+      return finish('unreachable');
+    }
+    this.listener({ kind: 'host-connected', play, host: host.name });
+    const run = this.hostRun(host, shell);
+    const notified = new Set<string>();
+
+    const runList = async (definitions: TaskDefinition[], entries: CompiledTask[], handler: boolean, only?: (task: TaskDefinition) => boolean) => {
+      for (const [index, task] of definitions.entries()) {
+        if (only && !only(task)) continue;
+        if (interruption.requested) return 'interrupted';
+        const ref: TaskRef = { index, name: task.name, action: task.action, handler };
+        this.listener({ kind: 'task-started', play, host: host.name, task: ref });
+        const result = await this.runTask(entries[index], run, state);
+        countResult(state.stats, result, task.ignoreErrors);
+        state.lastTask = task.name;
+        if (task.register) state.registered[task.register] = registerValue(result);
+        const notifies = result.changed ? task.notify : [];
+        for (const name of notifies) notified.add(name);
+        this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors });
+        if (result.status === 'unreachable') {
+          state.unreachable = true;
+          return 'unreachable';
+        }
+        if (result.status === 'failed' && !task.ignoreErrors) {
+          state.failed = true;
+          return 'failed';
+        }
+      }
+      return 'ok';
+    };
+    const outcome = await runList(compiled.tasks, host.tasks, false);
+    if (outcome !== 'ok') return finish(outcome);
+    const handlers = compiled.play.handlers;
+    const answers = (handler: TaskDefinition) => [handler.name, ...handler.listen].some((name) => notified.has(name));
+    return finish(notified.size ? await runList(handlers, host.handlers, true, answers) : 'ok');
+  }
+
+  private async runTask(entry: CompiledTask, run: HostRun, state: HostState): Promise<HostTaskResult> {
+    let compiled = entry;
+    if (compiled.kind === 'deferred') {
+      try {
+        compiled = compiled.compile(state.registered);
+        hideSecretArguments(this.run.redactor, compiled);
+      } catch (error) {
+        return { status: 'failed', changed: false, failed: true, msg: this.run.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
+      }
+    }
+    if (compiled.kind === 'skip') return { status: 'skipped', changed: false, msg: compiled.reason, diff: [], commands: [], duration_ms: 0 };
+    const results: HostTaskResult[] = [];
+    for (const unit of compiled.units) {
+      const result = await run.runUnit(unit);
+      results.push(result);
+      if (result.status === 'unreachable') break;
+    }
+    return aggregate(results);
+  }
+}

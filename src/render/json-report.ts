@@ -1,0 +1,55 @@
+/** The run as one JSON document, in the shape of Ansible's json callback, built from the events. */
+import type { RunEvent } from '../engine/execute/events';
+import type { PlayReport, RunReport } from '../engine/execute/results';
+
+export class JsonReport {
+  private readonly plays: PlayReport[] = [];
+  private readonly current = new Map<number, PlayReport>();
+  private report: RunReport | undefined;
+
+  readonly listener = (event: RunEvent): void => {
+    switch (event.kind) {
+      case 'batch-started': {
+        let play = this.current.get(event.play.index);
+        if (!play) {
+          play = { play: { name: event.play.name, hosts: [] }, tasks: event.play.tasks.map((task) => ({ task, hosts: {} })) };
+          this.current.set(event.play.index, play);
+          this.plays.push(play);
+        }
+        play.play.hosts.push(...event.hosts);
+        return;
+      }
+      case 'host-unreachable': {
+        // Ansible reports an unreachable host under the task it was about to run.
+        const first = this.current.get(event.play.index)?.tasks[0];
+        if (first) first.hosts[event.host] = { status: 'unreachable', changed: false, unreachable: true, msg: event.message, diff: [], commands: [], duration_ms: 0 };
+        return;
+      }
+      case 'task-finished': {
+        const play = this.current.get(event.play.index)!;
+        let entry = event.task.handler ? play.tasks.find((task) => task.task.handler && task.task.name === event.task.name) : play.tasks[event.task.index];
+        if (!entry) {
+          entry = { task: { name: event.task.name, action: event.task.action, handler: true }, hosts: {} };
+          play.tasks.push(entry);
+        }
+        entry.hosts[event.host] = event.result;
+        return;
+      }
+      case 'run-finished':
+        this.report = {
+          plays: this.plays,
+          stats: event.stats,
+          connections: event.connections,
+          ...(event.interrupted ? { interrupted: event.interrupted } : {}),
+          check_mode: event.check,
+          duration_ms: event.duration_ms,
+        };
+    }
+  };
+
+  /** The finished report; only after the run-finished event. */
+  result(): RunReport {
+    if (!this.report) throw new Error('the run has not finished');
+    return this.report;
+  }
+}

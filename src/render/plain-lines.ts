@@ -1,0 +1,44 @@
+/**
+ * The run as plain lines, for logs and CI (no TTY): one line per finished task, prefixed
+ * with the host, since hosts run at once and their lines interleave; the recap at the end.
+ */
+import type { RunEvent } from '../engine/execute/events';
+import { formatChanges, formatRecap } from './recap';
+import { seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
+
+export class PlainLines implements Renderer {
+  constructor(private readonly options: RenderOptions) {}
+
+  private line(text: string): void {
+    this.options.write(`${text}\n`);
+  }
+
+  readonly listener = (event: RunEvent): void => {
+    switch (event.kind) {
+      case 'batch-started':
+        this.line(`PLAY [${event.play.name}] (${event.hosts.join(', ') || 'no hosts'})${event.check ? ' [check mode]' : ''}`);
+        return;
+      case 'host-unreachable':
+        this.line(`${event.host} | UNREACHABLE: ${event.message}`);
+        return;
+      case 'task-finished': {
+        const { result, task } = event;
+        const name = `${task.handler ? 'handler ' : ''}${task.name}`;
+        const prefix = `${event.host} |`;
+        if (result.status === 'skipped') this.line(`${prefix} skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
+        else if (result.status === 'failed' || result.status === 'unreachable') this.line(`${prefix} ${result.status.toUpperCase()}${event.ignored ? ' (ignored)' : ''}: ${name} (${seconds(result)}): ${result.msg ?? ''}`);
+        else this.line(`${prefix} ${statusLabel(result)}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`);
+        if (this.options.diff && result.diff.length) {
+          for (const diffLine of formatChanges(result.diff).split('\n')) this.line(`${prefix}     ${diffLine}`);
+        }
+        return;
+      }
+      case 'batch-finished':
+        return;
+      case 'run-finished':
+        this.line(`\n${formatRecap({ stats: event.stats, interrupted: event.interrupted, check_mode: event.check })}`);
+    }
+  };
+
+  async done(): Promise<void> {}
+}

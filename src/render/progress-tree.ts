@@ -1,0 +1,148 @@
+/**
+ * The run as a live listr2 tree: PLAY > host > task rows with their status and time. The
+ * tree is driven by the executor's events: each host's rows wait for that host's events in
+ * order. A play whose hosts failed or were unreachable is shown failed, not done.
+ */
+import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import type { PlayRef, RunEvent } from '../engine/execute/events';
+import { formatChanges, formatRecap } from './recap';
+import { seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
+
+type HostEvent = Exclude<RunEvent, { kind: 'batch-started' | 'batch-finished' | 'run-finished' }>;
+
+/** One host's events, in order, for the rows that wait for them. */
+class HostFeed {
+  private readonly events: HostEvent[] = [];
+  private waiters: (() => void)[] = [];
+
+  push(event: HostEvent): void {
+    this.events.push(event);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  async peek(): Promise<HostEvent> {
+    while (this.events.length === 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.events[0];
+  }
+
+  async next(): Promise<HostEvent> {
+    const event = await this.peek();
+    this.events.shift();
+    return event;
+  }
+}
+
+type Row = ListrTaskWrapper<unknown, any, any>;
+
+export class ProgressTree implements Renderer {
+  private readonly feeds = new Map<string, HostFeed>();
+  private readonly trees: Promise<void>[] = [];
+  private recap: string | undefined;
+
+  constructor(private readonly options: RenderOptions) {}
+
+  private feed(play: PlayRef, host: string): HostFeed {
+    const key = `${play.index}\u0000${host}`;
+    let feed = this.feeds.get(key);
+    if (!feed) {
+      feed = new HostFeed();
+      this.feeds.set(key, feed);
+    }
+    return feed;
+  }
+
+  readonly listener = (event: RunEvent): void => {
+    switch (event.kind) {
+      case 'batch-started':
+        this.trees.push(this.showBatch(event.play, event.hosts));
+        return;
+      case 'batch-finished':
+        return;
+      case 'run-finished':
+        this.recap = formatRecap({ stats: event.stats, interrupted: event.interrupted, check_mode: event.check });
+        return;
+      default:
+        this.feed(event.play, event.host).push(event);
+    }
+  };
+
+  async done(): Promise<void> {
+    await Promise.all(this.trees);
+    if (this.recap) this.options.write(`\n${this.recap}\n`);
+  }
+
+  private showBatch(play: PlayRef, hosts: string[]): Promise<void> {
+    let failedHosts = 0;
+    const hostRows: ListrTask[] = hosts.map((host) => ({
+      title: host,
+      task: async (_context, hostRow) => {
+        const feed = this.feed(play, host);
+        const first = await feed.next();
+        if (first.kind === 'host-unreachable') {
+          failedHosts++;
+          hostRow.title = `${host}: UNREACHABLE: ${first.message}`;
+          throw new Error(first.message);
+        }
+        const rows: ListrTask[] = play.tasks.map((task, index) => this.taskRow(feed, task.name, index, false, () => failedHosts++));
+        rows.push({
+          title: 'handlers',
+          enabled: async () => this.isNext(feed, 'handler'),
+          task: (_rowContext, handlersRow) =>
+            handlersRow.newListr(
+              play.handlers.map((handler, index) => ({
+                ...this.taskRow(feed, handler.name, index, true, () => failedHosts++),
+                enabled: async () => this.isNext(feed, 'handler', index),
+              })),
+              { concurrent: false, exitOnError: true },
+            ),
+        });
+        return hostRow.newListr(rows, { concurrent: false, exitOnError: true });
+      },
+    }));
+    const playRow: ListrTask = {
+      title: `PLAY [${play.name}]`,
+      task: async (_context, playRow) => {
+        await playRow.newListr(hostRows, { concurrent: true, exitOnError: false }).run();
+        if (failedHosts) throw new Error(`${failedHosts} of ${hosts.length} hosts failed or were unreachable`);
+      },
+    };
+    const listr = new Listr([playRow], {
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: 'default',
+      rendererOptions: { collapseSubtasks: false, collapseSkips: false, showErrorMessage: true },
+    });
+    return listr.run().then(() => undefined);
+  }
+
+  /** Whether the host's next event starts a handler (that handler, when `index` is given). */
+  private async isNext(feed: HostFeed, kind: 'handler', index?: number): Promise<boolean> {
+    const event = await feed.peek();
+    return event.kind === 'task-started' && event.task.handler && (index === undefined || event.task.index === index) && kind === 'handler';
+  }
+
+  private taskRow(feed: HostFeed, name: string, index: number, handler: boolean, onFailure: () => void): ListrTask {
+    return {
+      title: name,
+      rendererOptions: { persistentOutput: true },
+      task: async (_context, row: Row) => {
+        const started = await feed.peek();
+        if (started.kind !== 'task-started' || started.task.index !== index || started.task.handler !== handler) {
+          row.skip(`${name}: not started, the run was interrupted`);
+          return;
+        }
+        await feed.next();
+        const finished = await feed.next();
+        if (finished.kind !== 'task-finished') throw new Error(`${name}: no result`);
+        const { result } = finished;
+        row.title = `${statusLabel(result)}${finished.ignored ? ' (ignored)' : ''}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`;
+        if (this.options.diff && result.diff.length) row.output = formatChanges(result.diff);
+        if (result.status === 'skipped') row.skip(`skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
+        if ((result.status === 'failed' && !finished.ignored) || result.status === 'unreachable') {
+          onFailure();
+          throw new Error(result.msg ?? 'failed');
+        }
+      },
+    };
+  }
+}
