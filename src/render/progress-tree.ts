@@ -72,38 +72,38 @@ export class ProgressTree implements Renderer {
   }
 
   private showBatch(play: PlayRef, hosts: string[]): Promise<void> {
-    let failedHosts = 0;
-    const hostRows: ListrTask[] = hosts.map((host) => ({
-      title: host,
-      task: async (_context, hostRow) => {
-        const feed = this.feed(play, host);
-        const first = await feed.next();
-        if (first.kind === 'host-unreachable') {
-          failedHosts++;
-          hostRow.title = `${host}: UNREACHABLE: ${first.message}`;
-          throw new Error(first.message);
-        }
-        const rows: ListrTask[] = play.tasks.map((task, index) => this.taskRow(feed, task.name, index, false, () => failedHosts++));
-        rows.push({
-          title: 'handlers',
-          enabled: async () => this.isNext(feed, 'handler'),
-          task: (_rowContext, handlersRow) =>
-            handlersRow.newListr(
-              play.handlers.map((handler, index) => ({
-                ...this.taskRow(feed, handler.name, index, true, () => failedHosts++),
-                enabled: async () => this.isNext(feed, 'handler', index),
-              })),
-              { concurrent: false, exitOnError: true },
-            ),
-        });
-        return hostRow.newListr(rows, { concurrent: false, exitOnError: true });
-      },
-    }));
     const playRow: ListrTask = {
       title: `PLAY [${play.name}]`,
-      task: async (_context, playRow) => {
-        await playRow.newListr(hostRows, { concurrent: true, exitOnError: false }).run();
-        if (failedHosts) throw new Error(`${failedHosts} of ${hosts.length} hosts failed or were unreachable`);
+      task: (_context, playTitle) => {
+        let failedHosts = 0;
+        // The play row's icon only warns of failed rows beneath it: its title says so too.
+        const hostFailed = () => {
+          failedHosts++;
+          playTitle.title = `PLAY [${play.name}]: ${failedHosts} of ${hosts.length} hosts failed or unreachable`;
+        };
+        const hostRows: ListrTask[] = hosts.map((host) => ({
+          title: host,
+          task: async (_hostContext, hostRow) => {
+            const feed = this.feed(play, host);
+            const first = await feed.next();
+            if (first.kind === 'host-unreachable') {
+              hostFailed();
+              throw new Error(`${host}: UNREACHABLE: ${first.message}`);
+            }
+            const rows: ListrTask[] = play.tasks.map((task, index) => this.taskRow(feed, task.name, index, false, hostFailed));
+            rows.push({
+              title: 'handlers',
+              enabled: async () => this.handlerIsNext(feed),
+              task: (_rowContext, handlersRow) =>
+                handlersRow.newListr(
+                  play.handlers.map((handler, index) => ({ ...this.taskRow(feed, handler.name, index, true, hostFailed), enabled: async () => this.handlerIsNext(feed, index) })),
+                  { concurrent: false, exitOnError: true },
+                ),
+            });
+            return hostRow.newListr(rows, { concurrent: false, exitOnError: true });
+          },
+        }));
+        return playTitle.newListr(hostRows, { concurrent: true, exitOnError: false });
       },
     };
     const listr = new Listr([playRow], {
@@ -116,9 +116,9 @@ export class ProgressTree implements Renderer {
   }
 
   /** Whether the host's next event starts a handler (that handler, when `index` is given). */
-  private async isNext(feed: HostFeed, kind: 'handler', index?: number): Promise<boolean> {
+  private async handlerIsNext(feed: HostFeed, index?: number): Promise<boolean> {
     const event = await feed.peek();
-    return event.kind === 'task-started' && event.task.handler && (index === undefined || event.task.index === index) && kind === 'handler';
+    return event.kind === 'task-started' && event.task.handler && (index === undefined || event.task.index === index);
   }
 
   private taskRow(feed: HostFeed, name: string, index: number, handler: boolean, onFailure: () => void): ListrTask {
@@ -140,7 +140,7 @@ export class ProgressTree implements Renderer {
         if (result.status === 'skipped') row.skip(`skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
         if ((result.status === 'failed' && !finished.ignored) || result.status === 'unreachable') {
           onFailure();
-          throw new Error(result.msg ?? 'failed');
+          throw new Error(`${result.status}: ${name} (${seconds(result)}): ${result.msg ?? ''}`);
         }
       },
     };
