@@ -9,10 +9,11 @@ import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import { CredentialSequence, gatherCredentials, type Credential } from './auth';
 import { type Become, becomeCommand } from './become';
-import { followCommand, redact } from './command-run';
+import { followCommand } from './command-run';
 import { KnownHosts, hostString } from './known-hosts';
 import { ProcessGroupAnnouncement, killProcessGroup } from './process-group';
 import { ShellCommand } from '../shell/quote';
+import { redact } from './redact';
 import { Slots } from './slots';
 import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
 
