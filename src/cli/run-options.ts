@@ -1,13 +1,15 @@
 /** The flags `lvs run` and `lvs task` share, and the run settings they turn into. */
 import { Flags } from '@oclif/core';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { RunSettings } from '../engine/executor';
 import type { Inventory } from '../engine/inventory';
 import { InputError } from '../errors';
 import { parseKeyValueWords, splitWords } from '../engine/kv-args';
 import { loadYamlSource } from '../engine/yaml-source';
 import { Redactor } from '../engine/secrets';
+import { defaultSshOptions } from '../transport/ssh';
+
+const SSH_DEFAULTS = defaultSshOptions();
 
 export const runFlags = {
   inventory: Flags.string({ char: 'i', multiple: true, required: true, description: 'Inventory source: a YAML or INI file, a directory, or a comma-separated host list. Repeat to merge several.' }),
@@ -19,7 +21,7 @@ export const runFlags = {
   json: Flags.boolean({ description: 'Print one JSON document (Ansible json callback shape) instead of the progress tree.' }),
   'known-hosts': Flags.string({ multiple: true, description: 'A known_hosts file to check host keys against, in addition to ~/.ssh/known_hosts.' }),
   'host-key-checking': Flags.boolean({ allowNo: true, description: 'Check host keys against known_hosts (default on; ANSIBLE_HOST_KEY_CHECKING=False or LVS_HOST_KEY_CHECKING=false also turn it off).' }),
-  'connect-timeout': Flags.integer({ default: 10, min: 1, description: 'Seconds to wait for an SSH connection and login.' }),
+  'connect-timeout': Flags.integer({ default: SSH_DEFAULTS.connectTimeoutMs / 1000, min: 1, description: 'Seconds to wait for an SSH connection and login.' }),
   'command-timeout': Flags.integer({ default: 300, min: 1, description: 'Seconds one batch of remote commands may take.' }),
   plugin: Flags.string({ multiple: true, description: 'A plugin package or path that exports task modules (in addition to lvs.config.json).' }),
 };
@@ -31,7 +33,7 @@ function hostKeyCheckingDefault(): boolean {
     const value = process.env[name];
     if (value !== undefined) return !FALSE_WORDS.includes(value.trim().toLowerCase());
   }
-  return true;
+  return SSH_DEFAULTS.hostKeyChecking;
 }
 
 /** `-e` values, merged left to right like ansible-playbook's. */
@@ -82,10 +84,10 @@ export function runSettings(flags: RunFlagValues, inventory: Inventory, extra: {
     limit: flags.limit,
     extraVars,
     ssh: {
+      ...SSH_DEFAULTS,
       hostKeyChecking: flags['host-key-checking'] ?? hostKeyCheckingDefault(),
-      knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), ...(flags['known-hosts'] ?? []).map((file) => resolve(file))],
+      knownHostsFiles: [...SSH_DEFAULTS.knownHostsFiles, ...(flags['known-hosts'] ?? []).map((file) => resolve(file))],
       connectTimeoutMs: flags['connect-timeout'] * 1000,
-      maxChannels: 4,
     },
     commandTimeoutMs: flags['command-timeout'] * 1000,
     output: flags.json ? 'silent' : interactive ? 'tree' : 'plain',

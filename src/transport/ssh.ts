@@ -48,6 +48,7 @@ export interface ExecOptions {
 
 export { CommandTimeoutError } from './command-run';
 
+/** What a run uses unless told otherwise. */
 export function defaultSshOptions(): SshOptions {
   return {
     hostKeyChecking: true,
@@ -262,7 +263,7 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
       if (!knownHosts) return true;
       const verdict = knownHosts.lookup(name, keyBlob);
       if (verdict === 'match') return true;
-      refusal = hostKeyRefusal(hostName, endpoint, verdict, keyBlob, knownHosts, expandHome(options.knownHostsFiles[0] ?? '~/.ssh/known_hosts'));
+      refusal = hostKeyRefusal(hostName, endpoint, verdict, keyBlob, knownHosts, expandHome(options.knownHostsFiles[0] ?? defaultSshOptions().knownHostsFiles[0]));
       return false;
     },
   };
