@@ -10,7 +10,7 @@
  * one more per task that changes something.
  */
 import type { CommandResult, FactMap, Plan, TaskContext, TaskModule } from '../api';
-import type { ShellCommand } from '../shell/quote';
+import { sh, type ShellCommand } from '../shell/quote';
 import { CommandError } from '../errors';
 import { batchScript } from './batch';
 import { checkArguments } from './arguments';
@@ -20,7 +20,7 @@ import type { HostTaskResult } from './results';
 import { layerVariables, renderValue, TemplateError } from './templating';
 
 export interface RemoteShell {
-  exec(command: string, options?: { stdin?: string; timeoutMs?: number; become?: { user: string; password?: string } }): Promise<CommandResult>;
+  exec(command: ShellCommand, options?: { stdin?: string; timeoutMs?: number; become?: { user: string; password?: string } }): Promise<CommandResult>;
 }
 
 /** One module invocation: a task, or one item of a looped task, with its final arguments. */
@@ -133,7 +133,7 @@ export class HostRun {
 
   private async runBatch(commands: ShellCommand[], stopOnError: boolean, then: ShellCommand[] = []) {
     const batch = batchScript(commands, { stopOnError, then });
-    const result = await this.shell.exec('sh -s', { stdin: batch.script, timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
+    const result = await this.shell.exec(sh`sh -s`, { stdin: batch.script, timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
     const results = batch.parse(result.stdout);
     // Without stopOnError every command reports; with it, a short list ends at a failure.
     const complete = stopOnError ? results.length > 0 || commands.length === 0 : results.length === commands.length + then.length;

@@ -12,7 +12,7 @@ import { type Become, becomeCommand } from './become';
 import { followCommand } from './command-run';
 import { KnownHosts, hostString } from './known-hosts';
 import { ProcessGroupAnnouncement, killProcessGroup } from './process-group';
-import { ShellCommand } from '../shell/quote';
+import type { ShellCommand } from '../shell/quote';
 import { redact } from './redact';
 import { Slots } from './slots';
 import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
@@ -140,8 +140,8 @@ export class SshConnection {
    * (128 + N when killed by signal N), whatever the code; rejects when the command could not
    * run or finish: UnreachableError if the connection failed, CommandTimeoutError on timeout.
    */
-  async exec(command: string | ShellCommand, options: ExecOptions = {}): Promise<CommandResult> {
-    return this.run(typeof command === 'string' ? new ShellCommand(command) : command, options, this.slots);
+  async exec(command: ShellCommand, options: ExecOptions = {}): Promise<CommandResult> {
+    return this.run(command, options, this.slots);
   }
 
   close(): void {
@@ -153,7 +153,7 @@ export class SshConnection {
   private async run(command: ShellCommand, options: ExecOptions, slots: Slots | undefined): Promise<CommandResult> {
     const { command: wrapped, dialog } = becomeCommand(command, this.target.user, options.become);
     const secrets = [options.become?.password, this.target.password];
-    const shown = redact(wrapped.text, secrets);
+    const shown = redact(wrapped.shown, secrets);
     const announcement = options.timeoutMs === undefined ? undefined : new ProcessGroupAnnouncement();
     const sent = announcement ? announcement.wrap(wrapped) : wrapped;
     const release = slots ? await slots.acquire() : () => undefined;
