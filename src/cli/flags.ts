@@ -1,5 +1,6 @@
 /** Flags that several commands take, declared once. */
 import { Flags } from '@oclif/core';
+import { SSH_DEFAULTS } from './run-options';
 
 export const inventoryFlag = Flags.string({
   char: 'i',
@@ -24,7 +25,7 @@ export const runFlags = {
   'extra-vars': extraVarsFlag,
   'known-hosts': Flags.string({ multiple: true, description: 'A known_hosts file to check host keys against, in addition to ~/.ssh/known_hosts.' }),
   'host-key-checking': Flags.boolean({ allowNo: true, description: 'Check host keys against known_hosts (default on; ANSIBLE_HOST_KEY_CHECKING=False or LVS_HOST_KEY_CHECKING=false also turn it off).' }),
-  'connect-timeout': Flags.integer({ default: 10, min: 1, description: 'Seconds to wait for an SSH connection and login.' }),
+  'connect-timeout': Flags.integer({ default: SSH_DEFAULTS.connectTimeoutMs / 1000, min: 1, description: 'Seconds to wait for an SSH connection and login.' }),
   'command-timeout': Flags.integer({ default: 300, min: 1, description: 'Seconds one batch of remote commands may take.' }),
   plugin: pluginFlag,
 };

@@ -1,11 +1,12 @@
 /** The run settings that the flags of `lvs run` and `lvs task` turn into. */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CompileInput } from '../engine/compile/compile';
-import type { SshOptions } from '../transport/ssh';
+import { defaultSshOptions, type SshOptions } from '../transport/ssh';
 import { InputError } from '../errors';
 import { parseKeyValueWords, splitWords } from '../engine/kv-args';
 import { loadYamlSource } from '../engine/yaml-source';
+
+export const SSH_DEFAULTS = defaultSshOptions();
 
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 
@@ -14,7 +15,7 @@ function hostKeyCheckingDefault(): boolean {
     const value = process.env[name];
     if (value !== undefined) return !FALSE_WORDS.includes(value.trim().toLowerCase());
   }
-  return true;
+  return SSH_DEFAULTS.hostKeyChecking;
 }
 
 /** `-e` values, merged left to right like ansible-playbook's. */
@@ -80,10 +81,10 @@ export function runSettings(flags: RunFlagValues, extra: { tags?: string[]; skip
       forks: flags.forks,
       commandTimeoutMs: flags['command-timeout'] * 1000,
       ssh: {
+        ...SSH_DEFAULTS,
         hostKeyChecking: flags['host-key-checking'] ?? hostKeyCheckingDefault(),
-        knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), ...(flags['known-hosts'] ?? []).map((file) => resolve(file))],
+        knownHostsFiles: [...SSH_DEFAULTS.knownHostsFiles, ...(flags['known-hosts'] ?? []).map((file) => resolve(file))],
         connectTimeoutMs: flags['connect-timeout'] * 1000,
-        maxChannels: 4,
       },
     },
     diff: flags.diff,

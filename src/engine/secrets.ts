@@ -5,6 +5,7 @@
  * appears, since a password can travel inside a command line or a templated string.
  */
 import { quote } from '../shell/quote';
+import { REDACTED, redact } from '../transport/redact';
 import type { Inventory } from './inventory/types';
 
 export const SECRET_VARS: readonly string[] = [
@@ -14,8 +15,6 @@ export const SECRET_VARS: readonly string[] = [
   'ansible_become_password',
   'ansible_become_pass',
 ];
-
-export const REDACTED = '********';
 
 /** The non-empty values of the secret variables in `vars`, as text. */
 export function secretValues(vars: Record<string, unknown>): string[] {
@@ -28,11 +27,9 @@ export function secretValues(vars: Record<string, unknown>): string[] {
  * A deep copy of `value` in which every variable named in SECRET_VARS is REDACTED and every
  * occurrence of each string of `secrets` inside a string is REDACTED.
  */
-export function redact<T>(value: T, secrets: readonly string[]): T {
-  // The longest first, so that a secret containing another is hidden whole.
-  const hidden = [...new Set(secrets.filter(Boolean))].sort((a, b) => b.length - a.length);
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   const walk = (item: unknown): unknown => {
-    if (typeof item === 'string') return hidden.reduce((text, secret) => text.split(secret).join(REDACTED), item);
+    if (typeof item === 'string') return redact(item, secrets);
     if (Array.isArray(item)) return item.map(walk);
     if (item !== null && typeof item === 'object' && !(item instanceof Date)) {
       return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, SECRET_VARS.includes(key) ? REDACTED : walk(entry)]));

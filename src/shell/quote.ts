@@ -7,12 +7,22 @@
  * wrapped in `unshown` (file content, say) appears as its description instead.
  */
 
+/** Only this module holds it, so only `sh` and what is built on it can make a ShellCommand. */
+const MINT: unique symbol = Symbol('ShellCommand');
+
 export class ShellCommand {
+  /**
+   * Throws unless called by this module: a command pasted together from strings would skip
+   * the quoting, and a plugin written in JavaScript could do that at run time.
+   */
   constructor(
+    token: typeof MINT,
     readonly text: string,
     /** The line as --json, --diff and errors print it. */
-    readonly shown: string = text,
-  ) {}
+    readonly shown: string,
+  ) {
+    if (token !== MINT) throw new TypeError('a ShellCommand is built with sh`...` (from lvs), not with new');
+  }
   toString(): string {
     return this.text;
   }
@@ -30,7 +40,16 @@ export function unshown(value: string, description: string): Unshown {
   return new Unshown(value, description);
 }
 
-type Word = string | number | ShellCommand | Unshown;
+/** A whole command as one quoted word, for `sh -c ${asWord(command)}`; shown as its shown form, quoted. */
+class CommandWord {
+  constructor(readonly command: ShellCommand) {}
+}
+
+export function asWord(command: ShellCommand): CommandWord {
+  return new CommandWord(command);
+}
+
+type Word = string | number | ShellCommand | Unshown | CommandWord;
 export type ShellValue = Word | ReadonlyArray<Word>;
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -45,6 +64,7 @@ export function quote(value: string | number): string {
 function render(value: ShellValue): { text: string; shown: string } {
   if (value instanceof ShellCommand) return { text: value.text, shown: value.shown };
   if (value instanceof Unshown) return { text: quote(value.value), shown: `<${value.description}>` };
+  if (value instanceof CommandWord) return { text: quote(value.command.text), shown: quote(value.command.shown) };
   if (Array.isArray(value)) {
     const words = value.map((item) => render(item as ShellValue));
     return { text: words.map((word) => word.text).join(' '), shown: words.map((word) => word.shown).join(' ') };
@@ -66,10 +86,10 @@ export function sh(literals: TemplateStringsArray, ...values: ShellValue[]): She
     text += rendered.text + literals[index + 1];
     shown += rendered.shown + literals[index + 1];
   });
-  return new ShellCommand(text, shown);
+  return new ShellCommand(MINT, text, shown);
 }
 
 /** Joins commands with a separator such as ' && ' (stop at the first failure) or '\n'. */
 export function joinCommands(commands: ShellCommand[], separator: ' && ' | '\n' | '; '): ShellCommand {
-  return new ShellCommand(commands.map((command) => command.text).join(separator), commands.map((command) => command.shown).join(separator));
+  return new ShellCommand(MINT, commands.map((command) => command.text).join(separator), commands.map((command) => command.shown).join(separator));
 }

@@ -3,7 +3,7 @@
  * -n and -p.
  */
 import { randomBytes } from 'crypto';
-import { ShellCommand, sh } from '../shell/quote';
+import { asWord, joinCommands, sh, type ShellCommand } from '../shell/quote';
 
 export interface Become {
   user: string;
@@ -24,13 +24,13 @@ export interface BecomeCommand {
 export function becomeCommand(command: ShellCommand, loginUser: string, become: Become | undefined): BecomeCommand {
   if (become === undefined || become.user === loginUser) return { command };
   if (become.password === undefined) {
-    return { command: sh`sudo -H -n -u ${become.user} -- sh -c ${command.text}` };
+    return { command: sh`sudo -H -n -u ${become.user} -- sh -c ${asWord(command)}` };
   }
   const dialog = new SudoPasswordDialog(randomBytes(8).toString('hex'));
   // The script announces on stderr that sudo has let it run: only then is stdin the
   // command's own. Before that, stdin belongs to sudo, which reads the password from it.
-  const script = `${sh`printf '%s\\n' ${dialog.startedMarker} >&2`.text}\n${command.text}`;
-  return { command: sh`sudo -H -S -p ${dialog.prompt} -u ${become.user} -- sh -c ${script}`, dialog };
+  const script = joinCommands([sh`printf '%s\\n' ${dialog.startedMarker} >&2`, command], '\n');
+  return { command: sh`sudo -H -S -p ${dialog.prompt} -u ${become.user} -- sh -c ${asWord(script)}`, dialog };
 }
 
 export type SudoDialogStep = 'send-password' | 'password-rejected' | 'started';

@@ -9,12 +9,13 @@ import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import type { SudoPasswordDialog } from './become';
 import type { ProcessGroupAnnouncement } from './process-group';
+import { redact } from './redact';
 
 /** A command ran longer than its timeout; it was killed (as far as lvs could) and its channel closed. */
 export class CommandTimeoutError extends Error {
   constructor(
     readonly host: string,
-    /** The command as sent, sudo wrapper included; it never holds a password. */
+    /** The command's shown form, sudo wrapper included, redacted. */
     readonly command: string,
     readonly timeoutMs: number,
     /** What the command had written before it was killed. */
@@ -131,8 +132,4 @@ function killChannel(channel: ClientChannel): void {
     internals._client._protocol.signal(internals.outgoing.id, 'KILL');
   }
   channel.close();
-}
-
-export function redact(text: string, secrets: Array<string | undefined>): string {
-  return secrets.reduce<string>((shown, secret) => (secret ? shown.split(secret).join('********') : shown), text);
 }

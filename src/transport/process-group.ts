@@ -7,7 +7,7 @@
  * stderr first, and a timeout kills the group with a second, short command.
  */
 import { randomBytes } from 'crypto';
-import { ShellCommand, sh } from '../shell/quote';
+import { joinCommands, sh, type ShellCommand } from '../shell/quote';
 
 export class ProcessGroupAnnouncement {
   readonly marker = `[lvs-process-group-${randomBytes(8).toString('hex')}]`;
@@ -18,7 +18,7 @@ export class ProcessGroupAnnouncement {
 
   /** `command`, preceded by the announcement of the shell's process group on stderr. */
   wrap(command: ShellCommand): ShellCommand {
-    return new ShellCommand(`${sh`printf '%s %s\\n' ${this.marker} "$$" >&2`.text}\n${command.text}`);
+    return joinCommands([sh`printf '%s %s\\n' ${this.marker} "$$" >&2`, command], '\n');
   }
 
   /** Takes a chunk of stderr and returns the part that belongs to the command. */

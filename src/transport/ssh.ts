@@ -9,10 +9,11 @@ import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import { CredentialSequence, gatherCredentials, type Credential } from './auth';
 import { type Become, becomeCommand } from './become';
-import { followCommand, redact } from './command-run';
+import { followCommand } from './command-run';
 import { KnownHosts, hostString } from './known-hosts';
 import { ProcessGroupAnnouncement, killProcessGroup } from './process-group';
-import { ShellCommand } from '../shell/quote';
+import type { ShellCommand } from '../shell/quote';
+import { redact } from './redact';
 import { Slots } from './slots';
 import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
 
@@ -47,6 +48,7 @@ export interface ExecOptions {
 
 export { CommandTimeoutError } from './command-run';
 
+/** What a run uses unless told otherwise. */
 export function defaultSshOptions(): SshOptions {
   return {
     hostKeyChecking: true,
@@ -138,8 +140,8 @@ export class SshConnection {
    * (128 + N when killed by signal N), whatever the code; rejects when the command could not
    * run or finish: UnreachableError if the connection failed, CommandTimeoutError on timeout.
    */
-  async exec(command: string | ShellCommand, options: ExecOptions = {}): Promise<CommandResult> {
-    return this.run(typeof command === 'string' ? new ShellCommand(command) : command, options, this.slots);
+  async exec(command: ShellCommand, options: ExecOptions = {}): Promise<CommandResult> {
+    return this.run(command, options, this.slots);
   }
 
   close(): void {
@@ -151,7 +153,7 @@ export class SshConnection {
   private async run(command: ShellCommand, options: ExecOptions, slots: Slots | undefined): Promise<CommandResult> {
     const { command: wrapped, dialog } = becomeCommand(command, this.target.user, options.become);
     const secrets = [options.become?.password, this.target.password];
-    const shown = redact(wrapped.text, secrets);
+    const shown = redact(wrapped.shown, secrets);
     const announcement = options.timeoutMs === undefined ? undefined : new ProcessGroupAnnouncement();
     const sent = announcement ? announcement.wrap(wrapped) : wrapped;
     const release = slots ? await slots.acquire() : () => undefined;
@@ -261,7 +263,7 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
       if (!knownHosts) return true;
       const verdict = knownHosts.lookup(name, keyBlob);
       if (verdict === 'match') return true;
-      refusal = hostKeyRefusal(hostName, endpoint, verdict, keyBlob, knownHosts, expandHome(options.knownHostsFiles[0] ?? '~/.ssh/known_hosts'));
+      refusal = hostKeyRefusal(hostName, endpoint, verdict, keyBlob, knownHosts, expandHome(options.knownHostsFiles[0] ?? defaultSshOptions().knownHostsFiles[0]));
       return false;
     },
   };

@@ -71,6 +71,20 @@ function keyFileKind(type: string): string {
   return type.replace(/^ssh-/, '');
 }
 
+/**
+ * A host without ansible_host is looked up by its inventory name. The shipped inventories
+ * leave connection variables out, so that is what happens when the lab's inventory is missing.
+ */
+function unresolvedNameHint(hostName: string, endpoint: Endpoint): string {
+  if (endpoint.role === 'jump host') return 'check the jump host in ansible_ssh_common_args (ProxyJump), and DNS or /etc/hosts';
+  if (endpoint.host !== hostName) return 'check ansible_host in the inventory, and DNS or /etc/hosts';
+  return (
+    `${hostName} has no ansible_host, so lvs looked up its inventory name: give it ansible_host=ADDRESS in the inventory, ` +
+    'or in a second inventory added with another -i; for the shipped inventories/lvs-TOPOLOGY, that second inventory is ' +
+    `the lab's: -i "$(lvs lab inventory TOPOLOGY)"`
+  );
+}
+
 /** What ssh2 adds to its errors: which stage failed, and the socket's errno code. */
 export type Ssh2Error = Error & { level?: string; code?: string | number };
 
@@ -90,10 +104,7 @@ export function connectFailure(
         case 'ENOTFOUND':
         case 'EAI_AGAIN':
         case 'EAI_NONAME':
-          return fail(
-            `cannot resolve the host name ${JSON.stringify(endpoint.host)} of ${where}`,
-            'check ansible_host in the inventory, and DNS or /etc/hosts',
-          );
+          return fail(`cannot resolve the host name ${JSON.stringify(endpoint.host)} of ${where}`, unresolvedNameHint(hostName, endpoint));
         case 'EHOSTUNREACH':
         case 'ENETUNREACH':
           return fail(`no route to ${where} (${error.code})`, 'check the address and the network between here and there');

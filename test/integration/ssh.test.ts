@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { UnreachableError } from '../../src/errors';
-import { sh } from '../../src/shell/quote';
+import { writeFileAtomically } from '../../src/changes/file';
+import { joinCommands, sh, unshown } from '../../src/shell/quote';
 import { CommandTimeoutError, SshConnection, type SshOptions, type SshTarget } from '../../src/transport/ssh';
 import { type TestLab, startHosts } from '../support/netns-hosts';
 import { type KeyPair, type Sshd, freePort, makeKeyPair, startJumpHost, startSshd, startSilentServer } from './throwaway-sshd';
@@ -90,14 +91,14 @@ describe('exec', () => {
     const connection = await open();
     const result = await connection.exec(sh`printf '%s\n' ${'out put'}; printf err >&2; exit 3`);
     expect(result).toEqual({ stdout: 'out put\n', stderr: 'err', exitCode: 3 });
-    expect(await connection.exec('id -un')).toEqual({ stdout: 'root\n', stderr: '', exitCode: 0 });
+    expect(await connection.exec(sh`id -un`)).toEqual({ stdout: 'root\n', stderr: '', exitCode: 0 });
     expect(connection.counters).toEqual({ connections: 1, channels: 2 });
   });
 
   it('writes stdin and then closes it; without stdin, the command reads end of file at once', async () => {
     const connection = await open();
-    expect((await connection.exec('cat', { stdin: "line 1\nline 'two' $(x)\n" })).stdout).toBe("line 1\nline 'two' $(x)\n");
-    expect(await connection.exec('cat; echo done')).toEqual({ stdout: 'done\n', stderr: '', exitCode: 0 });
+    expect((await connection.exec(sh`cat`, { stdin: "line 1\nline 'two' $(x)\n" })).stdout).toBe("line 1\nline 'two' $(x)\n");
+    expect(await connection.exec(sh`cat; echo done`)).toEqual({ stdout: 'done\n', stderr: '', exitCode: 0 });
   });
 
   it('moves a megabyte each way', async () => {
@@ -107,12 +108,12 @@ describe('exec', () => {
     expect(out.stdout.length).toBe(megabyte);
     expect(out.stdout).toMatch(/^x+$/);
     const input = 'y'.repeat(megabyte - 1) + '\n';
-    expect((await connection.exec('wc -c', { stdin: input })).stdout.trim()).toBe(String(megabyte));
+    expect((await connection.exec(sh`wc -c`, { stdin: input })).stdout.trim()).toBe(String(megabyte));
   });
 
   it('reports death by signal as 128 + the signal number', async () => {
     const connection = await open();
-    expect((await connection.exec('kill -TERM $$')).exitCode).toBe(128 + 15);
+    expect((await connection.exec(sh`kill -TERM $$`)).exitCode).toBe(128 + 15);
   });
 });
 
@@ -181,7 +182,7 @@ describe('host key checking', () => {
     execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
     expect(readFileSync(file, 'utf8')).toMatch(/^\|1\|/);
     const connection = await open({}, { knownHostsFiles: [file] });
-    expect((await connection.exec('echo ok')).stdout).toBe('ok\n');
+    expect((await connection.exec(sh`echo ok`)).stdout).toBe('ok\n');
   });
 
   it('asks for the key type known_hosts has, as OpenSSH does, when the host has several', async () => {
@@ -191,7 +192,7 @@ describe('host key checking', () => {
       for (const type of ['rsa', 'ecdsa', 'ed25519']) {
         const file = knownHosts(`only-${type}`, [`[127.0.0.1]:${multiKey.port} ${multiKey.hostPublicKeys[type]}`]);
         const connection = await open(hostTarget, { knownHostsFiles: [file] });
-        expect((await connection.exec('echo ok')).stdout).toBe('ok\n');
+        expect((await connection.exec(sh`echo ok`)).stdout).toBe('ok\n');
         connection.close();
       }
       // Without that hint ssh2 takes ed25519 first, so the RSA case above proves the hint works.
@@ -205,7 +206,7 @@ describe('host key checking', () => {
 
   it('accepts any key when checking is off', async () => {
     const connection = await open({}, { hostKeyChecking: false, knownHostsFiles: [knownHosts('empty', [])] });
-    expect((await connection.exec('echo ok')).stdout).toBe('ok\n');
+    expect((await connection.exec(sh`echo ok`)).stdout).toBe('ok\n');
   });
 });
 
@@ -239,7 +240,7 @@ describe('command timeout', () => {
   /** Times out a command that would sleep 31.7 s, then checks on a fresh channel that it is gone. */
   async function expectKilled(connection: SshConnection, become?: { user: string; password?: string }) {
     const started = Date.now();
-    const error = await connection.exec('echo started; echo warming >&2; sleep 31.7', { timeoutMs: 700, become }).then(
+    const error = await connection.exec(sh`echo started; echo warming >&2; sleep 31.7`, { timeoutMs: 700, become }).then(
       () => undefined,
       (reason: unknown) => reason,
     );
@@ -248,7 +249,7 @@ describe('command timeout', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     // With maxChannels 1 this waits for the timed-out channel's slot: it must come back
     // long before the sleep would have ended, with the sleep gone.
-    const survivors = await connection.exec(`pgrep -f 'sleep 31[.]7'`);
+    const survivors = await connection.exec(sh`pgrep -f ${'sleep 31[.]7'}`);
     expect(survivors).toEqual({ stdout: '', stderr: '', exitCode: 1 });
     expect(Date.now() - started).toBeLessThan(5_000);
   }
@@ -269,6 +270,36 @@ describe('command timeout', () => {
 
   it('kills a command that sudo runs as another user for a root login', async () => {
     await expectKilled(await open({}, { maxChannels: 1 }), { user: 'nobody' });
+  });
+});
+
+describe('commands in errors', () => {
+  const content = 'top secret content\n';
+  const encoded = Buffer.from(content).toString('base64');
+
+  it('names a timed-out command by its shown form: file content as its size, never as base64', async () => {
+    const connection = await open();
+    const file = join(dir, 'written-before-the-timeout');
+    const command = joinCommands([writeFileAtomically(file, content), sh`sleep 31.7`], ' && ');
+    const error = await connection.exec(command, { timeoutMs: 700 }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(CommandTimeoutError);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    expect((error as Error).message).toBe(
+      `{ lvs_tmp=$(mktemp ${file}.lvs-XXXXXX) && printf %s <19 bytes> | base64 -d > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && ` +
+        `mv -f "$lvs_tmp" ${file}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7 did not finish within 700 ms and was killed`,
+    );
+    expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain(encoded);
+  });
+
+  it('names a command that cannot start by its shown form, sudo wrapper included', async () => {
+    const connection = await open();
+    connection.close();
+    const error = await openError(connection.exec(sh`printf %s ${unshown(encoded, '19 bytes')} >/dev/null`, { become: { user: 'nobody' } }));
+    expect(error.message).toMatch(/^cannot start sudo -H -n -u nobody -- sh -c 'printf %s <19 bytes> >\/dev\/null': \S/);
+    expect(error.message).not.toContain(encoded);
   });
 });
 
@@ -294,7 +325,7 @@ describe('jump host', () => {
     expect(direct.message).toBe('connection refused by root@127.0.0.2:22');
 
     const connection = await open(viaJump(), { knownHostsFiles: [jumpKnownHosts] });
-    const result = await connection.exec('echo $SSH_CONNECTION; ip -o -4 address show | wc -l');
+    const result = await connection.exec(sh`echo $SSH_CONNECTION; ip -o -4 address show | wc -l`);
     // The session came in on 127.0.0.2:22 of a network namespace whose only interface is lo.
     expect(result.stdout).toMatch(/^\S+ \d+ 127\.0\.0\.2 22\n1\n$/);
     expect(connection.counters).toEqual({ connections: 2, channels: 1 });
@@ -328,7 +359,7 @@ describe('jump host', () => {
 describe('password and agent logins', () => {
   it('tries the key first, then the password (as the server log shows)', async () => {
     const connection = await open({ user: 'lvsdeploy', privateKeyFile: strangerKey.privateKeyFile, password: DEPLOY_PASSWORD });
-    expect((await connection.exec('id -un')).stdout).toBe('lvsdeploy\n');
+    expect((await connection.exec(sh`id -un`)).stdout).toBe('lvsdeploy\n');
     const log = sshd.log();
     const failedKey = log.lastIndexOf('Failed publickey for lvsdeploy');
     const acceptedPassword = log.lastIndexOf('Accepted password for lvsdeploy');
@@ -371,7 +402,7 @@ describe('password and agent logins', () => {
 
     it('logs in with a key held by the agent when no key file is configured', async () => {
       const connection = await open({ privateKeyFile: undefined });
-      expect((await connection.exec('id -un')).stdout).toBe('root\n');
+      expect((await connection.exec(sh`id -un`)).stdout).toBe('root\n');
     });
   });
 });
@@ -379,21 +410,21 @@ describe('password and agent logins', () => {
 describe('become (real sudo)', () => {
   it('runs as another user with sudo -n when no password is needed', async () => {
     const connection = await open();
-    expect(await connection.exec('id -un', { become: { user: 'nobody' } })).toEqual({ stdout: 'nobody\n', stderr: '', exitCode: 0 });
+    expect(await connection.exec(sh`id -un`, { become: { user: 'nobody' } })).toEqual({ stdout: 'nobody\n', stderr: '', exitCode: 0 });
     // become to the login user itself needs no sudo
-    expect((await connection.exec('id -un', { become: { user: 'root' } })).stdout).toBe('root\n');
+    expect((await connection.exec(sh`id -un`, { become: { user: 'root' } })).stdout).toBe('root\n');
   });
 
   it('gives the password to sudo only, and stdin to the command only', async () => {
     const connection = await open({ user: 'lvsdeploy', privateKeyFile: undefined, password: DEPLOY_PASSWORD });
     const become = { user: 'root', password: DEPLOY_PASSWORD };
-    const result = await connection.exec('id -un; cat', { become, stdin: 'payload\n', timeoutMs: SUDO_CHECK_TIMEOUT });
+    const result = await connection.exec(sh`id -un; cat`, { become, stdin: 'payload\n', timeoutMs: SUDO_CHECK_TIMEOUT });
     expect(result).toEqual({ stdout: 'root\npayload\n', stderr: '', exitCode: 0 });
   });
 
   it('never hands the password to a command that sudo lets run without one (NOPASSWD)', async () => {
     const connection = await open({ user: 'lvsnopass' });
-    const result = await connection.exec('id -un; cat', {
+    const result = await connection.exec(sh`id -un; cat`, {
       become: { user: 'root', password: 'not needed' },
       stdin: 'payload\n',
       timeoutMs: SUDO_CHECK_TIMEOUT,
@@ -403,7 +434,7 @@ describe('become (real sudo)', () => {
 
   it('fails at once on a wrong password, and the password appears nowhere', async () => {
     const connection = await open({ user: 'lvsdeploy', privateKeyFile: undefined, password: DEPLOY_PASSWORD });
-    const result = await connection.exec('id -un', { become: { user: 'root', password: 'wrong secret' }, timeoutMs: SUDO_CHECK_TIMEOUT });
+    const result = await connection.exec(sh`id -un`, { become: { user: 'root', password: 'wrong secret' }, timeoutMs: SUDO_CHECK_TIMEOUT });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('1 incorrect password attempt');
@@ -413,14 +444,14 @@ describe('become (real sudo)', () => {
 
   it('fails at once when sudo wants a password and none is configured', async () => {
     const connection = await open({ user: 'lvsdeploy', privateKeyFile: undefined, password: DEPLOY_PASSWORD });
-    const result = await connection.exec('id -un', { become: { user: 'root' }, timeoutMs: SUDO_CHECK_TIMEOUT });
+    const result = await connection.exec(sh`id -un`, { become: { user: 'root' }, timeoutMs: SUDO_CHECK_TIMEOUT });
     expect(result).toEqual({ stdout: '', stderr: 'sudo: a password is required\n', exitCode: 1 });
   });
 
   it('keeps the become password out of a timeout error', async () => {
     const connection = await open({ user: 'lvsdeploy', privateKeyFile: undefined, password: DEPLOY_PASSWORD });
     const error = await connection
-      .exec('sleep 30', { become: { user: 'root', password: DEPLOY_PASSWORD }, timeoutMs: 1_500 })
+      .exec(sh`sleep 30`, { become: { user: 'root', password: DEPLOY_PASSWORD }, timeoutMs: 1_500 })
       .then(() => undefined, (reason: unknown) => reason);
     expect(error).toBeInstanceOf(CommandTimeoutError);
     const shown = `${(error as Error).message} ${JSON.stringify(error)}`;
@@ -443,10 +474,10 @@ describe('a netns lab host (test/support/netns-hosts.ts)', () => {
     const labTarget = { name: 'rs1', host: host.address, port: host.port, user: 'root', privateKeyFile: lab.keyFile };
     const connection = await SshConnection.open(labTarget, options({ knownHostsFiles: [lab.knownHostsFile] }));
     opened.push(connection);
-    expect(await connection.exec('hostname')).toEqual({ stdout: 'rs1\n', stderr: '', exitCode: 0 });
+    expect(await connection.exec(sh`hostname`)).toEqual({ stdout: 'rs1\n', stderr: '', exitCode: 0 });
 
     await lab.stop('rs1');
-    const lost = await connection.exec('true').then(
+    const lost = await connection.exec(sh`true`).then(
       () => undefined,
       (reason: unknown) => reason,
     );

@@ -3,7 +3,7 @@
  * `--host`. Secret variables are always redacted (see ../secrets.ts).
  */
 import { InputError } from '../../errors';
-import { redact, secretValues } from '../secrets';
+import { redactDeep, secretValues } from '../secrets';
 import type { Inventory } from './types';
 
 /** JSON like `ansible-inventory --list`: groups with their hosts and children, `_meta.hostvars`. */
@@ -54,7 +54,7 @@ export function renderHost(inventory: Inventory, name: string): string {
 }
 
 function redactVars(vars: Record<string, unknown>): Record<string, unknown> {
-  return redact(vars, secretValues(vars));
+  return redactDeep(vars, secretValues(vars));
 }
 
 /** ansible-inventory prints with json.dumps(sort_keys=True, indent=4). */

@@ -1,5 +1,6 @@
 import { loadInventories } from '../../../src/engine/inventory';
-import { redact, Redactor, REDACTED, SECRET_VARS, secretValues } from '../../../src/engine/secrets';
+import { redactDeep, Redactor, SECRET_VARS, secretValues } from '../../../src/engine/secrets';
+import { REDACTED } from '../../../src/transport/redact';
 import { fixture } from './helpers';
 
 describe('secrets', () => {
@@ -13,7 +14,7 @@ describe('secrets', () => {
 
   it('hides secret variables by name and secret values wherever they appear', () => {
     const vars = { ansible_password: 'hunter2', nested: { ansible_become_pass: 7, list: ['x hunter2 y', 3] }, cmd: 'echo hunter22', empty: '' };
-    expect(redact(vars, ['hunter2', 'hunter22', ''])).toEqual({
+    expect(redactDeep(vars, ['hunter2', 'hunter22', ''])).toEqual({
       ansible_password: REDACTED,
       nested: { ansible_become_pass: REDACTED, list: [`x ${REDACTED} y`, 3] },
       cmd: `echo ${REDACTED}`,

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { SudoPasswordDialog, becomeCommand } from '../../../src/transport/become';
-import { sh } from '../../../src/shell/quote';
+import { sh, unshown } from '../../../src/shell/quote';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/sudo', name), 'utf8');
 const NONCE = '0123456789abcdef';
@@ -47,6 +47,15 @@ describe('becomeCommand', () => {
     const announced = spawnSync('sh', ['-c', script.slice(0, firstLineEnd)], { encoding: 'utf8' });
     expect(announced.stderr).toBe(`${dialog!.startedMarker}\n`);
     expect(announced.stdout).toBe('');
+  });
+
+  it('shows the wrapped command by its shown form', () => {
+    const writing = sh`printf %s ${unshown('c2VjcmV0', '6 bytes')}`;
+    expect(becomeCommand(writing, 'root', { user: 'nobody' }).command.shown).toBe(`sudo -H -n -u nobody -- sh -c 'printf %s <6 bytes>'`);
+    const { command: wrapped, dialog } = becomeCommand(writing, 'deploy', { user: 'root', password: 'pw' });
+    expect(wrapped.shown).toBe(
+      `sudo -H -S -p '${dialog!.prompt}' -u root -- sh -c 'printf '\\''%s\\n'\\'' '\\''${dialog!.startedMarker}'\\'' >&2\nprintf %s <6 bytes>'`,
+    );
   });
 
   it('makes a new prompt for every command, so output cannot fake it in advance', () => {

@@ -26,6 +26,27 @@ describe('connectFailure', () => {
     const explained = connectFailure('web1', endpoint, ssh2Error('client-socket', `getaddrinfo ${code} web1.example`, code), context);
     expect(explained.message).toBe('cannot resolve the host name "web1.example" of root@web1.example:2222');
     expect(explained.hint).toContain('ansible_host');
+    expect(explained.hint).toBe('check ansible_host in the inventory, and DNS or /etc/hosts');
+  });
+
+  it('says that a host without ansible_host was looked up by its inventory name, and how to give it an address', () => {
+    const director: Endpoint = { role: 'host', user: 'root', host: 'director', port: 22 };
+    const explained = connectFailure('director', director, ssh2Error('client-socket', 'getaddrinfo ENOTFOUND director', 'ENOTFOUND'), context);
+    expect(explained).toMatchObject({
+      host: 'director',
+      message: 'cannot resolve the host name "director" of root@director:22',
+      hint:
+        'director has no ansible_host, so lvs looked up its inventory name: give it ansible_host=ADDRESS in the inventory, ' +
+        'or in a second inventory added with another -i; for the shipped inventories/lvs-TOPOLOGY, that second inventory ' +
+        `is the lab's: -i "$(lvs lab inventory TOPOLOGY)"`,
+    });
+  });
+
+  it('points at the ProxyJump setting when the jump host does not resolve', () => {
+    const jump: Endpoint = { role: 'jump host', user: 'root', host: 'bastion', port: 22 };
+    const explained = connectFailure('web1', jump, ssh2Error('client-socket', 'getaddrinfo EAI_AGAIN bastion', 'EAI_AGAIN'), context);
+    expect(explained.message).toBe('cannot resolve the host name "bastion" of jump host root@bastion:22');
+    expect(explained.hint).toBe('check the jump host in ansible_ssh_common_args (ProxyJump), and DNS or /etc/hosts');
   });
 
   it('reports the handshake timeout with its length', () => {
