@@ -10,6 +10,11 @@ export interface SourcePosition {
   column?: number;
 }
 
+/** `file:line:column`, leaving out what is not known. */
+export function formatPosition(position: SourcePosition): string {
+  return [position.file, position.line, position.column].filter((part) => part !== undefined).join(':');
+}
+
 /** Bad inventory, playbook, variables or task arguments. Nothing has been touched. Exit 4. */
 export class InputError extends Error {
   readonly exitCode = 4;
@@ -26,9 +31,7 @@ export class InputError extends Error {
 
   /** `file:line:col: key: message (hint)` */
   describe(): string {
-    const where = this.position
-      ? [this.position.file, this.position.line, this.position.column].filter((part) => part !== undefined).join(':')
-      : '';
+    const where = this.position ? formatPosition(this.position) : '';
     const parts = [where, this.key].filter(Boolean).join(': ');
     return `${parts ? `${parts}: ` : ''}${this.message}${this.hint ? ` (${this.hint})` : ''}`;
   }

@@ -4,7 +4,7 @@
  * variable an earlier task registers is deferred until that variable exists.
  */
 import type { TaskModule } from '../../api';
-import type { SourcePosition } from '../../errors';
+import { formatPosition, type SourcePosition } from '../../errors';
 import type { Become } from '../../transport/become';
 import { checkArguments } from '../arguments';
 import { evaluateCondition } from '../conditions';
@@ -49,9 +49,7 @@ function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<
       const key = argumentNaming(args, name);
       if (error instanceof MissingTemplateError) throw new TaskCompileError(error.message, key);
       if (!(error instanceof TemplateFileError)) throw error;
-      const where = task.locate(key);
-      const at = [where.file, where.line, where.column].filter((part) => part !== undefined).join(':');
-      throw new TaskCompileError(`${error.message} in template '${name}' (named by ${key || 'the task'} at ${at})`, key, {
+      throw new TaskCompileError(`${error.message} in template '${name}' (named by ${key || 'the task'} at ${formatPosition(task.locate(key))})`, key, {
         file: error.file.path,
         line: error.cause.location?.line,
         column: error.cause.location?.column,
