@@ -6,7 +6,7 @@ import { sh } from '../../src/shell/quote';
 import { startHosts, sshdActivity, TestHost, TestLab } from '../support/netns-hosts';
 import { runProcess } from '../support/run-process';
 
-function sshArgs(lab: TestLab, host: TestHost, command: string): string[] {
+function sshArgs(lab: TestLab, host: TestHost, command: string, user = 'root'): string[] {
   return [
     '-F', '/dev/null',
     '-i', lab.keyFile,
@@ -14,13 +14,13 @@ function sshArgs(lab: TestLab, host: TestHost, command: string): string[] {
     '-o', 'StrictHostKeyChecking=yes',
     '-o', 'BatchMode=yes',
     '-o', 'ConnectTimeout=5',
-    `root@${host.address}`,
+    `${user}@${host.address}`,
     command,
   ];
 }
 
-function ssh(lab: TestLab, host: TestHost, command: string) {
-  return runProcess('ssh', sshArgs(lab, host, command), { timeoutMs: 30_000 });
+function ssh(lab: TestLab, host: TestHost, command: string, options: { user?: string; input?: string } = {}) {
+  return runProcess('ssh', sshArgs(lab, host, command, options.user), { input: options.input, timeoutMs: 30_000 });
 }
 
 /** 'connected', or the error code of the failed TCP connect. */
@@ -103,7 +103,7 @@ describe('test hosts in network namespaces', () => {
     expect((await ssh(lab, alpha, 'true')).exitCode).toBe(0);
     expect((await ssh(lab, alpha, 'true')).exitCode).toBe(0);
     const after = sshdActivity(fs.readFileSync(lab.sshdLog('alpha'), 'utf8'));
-    expect(after).toEqual({ connections: before.connections + 2, execRequests: before.execRequests + 2 });
+    expect(after).toEqual({ connections: before.connections + 2, logins: before.logins + 2, execRequests: before.execRequests + 2 });
   });
 
   test('files written on one host are seen by that host only', async () => {
@@ -204,5 +204,56 @@ describe('test hosts in network namespaces', () => {
     await expect(startHosts([])).rejects.toThrow(/1 to 245 host names/);
     await expect(startHosts(['ok', 'x; reboot'])).rejects.toThrow(/must match/);
     await expect(startHosts(['twin', 'twin'])).rejects.toThrow(/given twice/);
+  });
+});
+
+describe('test hosts with non-root login users', () => {
+  const OPS_PASSWORD = "op's pa$$ $(x)";
+  let lab: TestLab;
+
+  beforeAll(async () => {
+    lab = await startHosts(['users1', 'users2'], {
+      users: [{ name: 'deploy', sudo: 'nopasswd' }, { name: 'ops', password: OPS_PASSWORD, sudo: 'password' }, { name: 'app' }],
+    });
+  });
+
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  test('each user logs in with the lab key, as itself, at home in the host\'s own /var', async () => {
+    for (const host of lab.hosts) {
+      for (const user of ['deploy', 'ops', 'app']) {
+        const result = await ssh(lab, host, 'id -un; echo "$HOME"; hostname', { user });
+        expect(result).toMatchObject({ exitCode: 0, stdout: `${user}\n/var/home/${user}\n${host.name}\n`, stderr: '' });
+      }
+    }
+    expect(sshdActivity(lab.readSshdLog('users1')).logins).toBe(3);
+  });
+
+  test('NOPASSWD sudo needs no password; the other rule takes the password and only it; app has none', async () => {
+    const [host] = lab.hosts;
+    // No "unable to resolve host" warning: the host's own name is in its /etc/hosts.
+    expect(await ssh(lab, host, 'sudo -n id -un', { user: 'deploy' })).toEqual({ exitCode: 0, stdout: 'root\n', stderr: '' });
+    expect(await ssh(lab, host, 'sudo -n -u app id -un', { user: 'deploy' })).toEqual({ exitCode: 0, stdout: 'app\n', stderr: '' });
+    expect(await ssh(lab, host, 'sudo -n id -un', { user: 'ops' })).toMatchObject({ exitCode: 1, stderr: 'sudo: a password is required\n' });
+    expect(await ssh(lab, host, "sudo -S -p '' id -un", { user: 'ops', input: `${OPS_PASSWORD}\n` })).toEqual({ exitCode: 0, stdout: 'root\n', stderr: '' });
+    expect((await ssh(lab, host, "sudo -S -p '' id -un", { user: 'ops', input: 'wrong\n' })).exitCode).toBe(1);
+    expect((await ssh(lab, host, 'sudo -n id -un', { user: 'app' })).exitCode).toBe(1);
+  });
+
+  test('the users exist on the hosts only, not on the machine', async () => {
+    for (const host of lab.hosts) expect((await lab.onHost(host.name, 'id -un deploy')).stdout).toBe('deploy\n');
+    expect((await runProcess('id', ['deploy'], { timeoutMs: 10_000 })).exitCode).toBe(1);
+    expect(fs.readFileSync('/etc/passwd', 'utf8')).not.toMatch(/^(deploy|ops|app):/m);
+    expect(fs.existsSync('/etc/sudoers.d/lvs-test-deploy')).toBe(false);
+    expect(fs.existsSync('/var/home/deploy')).toBe(false);
+  });
+
+  test('bad users are refused before anything is made', async () => {
+    await expect(startHosts(['u'], { users: [{ name: 'root' }] })).rejects.toThrow(/not be root/);
+    await expect(startHosts(['u'], { users: [{ name: 'x; reboot' }] })).rejects.toThrow(/must match/);
+    await expect(startHosts(['u'], { users: [{ name: 'ops', sudo: 'password' }] })).rejects.toThrow(/needs a password/);
+    await expect(startHosts(['u'], { users: [{ name: 'twin' }, { name: 'twin' }] })).rejects.toThrow(/given twice/);
   });
 });

@@ -26,6 +26,8 @@ for dir in etc var run root; do
     -o "lowerdir=/$dir,upperdir=$host_dir/upper/$dir,workdir=$host_dir/work/$dir" "/$dir"
 done
 printf '%s\n' "$name" > /etc/hostname
+# As on a Debian host: its own name resolves without DNS (sudo looks it up on every run).
+printf '127.0.1.1\t%s\n' "$name" >> /etc/hosts
 # The machine's real .bashrc runs `pyenv init`, which makes every SSH command take seconds.
 : > /root/.bashrc
 # The root namespace's /run/netns entries show up here as empty files, and iproute2 then

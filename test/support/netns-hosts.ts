@@ -2,6 +2,8 @@
  * Real SSH test hosts on this machine: each host is a network namespace on a per-lab
  * bridge, with its own sshd, hostname, PID namespace and private overlays on /etc, /var,
  * /run and /root. Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
+ * Root logs in with the lab's client key; `users` adds non-root accounts (with sudo rules)
+ * that log in with the same key.
  *
  * Names (shared with cleanup-stale.sh): bridge `lvsb<index>` holding 10.199.<index>.1/24,
  * namespace `lvs<index>-<host>`, outer veth end `lvs<index>-<position>`, lab dir
@@ -22,6 +24,16 @@ export interface TestHost {
   sshdPid: number;
 }
 
+/** A non-root account made on every host of a lab, who logs in with the lab's client key. */
+export interface LoginUser {
+  /** Its home is /var/home/NAME, inside the host's own /var. */
+  name: string;
+  /** Its password; sshd takes keys only, so sudo is what asks for it. */
+  password?: string;
+  /** A rule that lets it run anything as anyone: asking for its password, or NOPASSWD. */
+  sudo?: 'password' | 'nopasswd';
+}
+
 export interface TestLab {
   hosts: TestHost[];
   /** The lab's working dir: keys, known_hosts, inventory, logs, overlay upper dirs. */
@@ -34,6 +46,8 @@ export interface TestLab {
   inventoryFile: string;
   /** That host's sshd log (LogLevel DEBUG1); see sshdActivity() for what to count in it. */
   sshdLog(name: string): string;
+  /** What that host's sshd has logged so far. */
+  readSshdLog(name: string): string;
   /** Runs `sh -c command` inside the host (its network, mount, UTS and PID namespaces); works after stop() too. */
   onHost(name: string, command: string): Promise<ProcessResult>;
   /** Kills the host's sshd processes (listener and open connections): the host then refuses connections. */
@@ -45,6 +59,8 @@ export interface TestLab {
 export interface StartHostsOptions {
   /** The third octet of 10.199.X.0/24, 1 to 254; by default the lowest one no other lab uses. */
   subnetIndex?: number;
+  /** Accounts made on every host before startHosts returns (root logs in as always). */
+  users?: LoginUser[];
 }
 
 const INIT_SCRIPT = path.join(__dirname, 'netns-host-init.sh');
@@ -52,6 +68,8 @@ const OVERLAID_DIRS = ['etc', 'var', 'run', 'root'];
 const FIRST_HOST_OCTET = 10;
 const MAX_HOSTS = 254 - FIRST_HOST_OCTET + 1;
 const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/** useradd's default NAME_REGEX, without the trailing `$` it allows for machine accounts. */
+const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 const SSH_PORT = 22;
 const OVERLAYFS_MAGIC = 0x794c7630;
 /** The hosts' processes get a clean environment, as they would from sshd. */
@@ -80,9 +98,10 @@ interface HostRecord {
 /** Starts one sshd host per name (in parallel) and returns when every sshd is listening. */
 export async function startHosts(names: string[], options: StartHostsOptions = {}): Promise<TestLab> {
   checkHostNames(names);
+  checkUsers(options.users ?? []);
   const lab = new NetnsLab();
   try {
-    await lab.start(names, options.subnetIndex);
+    await lab.start(names, options.subnetIndex, options.users ?? []);
     return lab;
   } catch (error) {
     await lab.destroy().catch(() => undefined);
@@ -94,9 +113,10 @@ export async function startHosts(names: string[], options: StartHostsOptions = {
  * What a host's sshd log (LogLevel DEBUG1) says about the traffic it served: TCP
  * connections accepted, and exec requests (one per command run on a session channel).
  */
-export function sshdActivity(logText: string): { connections: number; execRequests: number } {
+export function sshdActivity(logText: string): { connections: number; logins: number; execRequests: number } {
   return {
     connections: (logText.match(/^Connection from \S+ port \d+ on /gm) ?? []).length,
+    logins: (logText.match(/^Accepted \S+ for \S+ from /gm) ?? []).length,
     execRequests: (logText.match(/^debug1: server_input_channel_req: channel \d+ request exec /gm) ?? []).length,
   };
 }
@@ -112,6 +132,17 @@ function checkHostNames(names: string[]): void {
   if (duplicate !== undefined) throw new Error(`host name ${duplicate} is given twice`);
 }
 
+function checkUsers(users: LoginUser[]): void {
+  for (const user of users) {
+    if (!USER_NAME.test(user.name) || user.name === 'root') throw new Error(`user name ${JSON.stringify(user.name)} must match ${USER_NAME} and not be root`);
+    if (user.sudo === 'password' && user.password === undefined) throw new Error(`user ${user.name}: a sudo rule that asks for the password needs a password`);
+    if (user.password !== undefined && /[:\n]/.test(user.password)) throw new Error(`user ${user.name}: chpasswd cannot take a password with ':' or a line break`);
+  }
+  const names = users.map((user) => user.name);
+  const duplicate = names.find((name, position) => names.indexOf(name) !== position);
+  if (duplicate !== undefined) throw new Error(`user ${duplicate} is given twice`);
+}
+
 class NetnsLab implements TestLab {
   hosts: TestHost[] = [];
   dir = '';
@@ -122,7 +153,7 @@ class NetnsLab implements TestLab {
   private records: HostRecord[] = [];
   private destroyed?: Promise<void>;
 
-  async start(names: string[], requestedIndex?: number): Promise<void> {
+  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[]): Promise<void> {
     // The owner's pid is in the name from the first moment, so cleanup-stale.sh never mistakes a starting lab for a stale one.
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lvs-lab-${process.pid}-`));
     checkLabDir(this.dir);
@@ -141,10 +172,11 @@ class NetnsLab implements TestLab {
     const keysWritten = this.writeKeys();
     await settleAll<unknown>([keysWritten, this.buildNetwork()]);
     const hostKey = await keysWritten;
-    const sshdConfig = this.writeSshdConfig();
+    const sshdConfig = this.writeSshdConfig(users);
     for (const record of this.records) this.launch(record, sshdConfig);
     const deadline = Date.now() + 30_000 + 100 * names.length;
     await settleAll(this.records.map((record) => waitUntilListening(record, deadline)));
+    await settleAll(this.records.map((record) => this.addUsers(record, users)));
 
     this.hosts = this.records.map((record) => ({
       name: record.name,
@@ -163,15 +195,12 @@ class NetnsLab implements TestLab {
     return path.join(this.record(name).dir, 'sshd.log');
   }
 
+  readSshdLog(name: string): string {
+    return fs.readFileSync(this.sshdLog(name), 'utf8');
+  }
+
   async onHost(name: string, command: string): Promise<ProcessResult> {
-    const record = this.record(name);
-    if (record.launcherExit !== undefined) throw new Error(`host ${name} is gone (${record.launcherExit})`);
-    const enter = ['--target', String(record.initPid), '--mount', '--net', '--uts', '--pid'];
-    return runProcess('nsenter', [...enter, '--', 'sh', '-c', command], {
-      env: HOST_ENV,
-      cwd: '/',
-      timeoutMs: COMMAND_TIMEOUT_MS,
-    });
+    return inHost(this.record(name), ['sh', '-c', command]);
   }
 
   async stop(name: string): Promise<void> {
@@ -213,7 +242,36 @@ class NetnsLab implements TestLab {
     return `${type} ${blob}`;
   }
 
-  private writeSshdConfig(): string {
+  /**
+   * Made as root inside the host, so passwd, shadow, sudoers.d and the home land in the
+   * host's own /etc and /var. Each step is one argv: no shell line is built.
+   */
+  private async addUsers(record: HostRecord, users: LoginUser[]): Promise<void> {
+    const step = async (argv: string[], input?: string) => {
+      const result = await inHost(record, argv, input);
+      if (result.exitCode !== 0) throw new Error(`host ${record.name}: ${argv.join(' ')} exited ${result.exitCode}: ${result.stderr.trim()}`);
+    };
+    if (users.length > 0) await step(['mkdir', '-p', '/var/home']);
+    for (const user of users) {
+      const home = `/var/home/${user.name}`;
+      await step(['useradd', '--create-home', '--home-dir', home, '--shell', '/bin/bash', user.name]);
+      // Without a password the account stays locked ('!'), and sshd (UsePAM no) refuses a
+      // locked account even its key logins; '*' means "no password" and leaves keys working.
+      if (user.password !== undefined) await step(['chpasswd'], `${user.name}:${user.password}\n`);
+      else await step(['usermod', '--password', '*', user.name]);
+      await step(['install', '-d', '-m', '0700', '-o', user.name, '-g', user.name, `${home}/.ssh`]);
+      await step(['install', '-m', '0600', '-o', user.name, '-g', user.name, path.join(this.dir, 'authorized_keys'), `${home}/.ssh/authorized_keys`]);
+      if (user.sudo) {
+        const rule = `${user.name} ALL=(ALL:ALL) ${user.sudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL\n`;
+        const file = `/etc/sudoers.d/lvs-test-${user.name}`;
+        await step(['tee', file], rule);
+        await step(['chmod', '0440', file]);
+        await step(['visudo', '-c', '-q', '-f', file]);
+      }
+    }
+  }
+
+  private writeSshdConfig(users: LoginUser[]): string {
     const file = path.join(this.dir, 'sshd_config');
     // ListenAddress, PidFile and the log file (-E) are per host: netns-host-init.sh adds them.
     const settings = [
@@ -232,6 +290,8 @@ class NetnsLab implements TestLab {
       // DEBUG1 is the lowest level that logs exec requests, not only connections.
       'LogLevel DEBUG1',
       'Subsystem sftp internal-sftp',
+      // The lab dir is root's alone, so the other users' keys are in their homes (Match must come last).
+      ...(users.length > 0 ? [`Match User ${users.map((user) => user.name).join(',')}`, '  AuthorizedKeysFile .ssh/authorized_keys'] : []),
     ];
     fs.writeFileSync(file, settings.map((line) => `${line}\n`).join(''));
     return file;
@@ -309,6 +369,13 @@ class NetnsLab implements TestLab {
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
     if (problems.length > 0) throw new Error(`lab teardown left things behind:\n${problems.join('\n')}`);
   }
+}
+
+/** Runs argv inside the host (its network, mount, UTS and PID namespaces) as root. */
+async function inHost(record: HostRecord, argv: string[], input?: string): Promise<ProcessResult> {
+  if (record.launcherExit !== undefined) throw new Error(`host ${record.name} is gone (${record.launcherExit})`);
+  const enter = ['--target', String(record.initPid), '--mount', '--net', '--uts', '--pid'];
+  return runProcess('nsenter', [...enter, '--', ...argv], { env: HOST_ENV, cwd: '/', input, timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 function checkLabDir(dir: string): void {
