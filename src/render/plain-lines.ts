@@ -7,6 +7,9 @@ import { formatChanges, formatRecap } from './recap';
 import { seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
 
 export class PlainLines implements Renderer {
+  /** Hosts of the current batch that failed or were unreachable. */
+  private stopped = 0;
+
   constructor(private readonly options: RenderOptions) {}
 
   private line(text: string): void {
@@ -16,7 +19,11 @@ export class PlainLines implements Renderer {
   readonly listener = (event: RunEvent): void => {
     switch (event.kind) {
       case 'batch-started':
-        this.line(`PLAY [${event.play.name}] (${event.hosts.join(', ') || 'no hosts'})${event.check ? ' [check mode]' : ''}`);
+        this.stopped = 0;
+        this.line(`PLAY [${event.play.name}] ${'*'.repeat(40)}${event.check ? ' (check mode)' : ''}`);
+        return;
+      case 'host-finished':
+        if (event.outcome === 'failed' || event.outcome === 'unreachable') this.stopped++;
         return;
       case 'host-unreachable':
         this.line(`${event.host} | UNREACHABLE: ${event.message}`);
@@ -34,6 +41,11 @@ export class PlainLines implements Renderer {
         return;
       }
       case 'batch-finished':
+        this.line(
+          this.stopped
+            ? `PLAY [${event.play.name}] failed: ${this.stopped} of ${event.hosts.length} hosts failed or were unreachable`
+            : `PLAY [${event.play.name}] done on ${event.hosts.length} hosts: ${event.hosts.join(', ') || 'none'}`,
+        );
         return;
       case 'run-finished':
         this.line(`\n${formatRecap({ stats: event.stats, interrupted: event.interrupted, check_mode: event.check })}`);
