@@ -25,6 +25,8 @@ export class TemplateError extends Error {
 }
 
 const handlebars = Handlebars.create();
+// {{log x}} would print x (a secret, perhaps) on stdout, past every redaction and into --json.
+handlebars.unregisterHelper('log');
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
 handlebars.registerHelper('join', (list: unknown, separator: unknown) =>

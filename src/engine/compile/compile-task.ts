@@ -6,9 +6,10 @@
 import type { TaskModule } from '../../api';
 import { formatPosition, type SourcePosition } from '../../errors';
 import type { Become } from '../../transport/become';
-import { checkArguments } from '../arguments';
+import { checkArguments, secretArguments } from '../arguments';
 import { evaluateCondition } from '../conditions';
 import type { TaskDefinition } from '../playbook';
+import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, TaskUnit } from './compiled-run';
 import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
@@ -33,6 +34,22 @@ export interface TaskEnvironment {
   become?: Become;
   /** Variables that earlier tasks will register on this host. */
   registered: ReadonlySet<string>;
+  /** Learns the task's secret arguments; knows the run's secret values. */
+  redactor: Redactor;
+  /** The host's secret variables. */
+  secretNames: ReadonlySet<string>;
+}
+
+/** Whether a unit holds or names a secret, learning its schema-marked secret arguments on the way. */
+function isSecretUnit(task: TaskDefinition, module: TaskModule, args: Record<string, unknown>, templates: Record<string, string>, environment: TaskEnvironment): boolean {
+  const secretArgs = secretArguments(module)
+    .map((name) => args[name])
+    .filter((value) => value !== undefined && value !== '');
+  environment.redactor.add(secretArgs);
+  if (secretArgs.length) return true;
+  const texts = Object.keys(templates).map((name) => environment.templates.find(name).text);
+  if (namesASecret(environment.secretNames, [task.args, task.loop, ...texts], [task.when])) return true;
+  return [JSON.stringify(args), ...Object.values(templates)].some((text) => environment.redactor.holds(text));
 }
 
 /** The top-level argument whose value is `name`, to point an error at it. */
@@ -115,6 +132,7 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
       module,
       args: checked.args,
       context: { host: environment.host, templates: templates.value },
+      secret: isSecretUnit(task, module, checked.args, templates.value, environment),
       ...(environment.become ? { become: environment.become } : {}),
       ...(items ? { item } : {}),
     });

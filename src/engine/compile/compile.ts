@@ -6,11 +6,10 @@
  */
 import { InputError, InputErrors } from '../../errors';
 import type { Become } from '../../transport/become';
-import { secretArguments } from '../arguments';
 import { connectionTarget, selectHosts, type ConnectionTarget, type Inventory } from '../inventory';
 import type { Play, Playbook, TaskDefinition } from '../playbook';
 import type { TaskRegistry } from '../registry';
-import { Redactor } from '../secrets';
+import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
 import { loadVarsFiles, VariableScope } from '../variables';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from './compiled-run';
 import { compileTask, TaskCompileError } from './compile-task';
@@ -42,10 +41,13 @@ function becomeFor(task: TaskDefinition, play: Play, target: ConnectionTarget): 
   return { user: task.becomeUser ?? play.becomeUser ?? target.becomeUser, password: target.becomePassword };
 }
 
-/** Every output hides the values of the arguments that a task's schema marks secret. */
-export function hideSecretArguments(redactor: Redactor, compiled: CompiledTask): void {
-  if (compiled.kind !== 'run') return;
-  for (const unit of compiled.units) redactor.add(secretArguments(unit.module).map((name) => unit.args[name]));
+/** A variable's value, or undefined when it cannot be rendered (its task then reports why). */
+function valueOrNothing(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 const PLACEHOLDER_TARGET: ConnectionTarget = { host: '', port: 22, user: 'root', become: false, becomeUser: 'root' };
@@ -62,46 +64,55 @@ export function compileRun(input: CompileInput): CompiledRun {
       return fallback;
     }
   };
-  const redactor = new Redactor(inventory, input.extraVars);
+  const redactor = new Redactor(inventorySecrets(inventory, input.extraVars));
   const scope = new VariableScope(inventory, input.extraVars, playbook.dir, input.check);
   const templates = new TemplateFiles(playbook.dir, input.templateDirs);
   const limited = input.limit ? new Set(selectHosts(inventory, input.limit)) : undefined;
   const registeredBefore = new Set<string>();
 
-  const plays = playbook.plays.map((play): CompiledPlay => {
-    const tasks = play.tasks.filter((task) => selectedByTags(task, input.tags, input.skipTags));
+  /** Each play's hosts, each with its variables and secrets, learnt before any task is compiled. */
+  const scopes = playbook.plays.map((play) => {
     const playVars = { ...play.vars, ...collect(() => loadVarsFiles(play.varsFiles, playbook.dir), {}) };
+    return selectHosts(inventory, play.hosts)
+      .filter((host) => !limited || limited.has(host))
+      .map((host) => {
+        const vars = scope.forPlay(host, playVars, {});
+        const secretNames = secretVariableNames(scope.rawForPlay(host, playVars));
+        redactor.add([...secretNames].map((name) => valueOrNothing(() => vars[name])));
+        return { host, vars, secretNames };
+      });
+  });
+
+  const plays = playbook.plays.map((play, playIndex): CompiledPlay => {
+    const tasks = play.tasks.filter((task) => selectedByTags(task, input.tags, input.skipTags));
     const registeredInPlay = new Set(registeredBefore);
     for (const task of play.tasks) if (task.register) registeredInPlay.add(task.register);
 
-    const hosts = selectHosts(inventory, play.hosts)
-      .filter((host) => !limited || limited.has(host))
-      .map((host): CompiledHost => {
-        const vars = scope.forPlay(host, playVars, {});
-        const target = collect(() => connectionTarget(host, vars), PLACEHOLDER_TARGET);
-        const registeredSoFar = new Set(registeredBefore);
-        const compileAll = (list: TaskDefinition[], handlers: boolean) =>
-          list.map((task): CompiledTask => {
-            const module = registry.require(task.action);
-            try {
-              const compiled = compileTask(task, module, vars, {
-                host,
-                templates,
-                become: becomeFor(task, play, target),
-                registered: handlers ? registeredInPlay : registeredSoFar,
-              });
-              hideSecretArguments(redactor, compiled);
-              return compiled;
-            } catch (error) {
-              if (!(error instanceof TaskCompileError)) throw error;
-              errors.push(new InputError(redactor.redact(error.message), error.position ?? task.locate(error.key), `${host}: ${task.name}`));
-              return { kind: 'skip', reason: 'invalid' };
-            } finally {
-              if (task.register) registeredSoFar.add(task.register);
-            }
-          });
-        return { name: host, target, tasks: compileAll(tasks, false), handlers: compileAll(play.handlers, true) };
-      });
+    const hosts = scopes[playIndex].map(({ host, vars, secretNames }): CompiledHost => {
+      const target = collect(() => connectionTarget(host, vars), PLACEHOLDER_TARGET);
+      const registeredSoFar = new Set(registeredBefore);
+      const compileAll = (list: TaskDefinition[], handlers: boolean) =>
+        list.map((task): CompiledTask => {
+          const module = registry.require(task.action);
+          try {
+            return compileTask(task, module, vars, {
+              host,
+              templates,
+              become: becomeFor(task, play, target),
+              registered: handlers ? registeredInPlay : registeredSoFar,
+              redactor,
+              secretNames,
+            });
+          } catch (error) {
+            if (!(error instanceof TaskCompileError)) throw error;
+            errors.push(new InputError(redactor.redact(error.message), error.position ?? task.locate(error.key), `${host}: ${task.name}`));
+            return { kind: 'skip', reason: 'invalid' };
+          } finally {
+            if (task.register) registeredSoFar.add(task.register);
+          }
+        });
+      return { name: host, target, tasks: compileAll(tasks, false), handlers: compileAll(play.handlers, true) };
+    });
     for (const name of registeredInPlay) registeredBefore.add(name);
     return { play, tasks, hosts };
   });

@@ -17,6 +17,8 @@ export interface TaskUnit {
   context: TaskContext;
   /** Whom the unit's commands run as; undefined runs them as the login user. */
   become?: Become;
+  /** Its arguments or templates hold or name a secret: its results are shown hidden. */
+  secret: boolean;
   item?: unknown;
 }
 

@@ -6,7 +6,6 @@
  * interruption is requested, running tasks finish and no new one starts.
  */
 import { UnreachableError } from '../../errors';
-import { hideSecretArguments } from '../compile/compile';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from '../compile/compiled-run';
 import type { ConnectionTarget } from '../inventory';
 import type { TaskDefinition } from '../playbook';
@@ -218,7 +217,6 @@ export class Executor {
     if (compiled.kind === 'deferred') {
       try {
         compiled = compiled.compile(state.registered);
-        hideSecretArguments(this.run.redactor, compiled);
       } catch (error) {
         return { status: 'failed', changed: false, failed: true, msg: this.run.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
       }

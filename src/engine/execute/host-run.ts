@@ -13,6 +13,7 @@ import { CommandError, UnreachableError } from '../../errors';
 import { sh, type ShellCommand } from '../../shell/quote';
 import type { Become } from '../../transport/become';
 import type { TaskUnit } from '../compile/compiled-run';
+import { HIDDEN } from '../secrets';
 import { batchScript } from './batch';
 import type { HostTaskResult } from './results';
 
@@ -27,6 +28,22 @@ export interface HostSettings {
 }
 
 const BATCH_SHELL = sh`sh -s`;
+
+/**
+ * A result of a task that holds a secret, with everything that could show it hidden (what
+ * Ansible's no_log does): a secret can come out transformed or cut short, where no search
+ * for it would find it.
+ */
+function conceal(result: HostTaskResult): HostTaskResult {
+  const hide = (value: unknown) => (value === null || value === undefined ? value : HIDDEN);
+  return {
+    ...result,
+    diff: result.diff.map((change) => ({ subject: change.subject, before: hide(change.before), after: hide(change.after) })),
+    commands: result.commands.map(() => HIDDEN),
+    ...(result.msg === undefined ? {} : { msg: `${result.status}: ${HIDDEN}` }),
+    ...(result.noop === undefined ? {} : { noop: HIDDEN }),
+  };
+}
 
 /** Facts read as different users are different facts. */
 function identity(become: Become | undefined): string {
@@ -125,6 +142,11 @@ export class HostRun {
 
   /** Runs one unit: facts, plan, and (unless in check mode) apply, re-read, re-plan. */
   async runUnit(unit: TaskUnit): Promise<HostTaskResult> {
+    const result = await this.attempt(unit);
+    return unit.secret ? conceal(result) : result;
+  }
+
+  private async attempt(unit: TaskUnit): Promise<HostTaskResult> {
     const started = Date.now();
     const redact = this.settings.redact;
     const result = (fields: Partial<HostTaskResult> & Pick<HostTaskResult, 'status'>): HostTaskResult => ({

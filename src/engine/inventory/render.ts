@@ -3,7 +3,7 @@
  * `--host`. Secret variables are always redacted (see ../secrets.ts).
  */
 import { InputError } from '../../errors';
-import { redactDeep, secretValues } from '../secrets';
+import { leaves, MIN_SECRET_LENGTH, redactDeep, secretVariableNames } from '../secrets';
 import type { Inventory } from './types';
 
 /** JSON like `ansible-inventory --list`: groups with their hosts and children, `_meta.hostvars`. */
@@ -54,7 +54,8 @@ export function renderHost(inventory: Inventory, name: string): string {
 }
 
 function redactVars(vars: Record<string, unknown>): Record<string, unknown> {
-  return redactDeep(vars, secretValues(vars));
+  const names = secretVariableNames(vars);
+  return redactDeep(vars, leaves([...names].map((name) => vars[name])).filter((text) => text.length >= MIN_SECRET_LENGTH), names);
 }
 
 /** ansible-inventory prints with json.dumps(sort_keys=True, indent=4). */

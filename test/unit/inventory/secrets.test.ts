@@ -1,5 +1,5 @@
 import { loadInventories } from '../../../src/engine/inventory';
-import { redactDeep, Redactor, SECRET_VARS, secretValues } from '../../../src/engine/secrets';
+import { inventorySecrets, redactDeep, Redactor, SECRET_VARS, secretValues } from '../../../src/engine/secrets';
 import { REDACTED } from '../../../src/transport/redact';
 import { fixture } from './helpers';
 
@@ -25,12 +25,12 @@ describe('secrets', () => {
 
   it('builds a text redactor from every host and the extra vars', () => {
     const inventory = loadInventories([fixture('ini', 'cluster.ini'), fixture('yaml', 'cluster.yml')]);
-    const redactor = new Redactor(inventory, { ansible_become_password: 'extra-secret' });
+    const redactor = new Redactor(inventorySecrets(inventory, { ansible_become_password: 'extra-secret' }));
     expect(redactor.redact('sudo -S <<< "s3cret"; ssh pa ss; extra-secret; pass')).toBe(`sudo -S <<< "${REDACTED}"; ssh ${REDACTED}; ${REDACTED}; pass`);
   });
 
   it('hides secret task arguments added later, quoted forms included', () => {
-    const redactor = new Redactor(loadInventories([fixture('ini', 'cluster.ini')]), {});
+    const redactor = new Redactor(inventorySecrets(loadInventories([fixture('ini', 'cluster.ini')]), {}));
     redactor.add(["it's secret", undefined, '']);
     expect(redactor.redact(`printf %s 'it'\\''s secret' > f; echo it's secret`)).toBe(`printf %s ${REDACTED} > f; echo ${REDACTED}`);
   });
