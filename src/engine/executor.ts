@@ -222,7 +222,7 @@ export class PlaybookRun {
         prepared.tasks.flatMap((task, index) => {
           const entry = host.tasks[index];
           if (entry.kind !== 'run') return [];
-          return entry.units.map((unit) => ({ host: host.name, connectAddress: host.target.host, action: task.action, args: unit.args, task }));
+          return entry.units.map((unit) => ({ host: host.name, connectAddress: host.target.host, action: task.action, module: unit.module, args: unit.args, task }));
         }),
       ),
     );

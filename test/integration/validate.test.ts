@@ -1,7 +1,7 @@
 /**
  * `lvs validate` and the checks `lvs run` makes before connecting, through the built CLI,
  * on the shipped clusters and on copies broken one rule at a time (the rules themselves are
- * covered case by case in test/unit/engine/topology.test.ts). No host is needed: validate
+ * covered case by case in test/unit/topology/cluster-checks.test.ts). No host is needed: validate
  * never connects, and run stops before connecting when a check fails.
  */
 import { createServer } from 'node:net';

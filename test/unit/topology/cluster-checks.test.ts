@@ -5,12 +5,13 @@
  * host is involved. Each case lists every finding expected, with the host, the variable
  * and the playbook position it points at.
  */
+import { defineTask, noop, sh, type ClusterSettings, type Fact } from '../../../src';
 import { runSettings } from '../../../src/cli/run-options';
 import { InputErrors } from '../../../src/errors';
 import { PlaybookRun } from '../../../src/engine/executor';
 import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
-import { createRegistry } from '../../../src/engine/registry';
+import { createRegistry, type TaskRegistry } from '../../../src/engine/registry';
 import { checkTopology, describeFinding, type Finding } from '../../../src/topology/cluster-checks';
 import { copyCluster, REPO_ROOT, type ClusterCopy, type ClusterEdits, type ClusterName } from '../../support/cluster-copy';
 
@@ -20,11 +21,14 @@ const SERVICE_ENTRY = 'real_servers: "{{ real_servers }}"';
 interface CheckOptions {
   extraVars?: Record<string, unknown>;
   limit?: string;
+  /** The built-in tasks unless given: a registry with a plugin's task in it. */
+  tasks?: TaskRegistry;
 }
 
 function findingsOf(cluster: ClusterCopy, options: CheckOptions = {}): Finding[] {
+  const tasks = options.tasks ?? registry;
   const inventory = loadInventories([cluster.inventory]);
-  const playbook = loadPlaybook(cluster.playbook, registry);
+  const playbook = loadPlaybook(cluster.playbook, tasks);
   const settings = runSettings(
     {
       check: true,
@@ -38,7 +42,7 @@ function findingsOf(cluster: ClusterCopy, options: CheckOptions = {}): Finding[]
     },
     inventory,
   );
-  const run = new PlaybookRun(playbook, inventory, registry, settings);
+  const run = new PlaybookRun(playbook, inventory, tasks, settings);
   return checkTopology(run.declarations(run.prepare()));
 }
 
@@ -274,5 +278,99 @@ describe('checkTopology', () => {
     expect(describeFinding(first)).toBe(
       `ERROR: ${cluster.playbook}:${cluster.positionOf('via: 172.16.100.1', 'via')}: rs1: route default: LVS-NAT replies must return through the director: rs1's default route must go via 172.16.100.100, but it goes via 172.16.100.1`,
     );
+  });
+});
+
+/**
+ * A plugin's task, defined the way a plugin defines it: one task that keeps a real server
+ * from answering and announcing ARP for the VIP, on conf/all and on one device. It takes
+ * part in the checks only through its cluster hook.
+ */
+interface ArpHiddenArgs {
+  dev: string;
+  ignore: number;
+  announce: number;
+}
+
+const arpKeys = (args: ArpHiddenArgs) =>
+  ['all', args.dev].flatMap((dev) => [
+    { key: `net.ipv4.conf.${dev}.arp_ignore`, value: args.ignore, argument: 'ignore' },
+    { key: `net.ipv4.conf.${dev}.arp_announce`, value: args.announce, argument: 'announce' },
+  ]);
+
+function arpHiddenTask(cluster?: (args: ArpHiddenArgs) => ClusterSettings) {
+  return defineTask<ArpHiddenArgs, Record<string, Fact<string>>>({
+    name: 'arp_hidden',
+    description: 'Keeps a real server from answering or announcing ARP for addresses on other devices (test plugin).',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['dev'],
+      properties: {
+        dev: { type: 'string', pattern: '^[a-z0-9]{1,15}$', description: 'The device that faces the clients.' },
+        ignore: { type: 'integer', enum: [0, 1, 2], default: 1, description: 'arp_ignore.' },
+        announce: { type: 'integer', enum: [0, 1, 2], default: 2, description: 'arp_announce.' },
+      },
+    },
+    example: { dev: 'eth0', ignore: 1, announce: 2 },
+    facts: (args) => Object.fromEntries(arpKeys(args).map(({ key }) => [key, { command: sh`sysctl -n ${key}`, parse: (result) => result.stdout.trim() }])),
+    plan(args, facts) {
+      const wrong = arpKeys(args).filter(({ key, value }) => facts[key] !== String(value));
+      if (!wrong.length) return noop(`ARP is hidden on all and ${args.dev}`);
+      return {
+        changes: wrong.map(({ key, value }) => ({ subject: key, before: facts[key], after: String(value) })),
+        commands: wrong.map(({ key, value }) => ({ run: sh`sysctl -w ${`${key}=${value}`}` })),
+      };
+    },
+    cluster,
+  });
+}
+
+function registryWith(module: ReturnType<typeof arpHiddenTask>): TaskRegistry {
+  const tasks = createRegistry({ projectDir: REPO_ROOT });
+  tasks.register(module, 'plugin arp-hidden-test');
+  return tasks;
+}
+
+/** The DR cluster with its four ARP sysctl tasks replaced by one arp_hidden task. */
+const withArpHidden = (args: string): ClusterEdits => ({
+  replace: [
+    [
+      `    - name: do not answer ARP for addresses on other interfaces
+      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_ignore", value: 1 }
+      loop: [all, eth0]
+    - name: announce only addresses of the outgoing interface
+      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_announce", value: 2 }
+      loop: [all, eth0]
+`,
+      `    - name: hide ARP for the VIP
+      arp_hidden: ${args}
+`,
+    ],
+  ],
+});
+
+describe('a plugin task with a cluster hook', () => {
+  const declaring = arpHiddenTask((args) => ({ sysctls: arpKeys(args).map((setting) => ({ ...setting, value: String(setting.value) })) }));
+
+  it('satisfies the DR ARP rule with the sysctls it declares', () => {
+    expect(findingsOf(broken('dr', withArpHidden('{ dev: eth0 }')), { tasks: registryWith(declaring) }).map(describeFinding)).toEqual([]);
+  });
+
+  it('violates the rule with a value it declares, at the argument that set it', () => {
+    const cluster = broken('dr', withArpHidden('{ dev: eth0, announce: 1 }'));
+    const findings = findingsOf(cluster, { tasks: registryWith(declaring) });
+    const at = cluster.positionOf('announce: 1', 'announce');
+    expect(summary(findings, cluster)).toEqual(RS.flatMap((host) => ['all', 'eth0'].map((dev) => `error ${host} net.ipv4.conf.${dev}.arp_announce ${at}`)).sort());
+    for (const finding of findings) expect(finding.message).toMatch(/set it to 2 \(it is 1\)$/);
+  });
+
+  it('takes no part without the hook: the checks know no task by name', () => {
+    const cluster = broken('dr', withArpHidden('{ dev: eth0 }'));
+    const findings = findingsOf(cluster, { tasks: registryWith(arpHiddenTask()) });
+    expect(findings.map((finding) => `${finding.host} ${finding.key}`).sort()).toEqual(
+      RS.flatMap((host) => ['all', 'eth0'].flatMap((dev) => [`${host} net.ipv4.conf.${dev}.arp_announce`, `${host} net.ipv4.conf.${dev}.arp_ignore`])).sort(),
+    );
+    for (const finding of findings) expect(finding.message).toMatch(/not set by the playbook\)$/);
   });
 });
