@@ -89,6 +89,39 @@ describe('lvs validate', () => {
   });
 });
 
+describe('lvs validate with a plugin task', () => {
+  const ARP_TASKS = `    - name: do not answer ARP for addresses on other interfaces
+      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_ignore", value: 1 }
+      loop: [all, eth0]
+    - name: announce only addresses of the outgoing interface
+      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_announce", value: 2 }
+      loop: [all, eth0]
+`;
+  /** The DR cluster with its four ARP sysctl tasks replaced by the example plugin's arp_hidden. */
+  const withArpHidden = (args: string) => cluster('dr', { replace: [[ARP_TASKS, `    - name: hide the VIP from ARP\n      arp_hidden: ${args}\n`]] });
+  const validate = (copy: ClusterCopy) => runLvs(['validate', copy.playbook, '-i', copy.inventory, '--plugin', './examples/lvs-plugin-hosts']);
+
+  it('counts the ARP settings its cluster hook declares', async () => {
+    const run = await validate(withArpHidden('{ dev: eth0 }'));
+    expect(run.stderr).toBe('');
+    // 22 tasks less the 8 sysctl units, plus one arp_hidden on each real server.
+    expect(run.stdout).toBe('OK: 3 plays, 16 tasks on 4 hosts checked; nothing was touched.\n');
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('fails on a value it declares, at the argument that set it', async () => {
+    const copy = withArpHidden('{ dev: eth0, arp_announce: 1 }');
+    const run = await validate(copy);
+    const where = `${copy.playbook}:${copy.positionOf('arp_hidden:', 'arp_announce')}`;
+    expect(run.stderr.trim().split('\n')).toEqual(
+      ['rs1', 'rs2'].flatMap((host) =>
+        ['all', 'eth0'].map((dev) => `ERROR: ${where}: ${host}: net.ipv4.conf.${dev}.arp_announce: a real server must not announce the VIP in its ARP requests: set it to 2 (it is 1)`),
+      ),
+    );
+    expect(run.exitCode).toBe(4);
+  });
+});
+
 describe('lvs run', () => {
   it('makes the same checks before connecting, and --skip-validate turns them off', async () => {
     const port = await closedPort();

@@ -282,95 +282,66 @@ describe('checkTopology', () => {
 });
 
 /**
- * A plugin's task, defined the way a plugin defines it: one task that keeps a real server
- * from answering and announcing ARP for the VIP, on conf/all and on one device. It takes
- * part in the checks only through its cluster hook.
+ * A plugin's task, defined the way a plugin defines it: the VIP on lo, as a DR or TUN real
+ * server needs it. It takes part in the checks only through its cluster hook.
  */
-interface ArpHiddenArgs {
-  dev: string;
-  ignore: number;
-  announce: number;
+interface LoopbackVipArgs {
+  address: string;
+  prefix: number;
 }
 
-const arpKeys = (args: ArpHiddenArgs) =>
-  ['all', args.dev].flatMap((dev) => [
-    { key: `net.ipv4.conf.${dev}.arp_ignore`, value: args.ignore, argument: 'ignore' },
-    { key: `net.ipv4.conf.${dev}.arp_announce`, value: args.announce, argument: 'announce' },
-  ]);
-
-function arpHiddenTask(cluster?: (args: ArpHiddenArgs) => ClusterSettings) {
-  return defineTask<ArpHiddenArgs, Record<string, Fact<string>>>({
-    name: 'arp_hidden',
-    description: 'Keeps a real server from answering or announcing ARP for addresses on other devices (test plugin).',
+function loopbackVipTask(cluster?: (args: LoopbackVipArgs) => ClusterSettings) {
+  return defineTask<LoopbackVipArgs, { lo: Fact<string> }>({
+    name: 'loopback_vip',
+    description: 'Puts the VIP on lo, so a real server accepts the packets the director sends it (test plugin).',
     schema: {
       type: 'object',
       additionalProperties: false,
-      required: ['dev'],
+      required: ['address'],
       properties: {
-        dev: { type: 'string', pattern: '^[a-z0-9]{1,15}$', description: 'The device that faces the clients.' },
-        ignore: { type: 'integer', enum: [0, 1, 2], default: 1, description: 'arp_ignore.' },
-        announce: { type: 'integer', enum: [0, 1, 2], default: 2, description: 'arp_announce.' },
+        address: { type: 'string', pattern: '^[0-9.]{7,15}$', description: 'The VIP.' },
+        prefix: { type: 'integer', minimum: 0, maximum: 32, default: 32, description: 'Its prefix length on lo.' },
       },
     },
-    example: { dev: 'eth0', ignore: 1, announce: 2 },
-    facts: (args) => Object.fromEntries(arpKeys(args).map(({ key }) => [key, { command: sh`sysctl -n ${key}`, parse: (result) => result.stdout.trim() }])),
+    example: { address: '192.168.2.100', prefix: 32 },
+    facts: () => ({ lo: { command: sh`ip -o -4 addr show dev lo`, parse: (result) => result.stdout } }),
     plan(args, facts) {
-      const wrong = arpKeys(args).filter(({ key, value }) => facts[key] !== String(value));
-      if (!wrong.length) return noop(`ARP is hidden on all and ${args.dev}`);
-      return {
-        changes: wrong.map(({ key, value }) => ({ subject: key, before: facts[key], after: String(value) })),
-        commands: wrong.map(({ key, value }) => ({ run: sh`sysctl -w ${`${key}=${value}`}` })),
-      };
+      const wanted = `${args.address}/${args.prefix}`;
+      if (facts.lo.includes(` ${wanted} `)) return noop(`${wanted} is on lo`);
+      return { changes: [{ subject: 'lo', before: null, after: wanted }], commands: [{ run: sh`ip addr add ${wanted} dev lo` }] };
     },
     cluster,
   });
 }
 
-function registryWith(module: ReturnType<typeof arpHiddenTask>): TaskRegistry {
+const declaringVip = loopbackVipTask((args) => ({ addresses: [{ address: `${args.address}/${args.prefix}`, device: 'lo', present: true, argument: 'address' }] }));
+
+function registryWith(module: ReturnType<typeof loopbackVipTask>): TaskRegistry {
   const tasks = createRegistry({ projectDir: REPO_ROOT });
-  tasks.register(module, 'plugin arp-hidden-test');
+  tasks.register(module, 'plugin loopback-vip-test');
   return tasks;
 }
 
-/** The DR cluster with its four ARP sysctl tasks replaced by one arp_hidden task. */
-const withArpHidden = (args: string): ClusterEdits => ({
-  replace: [
-    [
-      `    - name: do not answer ARP for addresses on other interfaces
-      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_ignore", value: 1 }
-      loop: [all, eth0]
-    - name: announce only addresses of the outgoing interface
-      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_announce", value: 2 }
-      loop: [all, eth0]
-`,
-      `    - name: hide ARP for the VIP
-      arp_hidden: ${args}
-`,
-    ],
-  ],
-});
+const LO_VIP_TASK = '      ifaddr: { address: "{{ vip }}/32", dev: lo, label: "lo:0" }\n';
+/** The DR cluster with the real servers' VIP put on lo by the plugin's task instead of ifaddr. */
+const withLoopbackVip = (args: string): ClusterEdits => ({ replace: [[LO_VIP_TASK, `      loopback_vip: ${args}\n`]] });
 
 describe('a plugin task with a cluster hook', () => {
-  const declaring = arpHiddenTask((args) => ({ sysctls: arpKeys(args).map((setting) => ({ ...setting, value: String(setting.value) })) }));
-
-  it('satisfies the DR ARP rule with the sysctls it declares', () => {
-    expect(findingsOf(broken('dr', withArpHidden('{ dev: eth0 }')), { tasks: registryWith(declaring) }).map(describeFinding)).toEqual([]);
+  it('satisfies the DR rule with the address it declares', () => {
+    expect(findingsOf(broken('dr', withLoopbackVip('{ address: "{{ vip }}" }')), { tasks: registryWith(declaringVip) }).map(describeFinding)).toEqual([]);
   });
 
-  it('violates the rule with a value it declares, at the argument that set it', () => {
-    const cluster = broken('dr', withArpHidden('{ dev: eth0, announce: 1 }'));
-    const findings = findingsOf(cluster, { tasks: registryWith(declaring) });
-    const at = cluster.positionOf('announce: 1', 'announce');
-    expect(summary(findings, cluster)).toEqual(RS.flatMap((host) => ['all', 'eth0'].map((dev) => `error ${host} net.ipv4.conf.${dev}.arp_announce ${at}`)).sort());
-    for (const finding of findings) expect(finding.message).toMatch(/set it to 2 \(it is 1\)$/);
+  it('violates the rule with the address it declares, at the argument it names', () => {
+    const cluster = broken('dr', withLoopbackVip('{ address: "{{ vip }}", prefix: 24 }'));
+    const findings = findingsOf(cluster, { tasks: registryWith(declaringVip) });
+    expect(summary(findings, cluster)).toEqual(RS.map((host) => `error ${host} ifaddr ${cluster.positionOf('loopback_vip:', 'address')}`));
+    for (const finding of findings) expect(finding.message).toMatch(/must be on lo as a \/32 .*\(it is 192\.168\.2\.100\/24 on lo\)$/);
   });
 
   it('takes no part without the hook: the checks know no task by name', () => {
-    const cluster = broken('dr', withArpHidden('{ dev: eth0 }'));
-    const findings = findingsOf(cluster, { tasks: registryWith(arpHiddenTask()) });
-    expect(findings.map((finding) => `${finding.host} ${finding.key}`).sort()).toEqual(
-      RS.flatMap((host) => ['all', 'eth0'].flatMap((dev) => [`${host} net.ipv4.conf.${dev}.arp_announce`, `${host} net.ipv4.conf.${dev}.arp_ignore`])).sort(),
-    );
-    for (const finding of findings) expect(finding.message).toMatch(/not set by the playbook\)$/);
+    const cluster = broken('dr', withLoopbackVip('{ address: "{{ vip }}" }'));
+    const findings = findingsOf(cluster, { tasks: registryWith(loopbackVipTask()) });
+    expect(summary(findings, cluster)).toEqual(RS.map((host) => `error ${host} ifaddr ${cluster.positionOf(SERVICE_ENTRY)}`));
+    for (const finding of findings) expect(finding.message).toMatch(/the VIP 192\.168\.2\.100 must be on lo as a \/32 so rs\d accepts packets for it$/);
   });
 });
