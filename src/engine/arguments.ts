@@ -3,12 +3,9 @@
  * that come from `k=v` words or templates to the declared types, then the module's own
  * rules run. Nothing here touches a host.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { TaskModule } from '../api';
-
-// 'array' also wraps a single value given as k=v into a one-item list.
-const ajv = new Ajv({ useDefaults: true, coerceTypes: 'array', allErrors: true, strict: false });
-const validators = new WeakMap<TaskModule, ValidateFunction>();
+import { argumentValidator } from '../argument-schema';
 
 export interface ArgumentProblem {
   /** The argument at fault, e.g. `value` or `real_servers.1.port`; empty for the whole. */
@@ -38,14 +35,10 @@ function describe(error: ErrorObject): ArgumentProblem {
 
 /** Validates (and, by ajv's design, coerces and fills defaults in) a copy of `args`. */
 export function checkArguments(module: TaskModule, input: Record<string, unknown>): { args: Record<string, unknown>; problems: ArgumentProblem[] } {
-  let validate = validators.get(module);
-  if (!validate) {
-    validate = ajv.compile(module.schema);
-    validators.set(module, validate);
-  }
+  const validate = argumentValidator(module.schema);
   const args = structuredClone(input);
   if (!validate(args)) {
-    const problems = (validate.errors ?? []).filter((error) => !['if', 'anyOf', 'oneOf'].includes(error.keyword) || validate!.errors!.length === 1);
+    const problems = (validate.errors ?? []).filter((error) => !['if', 'anyOf', 'oneOf'].includes(error.keyword) || validate.errors!.length === 1);
     return { args, problems: dedupe(problems.map(describe)) };
   }
   const ruleProblems = (module.validate?.(args) ?? []).map((message) => {

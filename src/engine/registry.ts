@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { TaskModule } from '../api';
+import { taskModuleProblems, type TaskModule } from '../api';
 import * as lvsApi from '../index';
 import { InputError } from '../errors';
 import { builtinTasks } from '../tasks';
@@ -21,9 +21,12 @@ export interface RegisteredTask {
 export class TaskRegistry {
   private readonly tasks = new Map<string, RegisteredTask>();
 
+  /** Adds a module after the checks defineTask makes, which an export that skipped defineTask has not had. */
   register(module: TaskModule, source: string): void {
-    if (!module || typeof module.name !== 'string' || typeof module.plan !== 'function' || typeof module.facts !== 'function') {
-      throw new InputError(`${source} exports something that is not a task module (use defineTask)`);
+    const problems = taskModuleProblems(module);
+    if (problems.length) {
+      const which = typeof module?.name === 'string' ? `task '${module.name}'` : 'an export';
+      throw new InputError(`${source}: ${which}: ${problems.join('; ')}`);
     }
     const existing = this.tasks.get(module.name);
     if (existing) throw new InputError(`task '${module.name}' from ${source} clashes with the one from ${existing.source}`);
@@ -113,7 +116,14 @@ function loadPlugin(specifier: string, baseDir: string): TaskModule[] {
     throw new InputError(`cannot load plugin '${specifier}': ${(error as Error).message.split('\n')[0]}`);
   }
   let value = exported?.default ?? exported;
-  if (typeof value === 'function') value = value(lvsApi);
+  if (typeof value === 'function') {
+    try {
+      value = value(lvsApi);
+    } catch (error) {
+      // defineTask throws here, naming the task, when a module breaks the contract.
+      throw new InputError(`plugin ${specifier}: ${(error as Error).message}`);
+    }
+  }
   return Array.isArray(value) ? value : [value];
 }
 

@@ -28,7 +28,7 @@ const CREDENTIAL_NAME = /(?:_password|_pass|_passwd)$|token|secret|^vault_/i;
 export const NOT_SECRET_VAR = 'lvs_not_secret';
 
 /** What a hidden value is shown as. */
-export const HIDDEN = '<hidden: it holds a secret>';
+export const HIDDEN = `${REDACTED} (hidden: the task holds a secret)`;
 
 /**
  * Shorter secrets are never searched for in other text: "ab" would garble every line that

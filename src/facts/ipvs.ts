@@ -132,7 +132,7 @@ export function serviceOptionArgv(service: VirtualService): string[] {
   return words;
 }
 
-export function realServerOptionArgv(server: RealServer): string[] {
+function realServerOptionArgv(server: RealServer): string[] {
   const words = ['-r', realServerLabel(server), FORWARDING_SWITCH[server.forwarding], '-w', String(server.weight)];
   if (server.upperThreshold) words.push('-x', String(server.upperThreshold));
   if (server.lowerThreshold) words.push('-y', String(server.lowerThreshold));
@@ -144,14 +144,21 @@ export function realServerOptionArgv(server: RealServer): string[] {
   return words;
 }
 
+/** The words of the rule that adds a service (`-A`), or with `-E` edits it to this. */
+export function serviceRuleArgv(service: VirtualService, verb: '-A' | '-E' = '-A'): string[] {
+  return [verb, ...serviceArgv(service.key), ...serviceOptionArgv(service)];
+}
+
+/** The words of the rule that adds a real server to the service `key` (`-a`), or with `-e` edits it to this. */
+export function realServerRuleArgv(key: ServiceKey, server: RealServer, verb: '-a' | '-e' = '-a'): string[] {
+  return [verb, ...serviceArgv(key), ...realServerOptionArgv(server)];
+}
+
 /** The table in -R form, as the diff shows it and a rules file holds it. */
 export function formatRules(services: VirtualService[]): string {
   return services
-    .flatMap((service) => [
-      ['-A', ...serviceArgv(service.key), ...serviceOptionArgv(service)].join(' '),
-      ...service.realServers.map((server) => ['-a', ...serviceArgv(service.key), ...realServerOptionArgv(server)].join(' ')),
-    ])
-    .map((line) => `${line}\n`)
+    .flatMap((service) => [serviceRuleArgv(service), ...service.realServers.map((server) => realServerRuleArgv(service.key, server))])
+    .map((words) => `${words.join(' ')}\n`)
     .join('');
 }
 

@@ -9,6 +9,7 @@ import { daemonFreshness, installedPackages, osRelease, serviceStatus, type Daem
 import { sh, ShellCommand } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
 import { enableCommand, serviceCommand } from '../changes/service';
+import { TEMPLATE_NAME } from './patterns';
 
 type ServiceState = 'started' | 'stopped' | 'restarted';
 
@@ -80,7 +81,20 @@ function statePlan(args: HttpdArgs, server: WebServer, status: ServiceStatus, fr
   return undefined;
 }
 
-export default defineTask({
+/** Both families' service and package state are read: which one applies is known only from os. */
+function webServerFacts() {
+  return {
+    os: osRelease(),
+    packages: installedPackages([WEB_SERVERS.debian.package, WEB_SERVERS.rhel.package]),
+    debianService: serviceStatus(WEB_SERVERS.debian.service),
+    rhelService: serviceStatus(WEB_SERVERS.rhel.service),
+    debianFreshness: daemonFreshness(WEB_SERVERS.debian.pidFile, WEB_SERVERS.debian.configDir),
+    rhelFreshness: daemonFreshness(WEB_SERVERS.rhel.pidFile, WEB_SERVERS.rhel.configDir),
+    page: remoteFile(DOCROOT_INDEX),
+  };
+}
+
+export default defineTask<HttpdArgs, ReturnType<typeof webServerFacts>>({
   name: 'httpd',
   description: 'Installs Apache when missing, writes the index page that names the host, and manages the service.',
   schema: {
@@ -89,7 +103,7 @@ export default defineTask({
     properties: {
       index_template: {
         type: 'string',
-        pattern: '^[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*$',
+        pattern: TEMPLATE_NAME,
         description: `The template rendered into ${DOCROOT_INDEX}, looked up beside the playbook and then in the templates/ folder (HTML-escaped when its name ends in .html.hbs); ${DEFAULT_INDEX_TEMPLATE}, which names the host, when neither this nor index_content is given.`,
       },
       index_content: {
@@ -107,22 +121,14 @@ export default defineTask({
     },
   },
   example: { index_template: DEFAULT_INDEX_TEMPLATE, state: 'started', enabled: true },
-  validate(args: HttpdArgs) {
+  validate(args) {
     if (args.index_content !== undefined && args.index_template !== undefined) {
       return ['index_content: cannot be given together with index_template'];
     }
     return [];
   },
-  templates: (args: HttpdArgs) => (args.index_content === undefined ? [args.index_template ?? DEFAULT_INDEX_TEMPLATE] : []),
-  facts: () => ({
-    os: osRelease(),
-    packages: installedPackages([WEB_SERVERS.debian.package, WEB_SERVERS.rhel.package]),
-    debianService: serviceStatus(WEB_SERVERS.debian.service),
-    rhelService: serviceStatus(WEB_SERVERS.rhel.service),
-    debianFreshness: daemonFreshness(WEB_SERVERS.debian.pidFile, WEB_SERVERS.debian.configDir),
-    rhelFreshness: daemonFreshness(WEB_SERVERS.rhel.pidFile, WEB_SERVERS.rhel.configDir),
-    page: remoteFile(DOCROOT_INDEX),
-  }),
+  templates: (args) => (args.index_content === undefined ? [args.index_template ?? DEFAULT_INDEX_TEMPLATE] : []),
+  facts: webServerFacts,
   plan(args, facts, context) {
     const family = facts.os.family;
     if (family === 'unknown') {

@@ -8,6 +8,7 @@ import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '.
 import { interfaces, type InterfaceAddress, type NetworkInterface } from '../facts/ip-addr';
 import { canonicalAddress, computedBroadcast, formatPrefix, ipFamily, parsePrefix, sameSubnet } from '../net/ip-address';
 import { sh } from '../shell/quote';
+import { DEVICE_NAME, DEVICE_OR_LABEL, IP_PREFIX } from './patterns';
 
 interface IfaddrArgs {
   address: string;
@@ -19,8 +20,6 @@ interface IfaddrArgs {
 
 type IfaddrFacts = { interfaces: Fact<NetworkInterface[]> };
 
-const DEVICE = '[A-Za-z0-9_.@+-]{1,15}';
-
 export default defineTask<IfaddrArgs, IfaddrFacts>({
   name: 'ifaddr',
   description: 'Puts an IP address (with its prefix length and label) on a network device and brings the device up, or removes the address.',
@@ -31,18 +30,18 @@ export default defineTask<IfaddrArgs, IfaddrFacts>({
     properties: {
       address: {
         type: 'string',
-        pattern: '^[0-9A-Fa-f:.]+(/[0-9.]{1,15})?$',
+        pattern: IP_PREFIX,
         description:
           'The address with its prefix length, e.g. 192.168.2.100/32 or 2001:db8::1/64. A bare address is a /32 (/128 for IPv6); an IPv4 netmask also works (192.168.2.100/255.255.255.255).',
       },
       dev: {
         type: 'string',
-        pattern: `^${DEVICE}$`,
+        pattern: DEVICE_NAME,
         description: 'The device, without a label: lo, eth0 (put lo:0 in label).',
       },
       label: {
         type: 'string',
-        pattern: `^${DEVICE}(:[A-Za-z0-9_.@+-]{1,14})?$`,
+        pattern: DEVICE_OR_LABEL,
         description: 'IPv4 only: the address label, dev itself or dev followed by a colon, e.g. lo:0 (what ifconfig calls an alias). Defaults to dev.',
       },
       broadcast: {
@@ -119,6 +118,11 @@ export default defineTask<IfaddrArgs, IfaddrFacts>({
     if (changes.length) return { changes, commands };
     return noop(`${formatPrefix(wanted)} is on ${args.dev}${label && label !== args.dev ? ` as ${label}` : ''} and ${args.dev} is up`);
   },
+
+  cluster: (args) => ({
+    addresses: [{ address: args.address, device: args.dev, present: args.state === 'present', argument: 'address' }],
+    links: args.state === 'present' ? [{ device: args.dev, up: true, argument: 'dev' }] : [],
+  }),
 });
 
 /** `192.168.2.100/32 label lo:0 broadcast ...`: the label only when it is not the device's own name. */

@@ -5,16 +5,16 @@
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
 import { remoteFile, type RemoteFile } from '../facts/file';
 import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
-import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerOptionArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, type Forwarding, type IpvsProtocol, type RealServer, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
+import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerRuleArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, serviceRuleArgv, type Forwarding, type IpvsProtocol, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
 import { osRelease, type OsFamily, type OsRelease } from '../facts/service';
 import { sh } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
 import { modprobe } from '../changes/kernel-modules';
+import { IP_ADDRESS } from './patterns';
 
 const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
 /** ipvsadm's MAX_TIMEOUT: 31 days. */
 const MAX_PERSISTENCE = 86400 * 31;
-const ADDRESS_PATTERN = '^[0-9A-Fa-f.:]{2,45}$';
 
 interface RealServerArgs {
   address: string;
@@ -83,12 +83,9 @@ function desiredService(args: IpvsadmArgs): VirtualService {
   };
 }
 
-function serviceRule(service: VirtualService): string {
-  return ['-A', ...serviceArgv(service.key), ...serviceOptionArgv(service)].join(' ');
-}
-
-function realServerRule(key: ServiceKey, server: RealServer): string {
-  return ['-a', ...serviceArgv(key), ...realServerOptionArgv(server)].join(' ');
+/** A rule as the diff shows it: its words, as in a rules file. */
+function rule(words: string[]): string {
+  return words.join(' ');
 }
 
 function ipvsadm(words: string[]): PlannedCommand {
@@ -139,9 +136,8 @@ function savePlan(facts: SaveFacts, after: VirtualService[]): { changes: Change[
     changes.push({ subject: path, before: file.exists ? file.content : null, after: formatRules(after) });
     const header = family === 'debian' ? '# ipvsadm.rules\n' : '';
     // The kernel's own dump, taken after the commands above; without IPVS loaded the table is empty.
-    commands.push({
-      run: sh`lvs_tmp=$(mktemp ${`${path}.lvs-XXXXXX`}) && { { printf %s ${header}; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" ${path}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
-    });
+    const dump = sh`printf %s ${header}; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi`;
+    commands.push({ run: writeFileAtomically(path, { outputOf: dump }, { mode: '0644' }) });
   }
   if (family === 'debian') {
     const defaults = debianDefaultsWithAuto(facts.debianDefaults);
@@ -199,7 +195,7 @@ function describeModules(modules: string[]): string {
   return modules.length === 1 ? `module ${modules[0]}` : `modules ${modules.join(' and ')}`;
 }
 
-export default defineTask({
+export default defineTask<IpvsadmArgs, IpvsadmFacts>({
   name: 'ipvsadm',
   description: 'Declares one IPVS virtual service and its real servers, loading the kernel modules it needs.',
   schema: {
@@ -214,7 +210,7 @@ export default defineTask({
       },
       address: {
         type: 'string',
-        pattern: ADDRESS_PATTERN,
+        pattern: IP_ADDRESS,
         description: 'The virtual IP address (IPv4 or IPv6) of the service; give it with port, or give fwmark instead.',
       },
       port: { type: 'integer', minimum: 0, maximum: 65535, description: 'The service port; 0 means every port and needs persistent.' },
@@ -241,7 +237,7 @@ export default defineTask({
           additionalProperties: false,
           required: ['address'],
           properties: {
-            address: { type: 'string', pattern: ADDRESS_PATTERN, description: 'The real server IP address (IPv4 or IPv6).' },
+            address: { type: 'string', pattern: IP_ADDRESS, description: 'The real server IP address (IPv4 or IPv6).' },
             port: {
               type: 'integer',
               minimum: 1,
@@ -287,7 +283,7 @@ export default defineTask({
     purge: false,
     save: false,
   },
-  validate(args: IpvsadmArgs) {
+  validate(args) {
     const problems: string[] = [];
     let serviceFamily: IpFamily | undefined;
     if (args.fwmark !== undefined) {
@@ -305,7 +301,7 @@ export default defineTask({
     problems.push(...realServerProblems(args, args.fwmark !== undefined ? fwmarkFamily(args) : serviceFamily));
     return problems;
   },
-  facts(args: IpvsadmArgs): IpvsadmFacts {
+  facts(args) {
     const present = args.state === 'present';
     const table = ipvsState(present ? ['ip_vs', `ip_vs_${args.scheduler}`] : [], present);
     if (!args.save) return { table };
@@ -338,29 +334,29 @@ export default defineTask({
         commands.push({ run: modprobe(name) });
       }
       const current = live.find((service) => sameServiceKey(service.key, desired.key));
-      const wantedRule = serviceRule(desired);
+      const wantedRule = rule(serviceRuleArgv(desired));
       if (!current) {
         changes.push({ subject: label, before: null, after: wantedRule });
-        commands.push(ipvsadm(['-A', ...serviceArgv(desired.key), ...serviceOptionArgv(desired)]));
-      } else if (serviceRule(current) !== wantedRule) {
-        changes.push({ subject: label, before: serviceRule(current), after: wantedRule });
-        commands.push(ipvsadm(['-E', ...serviceArgv(desired.key), ...serviceOptionArgv(desired)]));
+        commands.push(ipvsadm(serviceRuleArgv(desired)));
+      } else if (rule(serviceRuleArgv(current)) !== wantedRule) {
+        changes.push({ subject: label, before: rule(serviceRuleArgv(current)), after: wantedRule });
+        commands.push(ipvsadm(serviceRuleArgv(desired, '-E')));
       }
       const liveServers = current?.realServers ?? [];
       for (const server of desired.realServers) {
         const existing = liveServers.find((candidate) => realServerLabel(candidate) === realServerLabel(server));
-        const wanted = realServerRule(desired.key, server);
+        const wanted = rule(realServerRuleArgv(desired.key, server));
         if (!existing) {
           changes.push({ subject: `${label} -r ${realServerLabel(server)}`, before: null, after: wanted });
-          commands.push(ipvsadm(['-a', ...serviceArgv(desired.key), ...realServerOptionArgv(server)]));
-        } else if (realServerRule(desired.key, existing) !== wanted) {
-          changes.push({ subject: `${label} -r ${realServerLabel(server)}`, before: realServerRule(desired.key, existing), after: wanted });
-          commands.push(ipvsadm(['-e', ...serviceArgv(desired.key), ...realServerOptionArgv(server)]));
+          commands.push(ipvsadm(realServerRuleArgv(desired.key, server)));
+        } else if (rule(realServerRuleArgv(desired.key, existing)) !== wanted) {
+          changes.push({ subject: `${label} -r ${realServerLabel(server)}`, before: rule(realServerRuleArgv(desired.key, existing)), after: wanted });
+          commands.push(ipvsadm(realServerRuleArgv(desired.key, server, '-e')));
         }
       }
       if (args.purge) {
         for (const server of liveServers.filter((candidate) => !desired.realServers.some((wanted) => realServerLabel(wanted) === realServerLabel(candidate)))) {
-          changes.push({ subject: `${label} -r ${realServerLabel(server)}`, before: realServerRule(desired.key, server), after: null });
+          changes.push({ subject: `${label} -r ${realServerLabel(server)}`, before: rule(realServerRuleArgv(desired.key, server)), after: null });
           commands.push(ipvsadm(['-d', ...serviceArgv(desired.key), '-r', realServerLabel(server)]));
         }
       }
@@ -378,6 +374,27 @@ export default defineTask({
     const loaded = describeModules(Object.keys(facts.table.modules));
     return noop(`${wantedRuleSummary(desired)} has its ${servers} as listed; ${loaded} ${Object.keys(facts.table.modules).length === 1 ? 'is' : 'are'} in the kernel`);
   },
+
+  // A fwmark service has no VIP whose placement could be checked, and a removed one needs nothing.
+  cluster: (args) =>
+    args.state === 'present' && args.address !== undefined && args.port !== undefined
+      ? {
+          services: [
+            {
+              address: args.address,
+              port: args.port,
+              protocol: args.protocol,
+              argument: 'address',
+              realServers: args.real_servers.map((server, index) => ({
+                address: server.address,
+                port: server.port,
+                forwarding: server.forwarding,
+                argument: `real_servers.${index}.address`,
+              })),
+            },
+          ],
+        }
+      : {},
 });
 
 function wantedRuleSummary(service: VirtualService): string {

@@ -8,6 +8,7 @@ import { kernelModules, type ModuleStatus } from '../facts/kernel-modules';
 import { sh } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
 import { modprobe } from '../changes/kernel-modules';
+import { MODULE_NAME } from './patterns';
 
 interface KmodArgs {
   name: string;
@@ -27,7 +28,7 @@ export default defineTask<KmodArgs, KmodFacts>({
     additionalProperties: false,
     required: ['name'],
     properties: {
-      name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The module, e.g. ipip or ip_vs.' },
+      name: { type: 'string', pattern: MODULE_NAME, description: 'The module, e.g. ipip or ip_vs.' },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'present loads it (modprobe); absent unloads it (modprobe -r).' },
       persist: {
         type: 'boolean',
@@ -73,4 +74,5 @@ export default defineTask<KmodArgs, KmodFacts>({
     if (changes.length) return { changes, commands };
     return noop(`module ${args.name} is ${args.state === 'present' ? status.state : 'not loaded'}${args.persist ? ` and ${bootListPath(args.name)} agrees` : ''}`);
   },
+  cluster: (args) => ({ modules: [{ name: args.name, loaded: args.state === 'present', argument: 'name' }] }),
 });

@@ -2,6 +2,7 @@
 import { defineTask, noop, type Fact } from '../api';
 import { interfaces, type NetworkInterface } from '../facts/ip-addr';
 import { sh } from '../shell/quote';
+import { DEVICE_NAME } from './patterns';
 
 interface LinkArgs {
   dev: string;
@@ -16,7 +17,7 @@ export default defineTask<LinkArgs, { interfaces: Fact<NetworkInterface[]> }>({
     additionalProperties: false,
     required: ['dev'],
     properties: {
-      dev: { type: 'string', pattern: '^[A-Za-z0-9_.@+-]{1,15}$', description: 'The device, e.g. tunl0 or eth1.' },
+      dev: { type: 'string', pattern: DEVICE_NAME, description: 'The device, e.g. tunl0 or eth1.' },
       state: { type: 'string', enum: ['up', 'down'], default: 'up', description: 'Whether the device is administratively up.' },
     },
   },
@@ -34,4 +35,5 @@ export default defineTask<LinkArgs, { interfaces: Fact<NetworkInterface[]> }>({
       commands: [{ run: sh`ip link set dev ${args.dev} ${args.state}` }],
     };
   },
+  cluster: (args) => ({ links: [{ device: args.dev, up: args.state === 'up', argument: 'dev' }] }),
 });

@@ -11,6 +11,7 @@ import { canonicalAddress, formatPrefix, hasHostBits, ipFamily, isIpv6LinkLocal,
 import { defaultDestination, describeRoute, destinationText, familyFlag, routes, routeWords, type Route } from '../facts/ip-route';
 import { sh } from '../shell/quote';
 import { deleteRoute } from '../changes/route';
+import { DEVICE_OR_LABEL, IP_ADDRESS, ROUTE_DESTINATION } from './patterns';
 
 interface RouteArgs {
   dest: string;
@@ -29,8 +30,6 @@ interface WantedRoute {
   dev?: string;
   metric?: number;
 }
-
-const ADDRESS = '[0-9A-Fa-f:.]+';
 
 /** What the arguments ask for, in the form the route fact has. Assumes validate() passed. */
 function wantedRoute(args: RouteArgs): WantedRoute {
@@ -52,18 +51,18 @@ export default defineTask<RouteArgs, RouteFacts>({
     properties: {
       dest: {
         type: 'string',
-        pattern: `^(default|${ADDRESS}(/[0-9.]{1,15})?)$`,
+        pattern: ROUTE_DESTINATION,
         description:
           'The destination: default (the same as 0.0.0.0/0), a network such as 172.16.0.0/16, or a bare address for a host route (a /32, /128 for IPv6).',
       },
       via: {
         type: 'string',
-        pattern: `^${ADDRESS}$`,
+        pattern: IP_ADDRESS,
         description: 'The gateway. An IPv6 via makes default an IPv6 default route. Leave it out for a route straight onto dev.',
       },
       dev: {
         type: 'string',
-        pattern: '^[A-Za-z0-9_.@+-]{1,15}(:[A-Za-z0-9_.@+-]{1,14})?$',
+        pattern: DEVICE_OR_LABEL,
         description: 'The device. A label such as lo:0 stands for its device (lo), as in the old `route add -host VIP dev lo:0`.',
       },
       metric: {
@@ -149,4 +148,16 @@ export default defineTask<RouteArgs, RouteFacts>({
     const after = kept.length ? kept.map(describeRoute).join('\n') : routeWords(wanted).join(' ');
     return { changes: [{ subject, before, after }], commands };
   },
+
+  cluster: (args) => ({
+    routes: [
+      {
+        destination: args.dest,
+        via: args.via,
+        device: wantedRoute(args).dev,
+        present: args.state === 'present',
+        argument: args.via !== undefined ? 'via' : args.dev !== undefined ? 'dev' : 'dest',
+      },
+    ],
+  }),
 });

@@ -107,4 +107,7 @@ export default defineTask<SysctlArgs, SysctlFacts>({
     if (changes.length) return { changes, commands };
     return noop(args.reload ? `${key} is ${value} live and in ${path}` : `${key} is ${value} in ${path}`);
   },
+
+  // absent only edits the file and leaves the live value as it was, so it declares nothing.
+  cluster: (args) => (args.state === 'present' ? { sysctls: [{ key: args.name, value: String(args.value), argument: 'value' }] } : {}),
 });

@@ -2,12 +2,10 @@
  * Renders a handlebars template for the host and writes it to a file, atomically and only
  * when the content differs; mode, owner and group are fixed in place when only they differ.
  */
-import { defineTask, noop, type Change, type PlannedCommand } from '../api';
+import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
 import { remoteFile, type RemoteFile } from '../facts/file';
 import { setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
-
-/** Relative path segments that cannot climb out (`..`) or hide (`.x`): the engine resolves them. */
-const TEMPLATE_NAME = '^[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*$';
+import { TEMPLATE_NAME } from './patterns';
 /** Absolute, no empty segment, no trailing slash; no NUL or line breaks, which no tool round-trips. */
 const ABSOLUTE_FILE_PATH = '^(/[^/\\u0000\\n\\r]+)+$';
 /** chmod's octal form, with or without the leading 0: 644, 0644, 1777, 01777. */
@@ -36,7 +34,7 @@ function attributeChanges(args: TemplateArgs, file: RemoteFile): FileAttributes 
   return wanted;
 }
 
-export default defineTask({
+export default defineTask<TemplateArgs, { file: Fact<RemoteFile> }>({
   name: 'template',
   description: 'Renders a template for each host and writes it to a file when its content or attributes differ.',
   schema: {
@@ -62,8 +60,8 @@ export default defineTask({
     },
   },
   example: { src: 'sysctl.conf.hbs', dest: '/etc/sysctl.d/90-lvs.conf', mode: '0644' },
-  templates: (args: TemplateArgs) => [args.src],
-  facts: (args: TemplateArgs) => ({ file: remoteFile(args.dest) }),
+  templates: (args) => [args.src],
+  facts: (args) => ({ file: remoteFile(args.dest) }),
   plan(args, facts, context) {
     const { file } = facts;
     const content = context.templates[args.src];

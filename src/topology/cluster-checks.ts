@@ -1,11 +1,13 @@
 /**
- * Cross-host checks of an LVS cluster, made on what the playbook declares (its rendered
- * tasks), before any host is touched. They catch what each task alone cannot see: a NAT
- * real server whose replies bypass the director, a DR real server that answers ARP for the
- * VIP, a TUN real server that cannot decapsulate, a VIP no interface holds. The rules come
- * from the LVS HOWTO and the kernel's ip-sysctl document (see shared/lvs-facts.md).
+ * Cross-host checks of an LVS cluster, before any host is touched. They catch what each task
+ * alone cannot see: a NAT real server whose replies bypass the director, a DR real server
+ * that answers ARP for the VIP, a TUN real server that cannot decapsulate, a VIP no
+ * interface holds. They read what each rendered task declares through its module's
+ * `cluster` hook (addresses, routes, sysctls, modules, links, virtual services) and know no
+ * task by name, so a plugin's task takes part. The rules come from the LVS HOWTO and the
+ * kernel's ip-sysctl document (see shared/lvs-facts.md).
  */
-import type { TaskModule } from '../api';
+import type { ClusterService, ClusterSettings, TaskModule } from '../api';
 import type { SourcePosition } from '../errors';
 import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../net/ip-address';
 import { canonicalSysctlKey, normaliseSysctlValue } from '../facts/sysctl';
@@ -17,6 +19,7 @@ export interface Declaration {
   /** The address lvs connects to (ansible_host). */
   connectAddress: string;
   action: string;
+  /** The task's module: its `cluster` hook says what `args` mean for these checks. */
   module: TaskModule;
   args: Record<string, any>;
   task: TaskDefinition;
@@ -25,7 +28,7 @@ export interface Declaration {
 export interface Finding {
   severity: 'error' | 'warning';
   host: string;
-  /** The variable or argument at fault, e.g. `net.ipv4.conf.all.arp_ignore` or `real_servers.1`. */
+  /** The variable or argument at fault, e.g. `net.ipv4.conf.all.arp_ignore` or `real_servers.1.address`. */
   key: string;
   message: string;
   position: SourcePosition;
@@ -36,10 +39,11 @@ export function describeFinding(finding: Finding): string {
   return `${finding.severity === 'error' ? 'ERROR' : 'WARNING'}: ${where}: ${finding.host}: ${finding.key}: ${finding.message}`;
 }
 
-/** A setting as the playbook leaves it, with the task that set it (for the finding's position). */
+/** A setting as the playbook leaves it, with the task and argument that set it (for the finding's position). */
 interface Declared<T> {
   value: T;
   by: Declaration;
+  argument: string;
 }
 
 interface Address {
@@ -51,6 +55,10 @@ interface Route {
   dest: string;
   via?: string;
   dev?: string;
+}
+
+function settingsOf(declaration: Declaration): ClusterSettings {
+  return declaration.module.cluster?.(declaration.args) ?? {};
 }
 
 /** What the playbook makes of one host, in task order (a later task wins). */
@@ -66,39 +74,29 @@ class HostModel {
     readonly connectAddress: string,
   ) {}
 
-  add(declaration: Declaration): void {
-    const { args } = declaration;
-    const present = args.state === undefined || args.state === 'present' || args.state === 'up';
-    switch (declaration.action) {
-      case 'ifaddr': {
-        const prefix = parsePrefix(String(args.address));
-        if (!prefix) return;
-        const index = this.addresses.findIndex((entry) => entry.value.prefix.address === prefix.address && entry.value.dev === args.dev);
-        if (index >= 0) this.addresses.splice(index, 1);
-        if (present) {
-          this.addresses.push({ value: { prefix, dev: String(args.dev) }, by: declaration });
-          this.linksUp.add(String(args.dev));
-        }
-        return;
-      }
-      case 'sysctl':
-        // state=absent only edits sysctl.conf: the live value stays what it was.
-        if (present) this.sysctls.set(canonicalSysctlKey(String(args.name)), { value: normaliseSysctlValue(args.value), by: declaration });
-        return;
-      case 'route': {
-        const dest = args.dest === 'default' || args.dest === '0.0.0.0/0' ? 'default' : (parsePrefix(String(args.dest))?.address ?? String(args.dest));
-        const route = { dest, via: args.via ? canonicalAddress(String(args.via)) : undefined, dev: args.dev ? String(args.dev).split(':')[0] : undefined };
-        if (present) this.routes.push({ value: route, by: declaration });
-        else this.routes = this.routes.filter((entry) => entry.value.dest !== dest);
-        return;
-      }
-      case 'kmod':
-        if (present) this.modules.add(String(args.name));
-        else this.modules.delete(String(args.name));
-        return;
-      case 'link':
-        if (present) this.linksUp.add(String(args.dev));
-        else this.linksUp.delete(String(args.dev));
+  add(by: Declaration, settings: ClusterSettings): void {
+    for (const { address, device, present, argument } of settings.addresses ?? []) {
+      const prefix = parsePrefix(address);
+      if (!prefix) continue;
+      const index = this.addresses.findIndex((entry) => entry.value.prefix.address === prefix.address && entry.value.dev === device);
+      if (index >= 0) this.addresses.splice(index, 1);
+      if (present) this.addresses.push({ value: { prefix, dev: device }, by, argument });
+    }
+    for (const { key, value, argument } of settings.sysctls ?? []) {
+      this.sysctls.set(canonicalSysctlKey(key), { value: normaliseSysctlValue(value), by, argument });
+    }
+    for (const { destination, via, device, present, argument } of settings.routes ?? []) {
+      const dest = destination === 'default' || destination === '0.0.0.0/0' ? 'default' : (parsePrefix(destination)?.address ?? destination);
+      if (present) this.routes.push({ value: { dest, via: via === undefined ? undefined : canonicalAddress(via), dev: device }, by, argument });
+      else this.routes = this.routes.filter((entry) => entry.value.dest !== dest);
+    }
+    for (const { name, loaded } of settings.modules ?? []) {
+      if (loaded) this.modules.add(name);
+      else this.modules.delete(name);
+    }
+    for (const { device, up } of settings.links ?? []) {
+      if (up) this.linksUp.add(device);
+      else this.linksUp.delete(device);
     }
   }
 
@@ -131,18 +129,20 @@ function inNetwork(address: string, network: IpPrefix): boolean {
 
 export function checkTopology(declarations: Declaration[]): Finding[] {
   const hosts = new Map<string, HostModel>();
-  for (const declaration of declarations) {
+  const declared = declarations.map((declaration) => ({ declaration, settings: settingsOf(declaration) }));
+  for (const { declaration, settings } of declared) {
     let model = hosts.get(declaration.host);
     if (!model) {
       model = new HostModel(declaration.host, declaration.connectAddress);
       hosts.set(declaration.host, model);
     }
-    model.add(declaration);
+    model.add(declaration, settings);
   }
   const findings: Finding[] = [];
-  for (const declaration of declarations) {
-    if (declaration.action !== 'ipvsadm' || declaration.args.state === 'absent' || declaration.args.address === undefined) continue;
-    findings.push(...checkService(declaration, hosts.get(declaration.host)!, [...hosts.values()]));
+  for (const { declaration, settings } of declared) {
+    for (const service of settings.services ?? []) {
+      findings.push(...checkService(service, declaration, hosts.get(declaration.host)!, [...hosts.values()]));
+    }
   }
   // A director setting that several real servers need is reported once.
   const seen = new Set<string>();
@@ -158,22 +158,20 @@ export function checkTopology(declarations: Declaration[]): Finding[] {
  * A real server's port is not checked here: the ipvsadm task itself rejects a dr or tun
  * real server whose port differs from the service's, before these checks run.
  */
-function checkService(service: Declaration, director: HostModel, hosts: HostModel[]): Finding[] {
+function checkService(service: ClusterService, by: Declaration, director: HostModel, hosts: HostModel[]): Finding[] {
   const findings: Finding[] = [];
-  const vip = canonicalAddress(String(service.args.address)) ?? String(service.args.address);
+  const vip = canonicalAddress(service.address) ?? service.address;
 
   if (!director.holds(vip)) {
     findings.push({
       severity: 'error',
       host: director.name,
-      key: 'address',
+      key: service.argument,
       message: `the VIP ${vip} is on no interface of ${director.name}: add an ifaddr task for it on the director`,
-      position: service.task.locate('address'),
+      position: by.task.locate(service.argument),
     });
   }
-  const realServers: Record<string, any>[] = service.args.real_servers ?? [];
-  const forwardings = new Set(realServers.map((server) => server.forwarding ?? 'dr'));
-  if (forwardings.has('nat')) {
+  if (service.realServers.some((server) => server.forwarding === 'nat')) {
     const forwarding = director.sysctl('net.ipv4.ip_forward');
     if (forwarding?.value !== '1') {
       findings.push({
@@ -181,18 +179,17 @@ function checkService(service: Declaration, director: HostModel, hosts: HostMode
         host: director.name,
         key: 'net.ipv4.ip_forward',
         message: `LVS-NAT needs the director to forward: set net.ipv4.ip_forward to 1 with a sysctl task (it is ${forwarding?.value ?? 'not set by the playbook'})`,
-        position: forwarding ? forwarding.by.task.locate('value') : service.task.locate(''),
+        position: forwarding ? forwarding.by.task.locate(forwarding.argument) : by.task.locate(''),
       });
     }
   }
 
-  realServers.forEach((server, index) => {
-    const entry = `real_servers.${index}`;
-    const address = canonicalAddress(String(server.address)) ?? String(server.address);
-    const forwarding: string = server.forwarding ?? 'dr';
-    /** A finding about a setting: at the task that set it wrongly, or else at this real server's entry. */
-    const report = (severity: Finding['severity'], host: string, key: string, message: string, at?: { by: Declaration; argument: string }) =>
-      findings.push({ severity, host, key, message, position: at ? at.by.task.locate(at.argument) : service.task.locate(entry) });
+  for (const server of service.realServers) {
+    const address = canonicalAddress(server.address) ?? server.address;
+    const { forwarding } = server;
+    /** A finding about a setting: where it was set wrongly, or else at this real server's entry. */
+    const report = (severity: Finding['severity'], host: string, key: string, message: string, at?: Declared<unknown>) =>
+      findings.push({ severity, host, key, message, position: at ? at.by.task.locate(at.argument) : by.task.locate(server.argument) });
 
     const host = hosts.find((candidate) => candidate.holds(address)) ?? hosts.find((candidate) => candidate.connectAddress === address);
     if (!host) {
@@ -200,24 +197,24 @@ function checkService(service: Declaration, director: HostModel, hosts: HostMode
       report(
         known ? 'warning' : 'error',
         director.name,
-        `${entry}.address`,
+        server.argument,
         known
           ? `real server ${address} is in a network of the cluster, but no host checked here holds it (not in the inventory, or left out by --limit), so its settings cannot be checked`
           : `real server ${address} is neither a host of the inventory nor in one of its networks`,
       );
-      return;
+      continue;
     }
     const device = host.holds(address)?.value.dev;
     const need = (severity: Finding['severity'], target: HostModel, variable: string, wanted: string, why: string) => {
       const declared = target.sysctl(variable);
       if (declared?.value === wanted) return;
-      report(severity, target.name, variable, `${why}: set it to ${wanted} (it is ${declared?.value ?? 'not set by the playbook'})`, declared && { by: declared.by, argument: 'value' });
+      report(severity, target.name, variable, `${why}: set it to ${wanted} (it is ${declared?.value ?? 'not set by the playbook'})`, declared);
     };
     const vipOnLoopback = (allowed: string[]) => {
       const held = host.holds(vip);
       if (held && held.value.prefix.prefixLength === maxLength(held.value.prefix) && allowed.includes(held.value.dev)) return;
       const where = held ? ` (it is ${held.value.prefix.address}/${held.value.prefix.prefixLength} on ${held.value.dev})` : '';
-      report('error', host.name, 'ifaddr', `the VIP ${vip} must be on ${allowed.join(' or ')} as a /32 so ${host.name} accepts packets for it${where}`, held && { by: held.by, argument: 'address' });
+      report('error', host.name, 'ifaddr', `the VIP ${vip} must be on ${allowed.join(' or ')} as a /32 so ${host.name} accepts packets for it${where}`, held);
     };
     const arpSettings = (severity: Finding['severity']) => {
       for (const dev of ['all', ...(device ? [device] : [])]) {
@@ -232,14 +229,14 @@ function checkService(service: Declaration, director: HostModel, hosts: HostMode
       if (!route?.value.via || !dips.includes(route.value.via)) {
         const wanted = dips.length ? `via ${dips.join(' or ')}` : `via an address of ${director.name} on ${address}'s network, and ${director.name} has none`;
         const now = route ? `goes via ${route.value.via ?? route.value.dev}` : 'has none in the playbook';
-        report('error', host.name, 'route default', `LVS-NAT replies must return through the director: ${host.name}'s default route must go ${wanted}, but it ${now}`, route && { by: route.by, argument: 'via' });
+        report('error', host.name, 'route default', `LVS-NAT replies must return through the director: ${host.name}'s default route must go ${wanted}, but it ${now}`, route);
       }
     }
     if (forwarding === 'dr') {
       vipOnLoopback(['lo']);
       arpSettings('error');
       if (director.onNetworkOf(address).length === 0) {
-        report('error', host.name, `${entry}.address`, `LVS-DR needs the director and real server ${address} on one network, but no address of ${director.name} covers it`);
+        report('error', host.name, server.argument, `LVS-DR needs the director and real server ${address} on one network, but no address of ${director.name} covers it`);
       }
     }
     if (forwarding === 'tun') {
@@ -259,6 +256,6 @@ function checkService(service: Declaration, director: HostModel, hosts: HostMode
         }
       }
     }
-  });
+  }
   return findings;
 }

@@ -1,6 +1,8 @@
 /**
- * The example plugin, loaded like any plugin (lvs.config.json and --plugin), listed,
- * validated, and run against a real host: changed, then unchanged, then --check.
+ * The example plugin (examples/lvs-plugin-hosts, TypeScript, loaded from what `npm run build`
+ * compiled), loaded like any plugin (lvs.config.json and --plugin), listed, validated, and
+ * its tasks run against a real host: changed, then unchanged, then --check with a new value,
+ * the host checked itself each time. Its cluster hook is covered in validate.test.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +35,7 @@ describe('a plugin', () => {
     const list = await inProject('tasks');
     expect(list.exitCode).toBe(0);
     expect(list.stdout).toMatch(/^hosts_entry\s+Keeps one address line .*\[plugin .*lvs-plugin-hosts\]$/m);
+    expect(list.stdout).toMatch(/^arp_hidden\s+Keeps a DR or TUN real server .*\[plugin .*lvs-plugin-hosts\]$/m);
     expect(list.stdout).toMatch(/^sysctl\s+/m);
     const doc = await inProject('tasks', 'hosts_entry');
     expect(doc.stdout).toContain('names (list of string; default []');
@@ -62,6 +65,37 @@ describe('a plugin', () => {
     const check = await hostsEntry('names=other.lvs.test', '--check');
     expect(status(check.stdout)).toBe('changed');
     expect((await lab.onHost('web', 'grep 10.199.250.9 /etc/hosts')).stdout).toBe('10.199.250.9 vip.lvs.test\n');
+  });
+});
+
+describe('a plugin task that sets kernel parameters', () => {
+  const KEYS = ['all', 'eth0'].flatMap((dev) => [`net.ipv4.conf.${dev}.arp_ignore`, `net.ipv4.conf.${dev}.arp_announce`]);
+  const FILE = '/etc/sysctl.d/60-arp-hidden-eth0.conf';
+  const arpHidden = (...extra: string[]) => inProject('task', 'arp_hidden', ...extra, '-i', lab.inventoryFile, '-l', 'web', '--known-hosts', lab.knownHostsFile, '--json');
+  const live = async () => (await lab.onHost('web', `sysctl -n ${KEYS.join(' ')}`)).stdout;
+
+  it('changes, then changes nothing, then only reports in check mode', async () => {
+    expect(await live()).toBe('0\n0\n0\n0\n');
+    const first = await arpHidden('dev=eth0');
+    expect(first.exitCode).toBe(0);
+    expect(status(first.stdout)).toBe('changed');
+    expect(await live()).toBe('1\n2\n1\n2\n');
+    expect((await lab.onHost('web', `cat ${FILE}`)).stdout).toBe(KEYS.map((key) => `${key} = ${key.endsWith('ignore') ? 1 : 2}\n`).join(''));
+
+    const second = await arpHidden('dev=eth0');
+    expect(status(second.stdout)).toBe('ok');
+
+    const check = await arpHidden('dev=eth0', 'arp_announce=1', '--check');
+    expect(status(check.stdout)).toBe('changed');
+    expect(await live()).toBe('1\n2\n1\n2\n');
+  });
+
+  it('fails on the host, with the message its fact threw, for a device the host lacks', async () => {
+    const result = await arpHidden('dev=eth9');
+    const outcome = JSON.parse(result.stdout).plays[0].tasks[0].hosts.web;
+    expect(outcome.status).toBe('failed');
+    expect(outcome.msg).toMatch(/^arp_hidden: reading live failed: cannot read the ARP settings of eth9: sysctl: cannot stat \/proc\/sys\/net\/ipv4\/conf\/eth9\/arp_ignore/);
+    expect(result.exitCode).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * `lvs validate` and the checks `lvs run` makes before connecting, through the built CLI,
  * on the shipped clusters and on copies broken one rule at a time (the rules themselves are
- * covered case by case in test/unit/engine/topology.test.ts). No host is needed: validate
+ * covered case by case in test/unit/topology/cluster-checks.test.ts). No host is needed: validate
  * never connects, and run stops before connecting when a check fails.
  */
 import { createServer } from 'node:net';
@@ -86,6 +86,39 @@ describe('lvs validate', () => {
     );
     expect(run.stdout).toBe('OK: 3 plays, 4 tasks on 1 hosts checked; nothing was touched.\n');
     expect(run.exitCode).toBe(0);
+  });
+});
+
+describe('lvs validate with a plugin task', () => {
+  const ARP_TASKS = `    - name: do not answer ARP for addresses on other interfaces
+      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_ignore", value: 1 }
+      loop: [all, eth0]
+    - name: announce only addresses of the outgoing interface
+      sysctl: { name: "net.ipv4.conf.{{ item }}.arp_announce", value: 2 }
+      loop: [all, eth0]
+`;
+  /** The DR cluster with its four ARP sysctl tasks replaced by the example plugin's arp_hidden. */
+  const withArpHidden = (args: string) => cluster('dr', { replace: [[ARP_TASKS, `    - name: hide the VIP from ARP\n      arp_hidden: ${args}\n`]] });
+  const validate = (copy: ClusterCopy) => runLvs(['validate', copy.playbook, '-i', copy.inventory, '--plugin', './examples/lvs-plugin-hosts']);
+
+  it('counts the ARP settings its cluster hook declares', async () => {
+    const run = await validate(withArpHidden('{ dev: eth0 }'));
+    expect(run.stderr).toBe('');
+    // 22 tasks less the 8 sysctl units, plus one arp_hidden on each real server.
+    expect(run.stdout).toBe('OK: 3 plays, 16 tasks on 4 hosts checked; nothing was touched.\n');
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('fails on a value it declares, at the argument that set it', async () => {
+    const copy = withArpHidden('{ dev: eth0, arp_announce: 1 }');
+    const run = await validate(copy);
+    const where = `${copy.playbook}:${copy.positionOf('arp_hidden:', 'arp_announce')}`;
+    expect(run.stderr.trim().split('\n')).toEqual(
+      ['rs1', 'rs2'].flatMap((host) =>
+        ['all', 'eth0'].map((dev) => `ERROR: ${where}: ${host}: net.ipv4.conf.${dev}.arp_announce: a real server must not announce the VIP in its ARP requests: set it to 2 (it is 1)`),
+      ),
+    );
+    expect(run.exitCode).toBe(4);
   });
 });
 

@@ -309,7 +309,7 @@ describe('ipvsadm plan: save', () => {
   it('writes the kernel’s dump to /etc/ipvsadm.rules and sets AUTO="true" on Debian', () => {
     const result = plan({ ...NAT, save: true }, NAT_RULES, undefined, { os: debian, debianRules: file('# ipvsadm.rules\n'), rhelRules: absent, debianDefaults: defaults });
     expect(commands(result)).toEqual([
-      `lvs_tmp=$(mktemp /etc/ipvsadm.rules.lvs-XXXXXX) && { { printf %s '# ipvsadm.rules\n'; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" /etc/ipvsadm.rules; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
+      `{ lvs_tmp=$(mktemp /etc/ipvsadm.rules.lvs-XXXXXX) && { printf %s '# ipvsadm.rules\n'; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" /etc/ipvsadm.rules; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
       expect.stringContaining('mv -f "$lvs_tmp" /etc/default/ipvsadm'),
     ]);
     expect(result.changes.map((change) => change.subject)).toEqual(['/etc/ipvsadm.rules', '/etc/default/ipvsadm']);
@@ -342,7 +342,7 @@ describe('ipvsadm plan: save', () => {
   it('writes /etc/sysconfig/ipvsadm on RHEL-like hosts, without a header', () => {
     const result = plan({ ...NAT, save: true }, NAT_RULES, undefined, { os: rocky, debianRules: absent, rhelRules: absent, debianDefaults: absent });
     expect(commands(result)).toEqual([
-      `lvs_tmp=$(mktemp /etc/sysconfig/ipvsadm.lvs-XXXXXX) && { { printf %s ''; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" /etc/sysconfig/ipvsadm; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
+      `{ lvs_tmp=$(mktemp /etc/sysconfig/ipvsadm.lvs-XXXXXX) && { printf %s ''; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" /etc/sysconfig/ipvsadm; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
     ]);
   });
 

@@ -5,12 +5,13 @@
  * host is involved. Each case lists every finding expected, with the host, the variable
  * and the playbook position it points at.
  */
+import { defineTask, noop, sh, type ClusterSettings, type Fact } from '../../../src';
 import { templateDirs } from '../../../src/cli/run-options';
 import { compileRun } from '../../../src/engine/compile/compile';
 import { InputErrors } from '../../../src/errors';
 import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
-import { createRegistry } from '../../../src/engine/registry';
+import { createRegistry, type TaskRegistry } from '../../../src/engine/registry';
 import { checkTopology, describeFinding, type Finding } from '../../../src/topology/cluster-checks';
 import { declarationsOf } from '../../../src/topology/declarations';
 import { copyCluster, REPO_ROOT, type ClusterCopy, type ClusterEdits, type ClusterName } from '../../support/cluster-copy';
@@ -21,15 +22,18 @@ const SERVICE_ENTRY = 'real_servers: "{{ real_servers }}"';
 interface CheckOptions {
   extraVars?: Record<string, unknown>;
   limit?: string;
+  /** The built-in tasks unless given: a registry with a plugin's task in it. */
+  tasks?: TaskRegistry;
 }
 
 function findingsOf(cluster: ClusterCopy, options: CheckOptions = {}): Finding[] {
+  const tasks = options.tasks ?? registry;
   const inventory = loadInventories([cluster.inventory]);
-  const playbook = loadPlaybook(cluster.playbook, registry);
+  const playbook = loadPlaybook(cluster.playbook, tasks);
   const run = compileRun({
     playbook,
     inventory,
-    registry,
+    registry: tasks,
     extraVars: options.extraVars ?? {},
     limit: options.limit,
     tags: [],
@@ -272,5 +276,70 @@ describe('checkTopology', () => {
     expect(describeFinding(first)).toBe(
       `ERROR: ${cluster.playbook}:${cluster.positionOf('via: 172.16.100.1', 'via')}: rs1: route default: LVS-NAT replies must return through the director: rs1's default route must go via 172.16.100.100, but it goes via 172.16.100.1`,
     );
+  });
+});
+
+/**
+ * A plugin's task, defined the way a plugin defines it: the VIP on lo, as a DR or TUN real
+ * server needs it. It takes part in the checks only through its cluster hook.
+ */
+interface LoopbackVipArgs {
+  address: string;
+  prefix: number;
+}
+
+function loopbackVipTask(cluster?: (args: LoopbackVipArgs) => ClusterSettings) {
+  return defineTask<LoopbackVipArgs, { lo: Fact<string> }>({
+    name: 'loopback_vip',
+    description: 'Puts the VIP on lo, so a real server accepts the packets the director sends it (test plugin).',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['address'],
+      properties: {
+        address: { type: 'string', pattern: '^[0-9.]{7,15}$', description: 'The VIP.' },
+        prefix: { type: 'integer', minimum: 0, maximum: 32, default: 32, description: 'Its prefix length on lo.' },
+      },
+    },
+    example: { address: '192.168.2.100', prefix: 32 },
+    facts: () => ({ lo: { command: sh`ip -o -4 addr show dev lo`, parse: (result) => result.stdout } }),
+    plan(args, facts) {
+      const wanted = `${args.address}/${args.prefix}`;
+      if (facts.lo.includes(` ${wanted} `)) return noop(`${wanted} is on lo`);
+      return { changes: [{ subject: 'lo', before: null, after: wanted }], commands: [{ run: sh`ip addr add ${wanted} dev lo` }] };
+    },
+    cluster,
+  });
+}
+
+const declaringVip = loopbackVipTask((args) => ({ addresses: [{ address: `${args.address}/${args.prefix}`, device: 'lo', present: true, argument: 'address' }] }));
+
+function registryWith(module: ReturnType<typeof loopbackVipTask>): TaskRegistry {
+  const tasks = createRegistry({ projectDir: REPO_ROOT });
+  tasks.register(module, 'plugin loopback-vip-test');
+  return tasks;
+}
+
+const LO_VIP_TASK = '      ifaddr: { address: "{{ vip }}/32", dev: lo, label: "lo:0" }\n';
+/** The DR cluster with the real servers' VIP put on lo by the plugin's task instead of ifaddr. */
+const withLoopbackVip = (args: string): ClusterEdits => ({ replace: [[LO_VIP_TASK, `      loopback_vip: ${args}\n`]] });
+
+describe('a plugin task with a cluster hook', () => {
+  it('satisfies the DR rule with the address it declares', () => {
+    expect(findingsOf(broken('dr', withLoopbackVip('{ address: "{{ vip }}" }')), { tasks: registryWith(declaringVip) }).map(describeFinding)).toEqual([]);
+  });
+
+  it('violates the rule with the address it declares, at the argument it names', () => {
+    const cluster = broken('dr', withLoopbackVip('{ address: "{{ vip }}", prefix: 24 }'));
+    const findings = findingsOf(cluster, { tasks: registryWith(declaringVip) });
+    expect(summary(findings, cluster)).toEqual(RS.map((host) => `error ${host} ifaddr ${cluster.positionOf('loopback_vip:', 'address')}`));
+    for (const finding of findings) expect(finding.message).toMatch(/must be on lo as a \/32 .*\(it is 192\.168\.2\.100\/24 on lo\)$/);
+  });
+
+  it('takes no part without the hook: the checks know no task by name', () => {
+    const cluster = broken('dr', withLoopbackVip('{ address: "{{ vip }}" }'));
+    const findings = findingsOf(cluster, { tasks: registryWith(loopbackVipTask()) });
+    expect(summary(findings, cluster)).toEqual(RS.map((host) => `error ${host} ifaddr ${cluster.positionOf(SERVICE_ENTRY)}`));
+    for (const finding of findings) expect(finding.message).toMatch(/the VIP 192\.168\.2\.100 must be on lo as a \/32 so rs\d accepts packets for it$/);
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * Argument forms that several tasks share, as JSON Schema `pattern`s. They keep out what a
+ * shell, iproute2 or the file system would read differently; whether a value is really an
+ * address is left to each task's validate(), which can say what is wrong with it.
+ */
+
+/** The pattern for a value in exactly one of `forms` (fragments without anchors). */
+function whole(...forms: string[]): string {
+  return forms.length === 1 ? `^${forms[0]}$` : `^(${forms.join('|')})$`;
+}
+
+/** A network device name: at most 15 characters (IFNAMSIZ less the NUL). */
+const DEVICE = '[A-Za-z0-9_.@+-]{1,15}';
+/** IPv4 or IPv6 text, up to the 45 characters of ffff:...:ffff:255.255.255.255. */
+const ADDRESS = '[0-9A-Fa-f.:]{2,45}';
+/** After an address: a prefix length, or an IPv4 netmask (/255.255.255.255). */
+const PREFIX = '(/[0-9.]{1,15})?';
+
+export const DEVICE_NAME = whole(DEVICE);
+/** A device or one of its IPv4 address labels, such as lo:0 (what ifconfig calls an alias). */
+export const DEVICE_OR_LABEL = whole(`${DEVICE}(:[A-Za-z0-9_.@+-]{1,14})?`);
+export const IP_ADDRESS = whole(ADDRESS);
+/** An address with an optional prefix length: 192.168.2.100/32, 2001:db8::1/64, 10.0.0.1. */
+export const IP_PREFIX = whole(ADDRESS + PREFIX);
+/** A route destination: default, a network or a bare address. */
+export const ROUTE_DESTINATION = whole('default', ADDRESS + PREFIX);
+/** A template named relative to the playbook, in segments that cannot climb out (`..`) or hide (`.x`): the engine resolves it. */
+export const TEMPLATE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*');
+/** A kernel module name as modprobe takes it (ip_vs, ipip). */
+export const MODULE_NAME = whole('[A-Za-z0-9_-]{1,64}');
