@@ -44,21 +44,24 @@ export function withPlaybook<T>(yaml: string, files: Record<string, string>, use
   }
 }
 
-export function compilePlaybook(yaml: string, hosts: string[], options: CompileOptions = {}): CompiledRun {
-  return withPlaybook(yaml, options.files ?? {}, (file) => {
-    const registry = testRegistry();
-    return compileRun({
-      playbook: loadPlaybook(file, registry),
-      inventory: loadInventories([options.inventory ?? `${hosts.join(',')},`]),
-      registry,
-      extraVars: options.extraVars ?? {},
-      limit: options.limit,
-      tags: options.tags ?? [],
-      skipTags: options.skipTags ?? [],
-      check: options.check ?? false,
-      templateDirs: [],
-    });
+/** Compiles the playbook in `file` against the test tasks and the given inventory. */
+export function compileFile(file: string, hosts: string[], options: CompileOptions = {}): CompiledRun {
+  const registry = testRegistry();
+  return compileRun({
+    playbook: loadPlaybook(file, registry),
+    inventory: loadInventories([options.inventory ?? `${hosts.join(',')},`]),
+    registry,
+    extraVars: options.extraVars ?? {},
+    limit: options.limit,
+    tags: options.tags ?? [],
+    skipTags: options.skipTags ?? [],
+    check: options.check ?? false,
+    templateDirs: [],
   });
+}
+
+export function compilePlaybook(yaml: string, hosts: string[], options: CompileOptions = {}): CompiledRun {
+  return withPlaybook(yaml, options.files ?? {}, (file) => compileFile(file, hosts, options));
 }
 
 export interface ScriptedRunOptions extends CompileOptions {
