@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileRun } from '../../../src/engine/compile/compile';
 import type { CompiledRun } from '../../../src/engine/compile/compiled-run';
-import type { RunEvent } from '../../../src/engine/execute/events';
+import type { RunEvent, RunListener } from '../../../src/engine/execute/events';
 import { Executor, type Interruption } from '../../../src/engine/execute/executor';
 import { exitCodeOf, type RunReport } from '../../../src/engine/execute/results';
 import { loadInventories } from '../../../src/engine/inventory';
@@ -68,6 +68,8 @@ export interface ScriptedRunOptions extends CompileOptions {
   forks?: number;
   latencyMs?: number;
   interruption?: Interruption;
+  /** Hears every event as the run goes, besides the recording and the JSON report. */
+  listener?: RunListener;
 }
 
 export interface ScriptedRun {
@@ -85,6 +87,7 @@ export async function runScripted(yaml: string, hosts: Record<string, ScriptedHo
   const executor = new Executor(run, { forks: options.forks ?? 5, commandTimeoutMs: 1000, connector }, (event) => {
     events.push(event);
     report.listener(event);
+    options.listener?.(event);
   });
   await executor.execute(options.interruption ?? { requested: false });
   return { events, connector, report: report.result(), exitCode: exitCodeOf(report.result()) };
