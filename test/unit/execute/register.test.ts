@@ -104,7 +104,7 @@ describe('a task that reads a registered result', () => {
   // Ansible: a variable registered by an earlier task is defined when the later task runs,
   // even if that task was skipped, so `is defined` on it holds.
   // BUG (it.failing until fixed, then make it `it`): compileTask decides the condition before
-  // connecting (src/engine/compile/compile-task.ts:103); `r is defined` throws no TemplateError
+  // connecting (src/engine/compile/compile-task.ts:104); `r is defined` throws no TemplateError
   // for the not-yet-registered `r` (src/engine/conditions.ts:92), so the task is not deferred
   // and is decided false, `r is not defined` true.
   it.failing('treats a registered variable as defined once its task has run', async () => {
