@@ -58,11 +58,14 @@ export function isHtmlTemplate(name: string): boolean {
 
 /**
  * The variable path a strict-mode error is about. Handlebars names only the missing
- * segment (and, for a segment looked up in a string, fails with a TypeError), so the
- * whole path is found in the template itself.
+ * segment (and, for a segment looked up in a string or below a missing one, fails with a
+ * TypeError), so the whole path is found in the template itself.
  */
 function undefinedPath(template: string, error: { lineNumber?: number; column?: number; message: string }): string | undefined {
-  const name = /"([^"]+)" not defined/.exec(error.message)?.[1] ?? /Cannot use 'in' operator to search for '([^']+)'/.exec(error.message)?.[1];
+  const name =
+    /"([^"]+)" not defined/.exec(error.message)?.[1] ??
+    /Cannot use 'in' operator to search for '([^']+)'/.exec(error.message)?.[1] ??
+    /Cannot read properties of (?:undefined|null) \(reading '([^']+)'\)/.exec(error.message)?.[1];
   if (!name) return undefined;
   if (error.lineNumber !== undefined) {
     const line = template.split('\n')[error.lineNumber - 1] ?? '';

@@ -86,6 +86,8 @@ export class ProgressTree implements Renderer {
           task: async (_hostContext, hostRow) => {
             const feed = this.feed(play, host);
             const first = await feed.next();
+            // A host still waiting for a fork at Ctrl-C finishes without connecting.
+            if (first.kind === 'host-finished') return hostRow.skip(`${host}: not started, the run was interrupted`);
             if (first.kind === 'host-unreachable') {
               hostFailed();
               throw new Error(`${host}: UNREACHABLE: ${first.message}`);

@@ -69,7 +69,8 @@ function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<
       throw new TaskCompileError(`${error.message} in template '${name}' (named by ${key || 'the task'} at ${formatPosition(task.locate(key))})`, key, {
         file: error.file.path,
         line: error.cause.location?.line,
-        column: error.cause.location?.column,
+        // Handlebars counts columns from 0, file:line:col from 1.
+        column: error.cause.location?.column === undefined ? undefined : error.cause.location.column + 1,
       });
     }
   }

@@ -166,6 +166,8 @@ export class Executor {
   private async runHost(compiled: CompiledPlay, play: PlayRef, host: CompiledHost, interruption: Interruption): Promise<void> {
     const state = this.state(host.name);
     const finish = (outcome: 'ok' | 'failed' | 'unreachable' | 'interrupted') => this.listener({ kind: 'host-finished', play, host: host.name, outcome });
+    // A host still waiting for a fork at Ctrl-C is not connected to: it would run nothing.
+    if (interruption.requested) return finish('interrupted');
     let shell: RemoteShell;
     try {
       shell = await this.options.connector.open(host.name, host.target);

@@ -1,0 +1,123 @@
+/**
+ * A whole run as `lvs run` does it (src/cli/execute-run.ts): the real playbook loader,
+ * inventory, compile step, executor and JSON report, with the scripted shell in place of SSH.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { compileRun } from '../../../src/engine/compile/compile';
+import type { CompiledRun } from '../../../src/engine/compile/compiled-run';
+import type { RunEvent, RunListener } from '../../../src/engine/execute/events';
+import { Executor, type Interruption } from '../../../src/engine/execute/executor';
+import { exitCodeOf, type RunReport } from '../../../src/engine/execute/results';
+import { loadInventories } from '../../../src/engine/inventory';
+import { loadPlaybook } from '../../../src/engine/playbook';
+import { JsonReport } from '../../../src/render/json-report';
+import { ScriptedConnector, type ScriptedHost } from '../../support/scripted-shell';
+import { testRegistry } from './test-tasks';
+
+export interface CompileOptions {
+  /** An inventory source; by default the hosts' names as a host list. */
+  inventory?: string;
+  tags?: string[];
+  skipTags?: string[];
+  check?: boolean;
+  limit?: string;
+  extraVars?: Record<string, unknown>;
+  /** Files written beside the playbook (template files), by relative name. */
+  files?: Record<string, string>;
+}
+
+/** Writes the playbook (and its files) to a fresh folder, hands it over, then removes the folder. */
+export function withPlaybook<T>(yaml: string, files: Record<string, string>, use: (file: string, dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'lvs-scripted-'));
+  try {
+    const file = join(dir, 'playbook.yml');
+    writeFileSync(file, yaml);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    return use(file, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Compiles the playbook in `file` against the test tasks and the given inventory. */
+export function compileFile(file: string, hosts: string[], options: CompileOptions = {}): CompiledRun {
+  const registry = testRegistry();
+  return compileRun({
+    playbook: loadPlaybook(file, registry),
+    inventory: loadInventories([options.inventory ?? `${hosts.join(',')},`]),
+    registry,
+    extraVars: options.extraVars ?? {},
+    limit: options.limit,
+    tags: options.tags ?? [],
+    skipTags: options.skipTags ?? [],
+    check: options.check ?? false,
+    templateDirs: [],
+  });
+}
+
+export function compilePlaybook(yaml: string, hosts: string[], options: CompileOptions = {}): CompiledRun {
+  return withPlaybook(yaml, options.files ?? {}, (file) => compileFile(file, hosts, options));
+}
+
+export interface ScriptedRunOptions extends CompileOptions {
+  forks?: number;
+  latencyMs?: number;
+  interruption?: Interruption;
+  /** Hears every event as the run goes, besides the recording and the JSON report. */
+  listener?: RunListener;
+}
+
+export interface ScriptedRun {
+  events: RunEvent[];
+  connector: ScriptedConnector;
+  report: RunReport;
+  exitCode: number;
+}
+
+export async function runScripted(yaml: string, hosts: Record<string, ScriptedHost<any>>, options: ScriptedRunOptions = {}): Promise<ScriptedRun> {
+  const run = compilePlaybook(yaml, Object.keys(hosts), options);
+  const connector = new ScriptedConnector(hosts, options.latencyMs);
+  const events: RunEvent[] = [];
+  const report = new JsonReport();
+  const executor = new Executor(run, { forks: options.forks ?? 5, commandTimeoutMs: 1000, connector }, (event) => {
+    events.push(event);
+    report.listener(event);
+    options.listener?.(event);
+  });
+  await executor.execute(options.interruption ?? { requested: false });
+  return { events, connector, report: report.result(), exitCode: exitCodeOf(report.result()) };
+}
+
+/** The events in a short form that reads like a log: `h1 started t1`, `h1 finished t1 changed`. */
+export function eventLines(events: RunEvent[]): string[] {
+  return events.map((event) => {
+    switch (event.kind) {
+      case 'batch-started':
+        return `batch started ${event.play.name}: ${event.hosts.join(' ')}`;
+      case 'batch-finished':
+        return `batch finished ${event.play.name}: ${event.hosts.join(' ')}`;
+      case 'host-connected':
+        return `${event.host} connected`;
+      case 'host-unreachable':
+        return `${event.host} unreachable: ${event.message}`;
+      case 'task-started':
+        return `${event.host} started ${event.task.handler ? 'handler ' : ''}${event.task.name}`;
+      case 'task-finished':
+        return `${event.host} finished ${event.task.handler ? 'handler ' : ''}${event.task.name} ${event.result.status}${event.ignored ? ' (ignored)' : ''}${event.notified.length ? ` notifies ${event.notified.join(', ')}` : ''}`;
+      case 'host-finished':
+        return `${event.host} ${event.outcome}`;
+      case 'run-finished':
+        return `run finished${event.interrupted ? ' (interrupted)' : ''}`;
+    }
+  });
+}
+
+/** The lines of one host, in order. */
+export function linesOf(events: RunEvent[], host: string): string[] {
+  return eventLines(events).filter((line) => line.startsWith(`${host} `));
+}

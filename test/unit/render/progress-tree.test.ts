@@ -1,0 +1,92 @@
+/**
+ * ProgressTree: listr2 rows driven by the events. listr2 draws on process.stdout (its
+ * simple renderer here, with no TTY), so stdout is captured; the recap goes through the
+ * renderer's own write.
+ */
+import type { RunEvent } from '../../../src/engine/execute/events';
+import type { Interruption } from '../../../src/engine/execute/executor';
+import { ProgressTree } from '../../../src/render/progress-tree';
+import { keyValueHost } from '../../support/scripted-shell';
+import { runScripted } from '../execute/scripted-run';
+import { PLAYBOOK, recordedRun } from './recorded-run';
+
+let stdout = '';
+beforeEach(() => {
+  stdout = '';
+  // listr2 writes failed rows to stderr, the rest to stdout: both are what the user sees.
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += chunk.toString();
+      return true;
+    });
+  }
+});
+afterEach(() => jest.restoreAllMocks());
+
+/** done(), or a rejection if the tree is still waiting for an event after 5 s. */
+function finished(tree: ProgressTree): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('ProgressTree.done() did not resolve')), 5000);
+  });
+  return Promise.race([tree.done(), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The captured lines without colour codes. */
+const shown = () => stdout.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+
+function replay(events: RunEvent[]): { tree: ProgressTree; written: () => string } {
+  let written = '';
+  const tree = new ProgressTree({ diff: false, write: (text) => (written += text) });
+  events.forEach(tree.listener);
+  return { tree, written: () => written };
+}
+
+describe('ProgressTree', () => {
+  it('completes a run with an unreachable host, a failing host, a skipped task and a handler, and then prints the recap', async () => {
+    const { tree, written } = replay(await recordedRun());
+    await finished(tree);
+    const lines = shown();
+    expect(lines).toEqual(expect.arrayContaining([expect.stringContaining('PLAY [web]: 2 of 3 hosts failed or unreachable')]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringContaining('h3: UNREACHABLE: connect ECONNREFUSED 127.0.0.3:22')]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringContaining('failed: must work (0.00s): printf %s 1 > d exited 1: Read-only file system')]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringContaining('failed (ignored): may fail (0.00s)')]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringContaining('skipped: only h2 (condition is false: "inventory_hostname == \'h2\'")')]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringContaining('changed: done (0.00s)')]));
+    expect(lines.some((line) => line.includes('PLAY [db]') && !line.includes('failed'))).toBe(true);
+    expect(written()).toBe(
+      [
+        '',
+        `PLAY RECAP ${'*'.repeat(60)}`,
+        'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    ignored=0',
+        'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    ignored=1',
+        'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    ignored=0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('completes while listening to a live run, hosts at once', async () => {
+    let written = '';
+    const tree = new ProgressTree({ diff: true, write: (text) => (written += text) });
+    await runScripted(PLAYBOOK, { h1: keyValueHost({ a: '0' }), h2: keyValueHost({}) }, { listener: tree.listener });
+    await finished(tree);
+    expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('a: 0 -> 1')]));
+    expect(written).toContain('h2                        : ok=6    changed=6');
+  });
+
+  it('completes an interrupted run, showing the rows that never started as skipped', async () => {
+    const interruption: Interruption = { requested: false };
+    const stops = keyValueHost({}, (command) => {
+      if (command === 'printf %s 1 > c') interruption.requested = true;
+      return undefined;
+    });
+    let written = '';
+    const tree = new ProgressTree({ diff: false, write: (text) => (written += text) });
+    await runScripted(PLAYBOOK, { h1: stops, h2: keyValueHost({}) }, { forks: 1, interruption, listener: tree.listener });
+    await finished(tree);
+    expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('must work: not started, the run was interrupted')]));
+    expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('h2: not started, the run was interrupted')]));
+    expect(written).toContain("  h1: stopped after 'may fail'\n  h2: stopped before its first task");
+  });
+});
