@@ -11,6 +11,7 @@ import Handlebars from 'handlebars';
 import { quote } from '../shell/quote';
 import { REDACTED, redact } from '../transport/redact';
 import type { Inventory } from './inventory/types';
+import { conditionNames, referencedNames } from './references';
 
 /** The password variables Ansible itself knows. */
 export const SECRET_VARS: readonly string[] = [
@@ -38,21 +39,6 @@ export const MIN_SECRET_LENGTH = 4;
 
 export function isSecretName(name: string): boolean {
   return name !== NOT_SECRET_VAR && (SECRET_VARS.includes(name) || CREDENTIAL_NAME.test(name));
-}
-
-/** The names every `{{ ... }}` in `value` (deeply) mentions: variables, path segments, helpers. */
-export function referencedNames(value: unknown): Set<string> {
-  const names = new Set<string>();
-  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-  for (const expression of text.matchAll(/\{\{([^}]*)\}\}/g)) {
-    for (const word of expression[1].matchAll(/[A-Za-z_][\w-]*/g)) names.add(word[0]);
-  }
-  return names;
-}
-
-/** Conditions name variables without braces: every identifier counts. */
-function conditionNames(condition: unknown): Set<string> {
-  return new Set(JSON.stringify(condition ?? null).match(/[A-Za-z_][\w-]*/g) ?? []);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Become } from '../../transport/become';
 import { checkArguments, secretArguments } from '../arguments';
 import { evaluateCondition } from '../conditions';
 import type { TaskDefinition } from '../playbook';
+import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, TaskUnit } from './compiled-run';
@@ -78,21 +79,25 @@ function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<
 }
 
 export function compileTask(task: TaskDefinition, module: TaskModule, vars: Record<string, unknown>, environment: TaskEnvironment): CompiledTask {
+  /** The task, finished at run time with the results registered by then. */
+  const deferUntil = (variable: string): CompiledTask => ({
+    kind: 'deferred',
+    variable,
+    compile: (registered) => {
+      const now = compileTask(task, module, layerVariables(vars, registered), { ...environment, registered: new Set() });
+      // Nothing is registered any more, so nothing can be deferred a second time.
+      if (now.kind === 'deferred') throw new Error(`'${now.variable}' is still not registered`);
+      return now;
+    },
+  });
   const defer = (error: unknown): CompiledTask | undefined => {
     const cause = error instanceof TemplateFileError ? error.cause : error;
     const variable = cause instanceof TemplateError ? cause.variable?.split('.')[0] : undefined;
-    if (!variable || !environment.registered.has(variable)) return undefined;
-    return {
-      kind: 'deferred',
-      variable,
-      compile: (registered) => {
-        const now = compileTask(task, module, layerVariables(vars, registered), { ...environment, registered: new Set() });
-        // Nothing is registered any more, so nothing can be deferred a second time.
-        if (now.kind === 'deferred') throw new Error(`'${now.variable}' is still not registered`);
-        return now;
-      },
-    };
+    return variable && environment.registered.has(variable) ? deferUntil(variable) : undefined;
   };
+  // A condition such as `r is defined` or `r.changed` can only be decided once `r` exists.
+  const waitsFor = [...referencedNames([task.args, task.loop]), ...conditionNames(task.when)].find((name) => environment.registered.has(name));
+  if (waitsFor) return deferUntil(waitsFor);
   /** Runs one step; a template error about a registered variable defers the whole task. */
   const step = <T>(key: string, work: () => T): { value: T } | { deferred: CompiledTask } => {
     try {

@@ -103,11 +103,8 @@ describe('a task that reads a registered result', () => {
 
   // Ansible: a variable registered by an earlier task is defined when the later task runs,
   // even if that task was skipped, so `is defined` on it holds.
-  // BUG (it.failing until fixed, then make it `it`): compileTask decides the condition before
-  // connecting (src/engine/compile/compile-task.ts:104); `r is defined` throws no TemplateError
-  // for the not-yet-registered `r` (src/engine/conditions.ts:92), so the task is not deferred
-  // and is decided false, `r is not defined` true.
-  it.failing('treats a registered variable as defined once its task has run', async () => {
+  // So a condition that names a registered variable is decided when its task's turn comes.
+  it('treats a registered variable as defined once its task has run', async () => {
     const playbook = `
 - hosts: all
   tasks:

@@ -7,7 +7,7 @@ import { defineTask, noop, type CommandResult, type Fact, type Plan } from '../.
 import { TaskRegistry } from '../../../src/engine/registry';
 import { sh } from '../../../src/shell/quote';
 
-const KEY = { type: 'string', pattern: '^[a-z0-9_]+$' };
+const KEY = { type: 'string', pattern: '^[a-z0-9_]+$' } as const;
 
 /** The key's value, or null when the host has no such key (cat fails). */
 function keyValue(key: string): Fact<string | null> {

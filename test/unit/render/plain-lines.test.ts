@@ -21,7 +21,7 @@ const RECAP = [
 describe('PlainLines', () => {
   it('prints every task result as a line, unreachable hosts, and the recap', async () => {
     expect(await render(false)).toEqual([
-      'PLAY [web] (h1, h2, h3)',
+      'PLAY [web] ****************************************',
       'h1 | changed: set a (0.00s)',
       'h1 | skipped: only h2 (condition is false: "inventory_hostname == \'h2\'")',
       'h1 | ok: may fail (0.00s) - c is 1',
@@ -32,8 +32,10 @@ describe('PlainLines', () => {
       'h2 | FAILED (ignored): may fail (0.00s): printf %s 1 > c exited 1: Read-only file system',
       'h2 | FAILED: must work (0.00s): printf %s 1 > d exited 1: Read-only file system',
       'h3 | UNREACHABLE: connect ECONNREFUSED 127.0.0.3:22',
-      'PLAY [db] (h1)',
+      'PLAY [web] failed: 2 of 3 hosts failed or were unreachable',
+      'PLAY [db] ****************************************',
       'h1 | changed: set e (0.00s)',
+      'PLAY [db] done on 1 hosts: h1',
       '',
       ...RECAP,
       '',
@@ -42,7 +44,7 @@ describe('PlainLines', () => {
 
   it('shows the changes under each result with --diff, and says would change in check mode', async () => {
     expect(await render(true, true)).toEqual([
-      'PLAY [web] (h1, h2, h3) [check mode]',
+      'PLAY [web] **************************************** (check mode)',
       'h1 | would change: set a (0.00s)',
       'h1 |     a: 0 -> 1',
       'h1 | skipped: only h2 (condition is false: "inventory_hostname == \'h2\'")',
@@ -58,11 +60,13 @@ describe('PlainLines', () => {
       'h2 | would change: must work (0.00s)',
       'h2 |     d: (absent) -> 1',
       'h3 | UNREACHABLE: connect ECONNREFUSED 127.0.0.3:22',
-      'PLAY [db] (h1, h2) [check mode]',
+      'PLAY [web] failed: 1 of 3 hosts failed or were unreachable',
+      'PLAY [db] **************************************** (check mode)',
       'h1 | would change: set e (0.00s)',
       'h1 |     e: (absent) -> 1',
       'h2 | would change: set e (0.00s)',
       'h2 |     e: (absent) -> 1',
+      'PLAY [db] done on 2 hosts: h1, h2',
       '',
       `PLAY RECAP ${'*'.repeat(60)}`,
       'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    ignored=0',
