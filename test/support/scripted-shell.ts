@@ -54,7 +54,7 @@ interface ParsedStep {
   stopOnError: boolean;
 }
 
-const HEADER = ['export LANG=C LC_ALL=C', 'lvs_dir=$(mktemp -d) || exit 97', `trap 'rm -rf "$lvs_dir"' EXIT`];
+const HEADER = ["trap '' HUP INT TERM PIPE", 'export LANG=C LC_ALL=C', 'lvs_dir=$(mktemp -d) || exit 97', `trap 'rm -rf "$lvs_dir"' EXIT`];
 const OPEN = '(';
 const CLOSE = ') >"$lvs_dir/o" 2>"$lvs_dir/e" </dev/null; lvs_rc=$?';
 const FRAME = /^printf '%s %s %s ' (lvs-[0-9a-f]{12}) (\d+) "\$lvs_rc"; base64 -w0 "\$lvs_dir\/o"; printf ' '; base64 -w0 "\$lvs_dir\/e"; printf '\\n'$/;

@@ -22,6 +22,9 @@ export function batchScript(commands: ShellCommand[], options: { stopOnError?: b
   const marker = `lvs-${randomBytes(6).toString('hex')}`;
   const all = [...commands, ...(options.then ?? [])];
   const lines = [
+    // Once started, the batch runs to its end even when the controller dies or the connection
+    // drops: sshd then only closes its pipes, and writing to them must not kill the shell.
+    "trap '' HUP INT TERM PIPE",
     'export LANG=C LC_ALL=C',
     'lvs_dir=$(mktemp -d) || exit 97',
     `trap 'rm -rf "$lvs_dir"' EXIT`,

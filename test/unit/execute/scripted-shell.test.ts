@@ -54,8 +54,8 @@ describe('the scripted shell', () => {
 
   it('refuses a script that is not the batch framing', async () => {
     const batch = batchScript([sh`printf %s hi`]);
-    expect(() => parseBatchScript(batch.script.replace('lvs_rc=$?', 'rc=$?'))).toThrow(/the command at line 4 is never closed/);
-    expect(() => parseBatchScript(batch.script.replace('export LANG=C LC_ALL=C', 'export LANG=C'))).toThrow(/line 1 is not "export LANG=C LC_ALL=C"/);
+    expect(() => parseBatchScript(batch.script.replace('lvs_rc=$?', 'rc=$?'))).toThrow(/the command at line 5 is never closed/);
+    expect(() => parseBatchScript(batch.script.replace('export LANG=C LC_ALL=C', 'export LANG=C'))).toThrow(/line 2 is not "export LANG=C LC_ALL=C"/);
     expect(() => parseBatchScript(batch.script.replace(/ 0 "\$lvs_rc"/, ' 1 "$lvs_rc"'))).toThrow(/frame 1 where 0 belongs/);
     await expect(scripted('echo hi\n')).rejects.toThrow(/not a batch script/);
   });
