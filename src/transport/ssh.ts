@@ -190,11 +190,14 @@ export class SshConnection {
   /**
    * Kills a timed-out command's process group as the same user it ran as (a command run
    * with sudo is out of the login user's reach). The kill runs outside the channel limit:
-   * the command it kills still holds its slot. If it fails (say, no room under MaxSessions),
-   * the command runs on until it ends by itself.
+   * the command it kills still holds its slot. If it cannot run (say, no room under
+   * MaxSessions), the command runs on until it ends by itself: resolves with why.
    */
-  private async killProcessGroup(processGroup: number, become: Become | undefined): Promise<void> {
-    await this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).catch(() => undefined);
+  private async killProcessGroup(processGroup: number, become: Become | undefined): Promise<string | undefined> {
+    return this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
   }
 
   /**
