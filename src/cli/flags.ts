@@ -23,9 +23,18 @@ export const runFlags = {
   diff: Flags.boolean({ char: 'D', description: 'Show the before and after of every change.' }),
   forks: Flags.integer({ char: 'f', default: 20, min: 1, max: 1000, description: 'How many hosts to work on at the same time.' }),
   'extra-vars': extraVarsFlag,
-  'known-hosts': Flags.string({ multiple: true, description: 'A known_hosts file to check host keys against, in addition to ~/.ssh/known_hosts.' }),
+  'known-hosts': Flags.string({
+    multiple: true,
+    description:
+      'A known_hosts file to check host keys against, in addition to ~/.ssh/known_hosts; repeat for more. A file that does not exist counts as empty; a directory or a file that cannot be read is an error.',
+  }),
   'host-key-checking': Flags.boolean({ allowNo: true, description: 'Check host keys against known_hosts (default on; ANSIBLE_HOST_KEY_CHECKING=False or LVS_HOST_KEY_CHECKING=false also turn it off).' }),
-  'connect-timeout': Flags.integer({ default: SSH_DEFAULTS.connectTimeoutMs / 1000, min: 1, description: 'Seconds to wait for an SSH connection and login.' }),
+  'connect-timeout': Flags.integer({
+    default: SSH_DEFAULTS.connectTimeoutMs / 1000,
+    min: 1,
+    description:
+      'Seconds to wait for each SSH connection to be ready: the TCP connect, the SSH handshake and the login, about 6 round trips with one key (one more for each key the host refuses). The default of 10 is too short beyond about 0.8 s of latency each way; give 30 for 2 s each way.',
+  }),
   'command-timeout': Flags.integer({ default: 300, min: 1, description: 'Seconds one batch of remote commands may take.' }),
   plugin: pluginFlag,
 };

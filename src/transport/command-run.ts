@@ -18,10 +18,20 @@ export class CommandTimeoutError extends Error {
     /** The command's shown form, sudo wrapper included, redacted. */
     readonly command: string,
     readonly timeoutMs: number,
+    /** From the start of the command to the end of the kill, which can take long (a second login, sudo). */
+    readonly elapsedMs: number,
     /** What the command had written before it was killed. */
     readonly partial: { stdout: string; stderr: string },
+    /** Why the kill command failed, if it did: the command may then still be running. */
+    readonly killFailure?: string,
   ) {
-    super(`${command} did not finish within ${timeoutMs} ms and was killed`);
+    const after = `${(elapsedMs / 1000).toFixed(1)} s after it started`;
+    super(
+      killFailure === undefined
+        ? `${command} did not finish within its timeout of ${timeoutMs} ms and was killed, ${after}`
+        : `${command} did not finish within its timeout of ${timeoutMs} ms; lvs could not kill it (${killFailure}) ` +
+            `and gave up on it ${after}: it may still be running`,
+    );
     this.name = 'CommandTimeoutError';
   }
 }
@@ -36,8 +46,8 @@ export interface CommandRun {
   stdin?: string;
   timeoutMs?: number;
   sudo?: { dialog: SudoPasswordDialog; password: string };
-  /** With a timeout: where the shell announces its process group, and how to kill it. */
-  processGroup?: { announcement: ProcessGroupAnnouncement; kill(processGroup: number): Promise<void> };
+  /** With a timeout: where the shell announces its process group, and how to kill it (resolving with why that failed, if it did). */
+  processGroup?: { announcement: ProcessGroupAnnouncement; kill(processGroup: number): Promise<string | undefined> };
   /** Why the connection went away, if it did. */
   lostReason(): string | undefined;
 }
@@ -48,6 +58,7 @@ export interface CommandRun {
  */
 export function followCommand(channel: ClientChannel, run: CommandRun): Promise<CommandResult> {
   return new Promise<CommandResult>((resolve, reject) => {
+    const startedAt = Date.now();
     const stdout: Buffer[] = [];
     const stderrDecoder = new StringDecoder('utf8');
     let stderr = '';
@@ -67,10 +78,12 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
             settled = true;
             const partial = { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
             const processGroup = run.processGroup?.announcement.processGroup;
-            // The error waits for the kill, so whoever gets it knows the command is gone.
-            const killed = processGroup === undefined ? Promise.resolve() : run.processGroup!.kill(processGroup);
+            // The error waits for the kill, so whoever gets it knows whether the command is gone.
+            const killed = processGroup === undefined ? Promise.resolve(undefined) : run.processGroup!.kill(processGroup);
             killChannel(channel);
-            void killed.then(() => reject(new CommandTimeoutError(run.host, run.shown, run.timeoutMs!, partial)));
+            void killed.then((failure) =>
+              reject(new CommandTimeoutError(run.host, run.shown, run.timeoutMs!, Date.now() - startedAt, partial, failure && redact(failure, run.secrets))),
+            );
           }, run.timeoutMs);
 
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -1,10 +1,9 @@
 /**
  * OpenSSH known_hosts files: which host keys a host is known by. The format is described in
- * sshd(8), "SSH_KNOWN_HOSTS FILE FORMAT". Parsing and matching are pure; only `load` reads
- * files.
+ * sshd(8), "SSH_KNOWN_HOSTS FILE FORMAT". Parsing and matching are pure; known-hosts-reader.ts
+ * reads the files.
  */
 import { createHash, createHmac, timingSafeEqual } from 'crypto';
-import { readFile } from 'fs/promises';
 import { utils } from 'ssh2';
 
 /**
@@ -51,35 +50,34 @@ export function knownHostsLine(host: string, keyBlob: Buffer): string {
   return `${host} ${keyTypeOf(keyBlob) ?? 'unknown'} ${keyBlob.toString('base64')}`;
 }
 
+/** A `@cert-authority` line: lvs cannot check host certificates (ssh2 has no support for them). */
+export interface CertAuthorityEntry {
+  source: string;
+  hosts: string;
+}
+
 /** The host keys of one or more known_hosts files, and what could not be used from them. */
 export class KnownHosts {
   constructor(
     readonly entries: readonly KnownHostEntry[],
     /** Lines that were skipped, with the reason: `file:line: ...`. */
     readonly warnings: readonly string[],
+    readonly certAuthorities: readonly CertAuthorityEntry[] = [],
   ) {}
 
-  /** Reads the files in order; a file that does not exist counts as empty, like in OpenSSH. */
-  static async load(files: readonly string[]): Promise<KnownHosts> {
-    const parsed = await Promise.all(
-      files.map(async (file) => {
-        try {
-          return KnownHosts.parse(await readFile(file, 'utf8'), file);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new KnownHosts([], []);
-          throw error;
-        }
-      }),
-    );
+  /** Several files as one, in the order given. */
+  static concat(files: readonly KnownHosts[]): KnownHosts {
     return new KnownHosts(
-      parsed.flatMap((file) => file.entries),
-      parsed.flatMap((file) => file.warnings),
+      files.flatMap((file) => file.entries),
+      files.flatMap((file) => file.warnings),
+      files.flatMap((file) => file.certAuthorities),
     );
   }
 
   static parse(text: string, file: string): KnownHosts {
     const entries: KnownHostEntry[] = [];
     const warnings: string[] = [];
+    const certAuthorities: CertAuthorityEntry[] = [];
     text.split('\n').forEach((rawLine, index) => {
       const source = `${file}:${index + 1}`;
       const line = rawLine.trim();
@@ -89,7 +87,11 @@ export class KnownHosts {
       if (fields[0].startsWith('@')) {
         const marker = fields.shift();
         if (marker === '@cert-authority') {
-          warnings.push(`${source}: @cert-authority lines are not supported by lvs and were ignored`);
+          certAuthorities.push({ source, hosts: fields[0] ?? '' });
+          warnings.push(
+            `${source}: @cert-authority lines are not supported by lvs (it cannot check host certificates), line ignored; ` +
+              `a host it covers needs its own key in known_hosts`,
+          );
           return;
         }
         if (marker !== '@revoked') {
@@ -105,12 +107,12 @@ export class KnownHosts {
       }
       const parsed = utils.parseKey(`${declaredType} ${base64Key}`);
       if (parsed instanceof Error) {
-        warnings.push(`${source}: not a valid ${declaredType} key (${parsed.message}), line ignored`);
+        warnings.push(`${source}: cannot use this ${declaredType} key (${parsed.message}), line ignored`);
         return;
       }
       entries.push({ source, revoked, hosts, keyType: parsed.type, key: parsed.getPublicSSH() });
     });
-    return new KnownHosts(entries, warnings);
+    return new KnownHosts(entries, warnings, certAuthorities);
   }
 
   /** How `keyBlob`, offered by the host named `host` (see hostString), compares with the files. */
@@ -126,6 +128,16 @@ export class KnownHosts {
   /** The entries whose host field matches, revoked ones included, in file order. */
   entriesFor(host: string): KnownHostEntry[] {
     return this.entries.filter((entry) => hostMatches(entry.hosts, host));
+  }
+
+  /** The key types the host is known by (revoked keys do not count), in file order. */
+  keyTypesFor(host: string): string[] {
+    return [...new Set(this.entriesFor(host).filter((entry) => !entry.revoked).map((entry) => entry.keyType))];
+  }
+
+  /** The ignored `@cert-authority` lines that cover the host. */
+  certAuthoritiesFor(host: string): CertAuthorityEntry[] {
+    return this.certAuthorities.filter((entry) => hostMatches(entry.hosts, host));
   }
 }
 

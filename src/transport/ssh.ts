@@ -4,18 +4,20 @@
  */
 import { homedir } from 'os';
 import type { Duplex } from 'stream';
-import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { CommandResult } from '../api';
 import { UnreachableError } from '../errors';
 import { CredentialSequence, gatherCredentials, type Credential } from './auth';
 import { type Become, becomeCommand } from './become';
 import { followCommand } from './command-run';
-import { KnownHosts, hostString } from './known-hosts';
+import { hostKeyAlgorithms } from './host-key-algorithms';
+import { type KnownHosts, hostString } from './known-hosts';
+import { KnownHostsReader } from './known-hosts-reader';
 import { ProcessGroupAnnouncement, killProcessGroup } from './process-group';
 import type { ShellCommand } from '../shell/quote';
 import { redact } from './redact';
 import { Slots } from './slots';
-import { type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
+import { type ConnectStage, type Endpoint, type Ssh2Error, connectFailure, describeEndpoint, hostKeyRefusal } from './unreachable';
 
 export interface SshTarget {
   /** The inventory name, for messages. */
@@ -33,6 +35,12 @@ export interface SshOptions {
   /** Off: any host key is accepted (Ansible's host_key_checking = False). */
   hostKeyChecking: boolean;
   knownHostsFiles: string[];
+  /**
+   * Reads the known_hosts files once for the whole run and tells their warnings (give every
+   * connection of a run the same one). Without it, each connection reads the files itself
+   * and their warnings go nowhere.
+   */
+  knownHostsReader?: KnownHostsReader;
   /** From the TCP connect to a logged-in session (ssh2's readyTimeout), per SSH server. */
   connectTimeoutMs: number;
   /** Channels open at once on one connection; OpenSSH's MaxSessions defaults to 10. */
@@ -67,15 +75,6 @@ const OPEN_RETRY_DELAYS_MS = [20, 50, 100, 200];
 /** SSH-level keepalive, like ServerAliveInterval 15 / ServerAliveCountMax 3. */
 const KEEPALIVE = { keepaliveInterval: 15_000, keepaliveCountMax: 3 };
 
-/** The ssh2 host key algorithms that produce a key of each known_hosts key type. */
-const ALGORITHMS_OF_KEY_TYPE: Record<string, ServerHostKeyAlgorithm[]> = {
-  'ssh-ed25519': ['ssh-ed25519'],
-  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-
 export class SshConnection {
   /** What this connection cost, for the benchmark's trace: SSH connections (a jump host counts) and channels. */
   readonly counters = { connections: 0, channels: 0 };
@@ -100,9 +99,8 @@ export class SshConnection {
 
   static async open(target: SshTarget, options: SshOptions): Promise<SshConnection> {
     const slots = new Slots(options.maxChannels);
-    const knownHosts = options.hostKeyChecking
-      ? await KnownHosts.load(options.knownHostsFiles.map(expandHome))
-      : undefined;
+    const reader = options.knownHostsReader ?? new KnownHostsReader(() => undefined);
+    const knownHosts = options.hostKeyChecking ? await reader.load(options.knownHostsFiles.map(expandHome)) : undefined;
     const { credentials } = await gatherCredentials(target.name, {
       privateKeyFile: target.privateKeyFile === undefined ? undefined : expandHome(target.privateKeyFile),
       password: target.password,
@@ -192,11 +190,14 @@ export class SshConnection {
   /**
    * Kills a timed-out command's process group as the same user it ran as (a command run
    * with sudo is out of the login user's reach). The kill runs outside the channel limit:
-   * the command it kills still holds its slot. If it fails (say, no room under MaxSessions),
-   * the command runs on until it ends by itself.
+   * the command it kills still holds its slot. If it cannot run (say, no room under
+   * MaxSessions), the command runs on until it ends by itself: resolves with why.
    */
-  private async killProcessGroup(processGroup: number, become: Become | undefined): Promise<void> {
-    await this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).catch(() => undefined);
+  private async killProcessGroup(processGroup: number, become: Become | undefined): Promise<string | undefined> {
+    return this.run(killProcessGroup(processGroup), { become, timeoutMs: KILL_TIMEOUT_MS }, undefined).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
   }
 
   /**
@@ -250,6 +251,7 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
   const name = hostString(endpoint.host, endpoint.port);
   const sequence = new CredentialSequence(credentials, endpoint.user);
   let refusal: UnreachableError | undefined;
+  let reached: ConnectStage = 'nothing';
 
   const config: ConnectConfig = {
     host: endpoint.host,
@@ -266,12 +268,8 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
       refusal = hostKeyRefusal(hostName, endpoint, verdict, keyBlob, knownHosts, expandHome(options.knownHostsFiles[0] ?? defaultSshOptions().knownHostsFiles[0]));
       return false;
     },
+    algorithms: { serverHostKey: hostKeyAlgorithms(knownHosts?.keyTypesFor(name) ?? []) },
   };
-  // Like OpenSSH, ask first for the key types known_hosts has for this host, so a host known
-  // by its RSA key is not reported unknown because it also has an ed25519 key.
-  const knownTypes = knownHosts?.entriesFor(name).filter((entry) => !entry.revoked).map((entry) => entry.keyType) ?? [];
-  const preferred = [...new Set(knownTypes.flatMap((type) => ALGORITHMS_OF_KEY_TYPE[type] ?? []))];
-  if (preferred.length) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred, append: [] } };
 
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -282,6 +280,8 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
       client.end();
       reject(error);
     };
+    client.on('connect', () => (reached = 'tcp'));
+    client.on('handshake', () => (reached = 'handshake'));
     client.on('ready', () => {
       settled = true;
       resolve(client);
@@ -293,7 +293,7 @@ function connectClient(session: Session, endpoint: Endpoint, credentials: Creden
       if (error.level === 'agent') return;
       if (error.level === 'client-authentication' && !sequence.exhausted) return;
       if (refusal) return fail(refusal);
-      fail(connectFailure(hostName, endpoint, error, { timeoutMs: options.connectTimeoutMs, authentication: sequence.describe() }));
+      fail(connectFailure(hostName, endpoint, error, { timeoutMs: options.connectTimeoutMs, reached, authentication: sequence.describe() }));
     });
     client.on('close', () => {
       fail(refusal ?? new UnreachableError(hostName, `${describeEndpoint(endpoint)} closed the connection during the SSH handshake`));

@@ -35,14 +35,23 @@ export function hostKeyRefusal(
   const line = knownHostsLine(name, keyBlob);
   const entries = knownHosts.entriesFor(name);
   switch (verdict) {
-    case 'unknown':
+    case 'unknown': {
+      // The server offers no key of a type known_hosts has for it: OpenSSH says so too
+      // ("keys of different type are already known for this host").
+      const otherTypes = entries.filter((entry) => !entry.revoked).map((entry) => `${entry.keyType} (${entry.source})`);
+      const certAuthorities = knownHosts.certAuthoritiesFor(name).map((entry) => entry.source);
       return new UnreachableError(
         hostName,
-        `the host key of ${where} is not known: it offers ${offered}`,
-        `check that fingerprint with the host's owner (on the host: ssh-keygen -lf ` +
+        `the host key of ${where} is not known: it offers ${offered}` +
+          (otherTypes.length ? `, but known_hosts knows it by ${otherTypes.join(', ')}, which it did not offer` : ''),
+        (certAuthorities.length
+          ? `lvs cannot check host certificates, so the @cert-authority line at ${certAuthorities.join(', ')} does not vouch for it; `
+          : '') +
+          `check that fingerprint with the host's owner (on the host: ssh-keygen -lf ` +
           `/etc/ssh/ssh_host_${keyFileKind(type)}_key.pub), then add this line to ${knownHostsFile}: ${line} ` +
           `(or turn host key checking off)`,
       );
+    }
     case 'mismatch': {
       const previous = entries.filter((entry) => !entry.revoked && entry.keyType === type);
       const expected = previous.map((entry) => `${sha256Fingerprint(entry.key)} (${entry.source})`).join(', ');
@@ -88,11 +97,14 @@ function unresolvedNameHint(hostName: string, endpoint: Endpoint): string {
 /** What ssh2 adds to its errors: which stage failed, and the socket's errno code. */
 export type Ssh2Error = Error & { level?: string; code?: string | number };
 
+/** How far a connection got: not even TCP, a TCP connection, or the SSH handshake (keys exchanged, not logged in). */
+export type ConnectStage = 'nothing' | 'tcp' | 'handshake';
+
 export function connectFailure(
   hostName: string,
   endpoint: Endpoint,
   error: Ssh2Error,
-  context: { timeoutMs: number; authentication: string },
+  context: { timeoutMs: number; reached: ConnectStage; authentication: string },
 ): UnreachableError {
   const where = describeEndpoint(endpoint);
   const fail = (message: string, hint?: string) => new UnreachableError(hostName, message, hint);
@@ -117,10 +129,7 @@ export function connectFailure(
           return fail(`cannot connect to ${where}: ${error.message}`);
       }
     case 'client-timeout':
-      return fail(
-        `no SSH handshake with ${where} within ${context.timeoutMs} ms`,
-        'the host may be down, a firewall may drop the packets, or sshd is slow to answer: raise the connection timeout if so',
-      );
+      return fail(...connectTimeout(where, context));
     case 'client-authentication':
       return fail(
         `authentication failed for ${where}: ${context.authentication}`,
@@ -131,5 +140,30 @@ export function connectFailure(
       return fail(`${where} closed the connection before the SSH handshake`, 'is an SSH server listening on that port?');
     default:
       return fail(`SSH connection to ${where} failed: ${error.message}`);
+  }
+}
+
+/**
+ * The message and hint of a connect timeout. It covers the TCP connect, the SSH handshake
+ * and the login, several round trips in all, so a distant host needs a longer one.
+ */
+function connectTimeout(where: string, context: { timeoutMs: number; reached: ConnectStage }): [string, string] {
+  const within = `within ${context.timeoutMs} ms`;
+  const raise =
+    `raise --connect-timeout (${context.timeoutMs / 1000} s now; it covers the TCP connect, the SSH handshake ` +
+    'and the login, several round trips in all)';
+  switch (context.reached) {
+    case 'nothing':
+      return [`no TCP connection to ${where} ${within}`, `the host may be down, or a firewall drops the packets; if it is only far away or slow, ${raise}`];
+    case 'tcp':
+      return [
+        `no SSH handshake with ${where} ${within}`,
+        `sshd may be overloaded, or something other than sshd answers there; if the host is only far away or slow, ${raise}`,
+      ];
+    case 'handshake':
+      return [
+        `no login to ${where} ${within}: the SSH handshake was done, authentication was not`,
+        `sshd may be slow to authenticate (PAM, or UseDNS lookups of this client); if the host is only far away or slow, ${raise}`,
+      ];
   }
 }

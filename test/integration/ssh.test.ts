@@ -224,6 +224,7 @@ describe('unreachable hosts', () => {
       const started = Date.now();
       const error = await openError(open({ port: silent.port }, { connectTimeoutMs: 700 }));
       expect(error.message).toBe(`no SSH handshake with root@127.0.0.1:${silent.port} within 700 ms`);
+      expect(error.hint).toMatch(/if the host is only far away or slow, raise --connect-timeout \(0\.7 s now; it covers the TCP connect, the SSH handshake and the login/);
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await silent.close();
@@ -271,6 +272,61 @@ describe('command timeout', () => {
   it('kills a command that sudo runs as another user for a root login', async () => {
     await expectKilled(await open({}, { maxChannels: 1 }), { user: 'nobody' });
   });
+
+  it('says how long it took in all when the kill is slow, not just the timeout', async () => {
+    // sshd runs ~/.ssh/rc before every session's command (sshd(8), FILES): once the command
+    // has made its flag file, the session that kills it starts 3 s late.
+    const slow = await startSshd({ authorizedKeys: { lvsslow: [key.publicKey] }, users: [{ name: 'lvsslow' }] });
+    try {
+      const slowTarget = { host: slow.address, port: slow.port, user: 'lvsslow' };
+      const slowKnownHosts = knownHosts(`known_hosts-${slow.port}`, [`[${slow.address}]:${slow.port} ${slow.hostPublicKey}`]);
+      const connection = await open(slowTarget, { knownHostsFiles: [slowKnownHosts] });
+      const rc = 'if [ -e "$HOME/kill-slowly" ]; then sleep 3; fi';
+      expect((await connection.exec(sh`mkdir -p "$HOME/.ssh" && printf '%s\n' ${rc} > "$HOME/.ssh/rc"`)).exitCode).toBe(0);
+
+      const started = Date.now();
+      const error = await connection.exec(sh`touch "$HOME/kill-slowly"; sleep 31.7`, { timeoutMs: 700 }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      const tookMs = Date.now() - started;
+      expect(error).toBeInstanceOf(CommandTimeoutError);
+      const { elapsedMs, message } = error as CommandTimeoutError;
+      expect(tookMs).toBeGreaterThanOrEqual(3_700);
+      expect(Math.abs(elapsedMs - tookMs)).toBeLessThan(300);
+      const said = /^touch "\$HOME\/kill-slowly"; sleep 31\.7 did not finish within its timeout of 700 ms and was killed, (\d+\.\d) s after it started$/.exec(message);
+      expect(said).not.toBeNull();
+      expect(Math.abs(Number(said![1]) * 1000 - tookMs)).toBeLessThan(400);
+      expect(await connection.exec(sh`pgrep -f ${'sleep 31[.]7'}`)).toMatchObject({ stdout: '', exitCode: 1 });
+    } finally {
+      opened.splice(0).forEach((connection) => connection.close());
+      await slow.stop();
+    }
+  });
+
+  it('says that the command may still be running when the kill could not run', async () => {
+    // MaxSessions 1: the timed-out command holds the only session, so the kill finds no room.
+    // A root login also gets no SSH signal (see process-group.ts): nothing stops the sleep.
+    const full = await startSshd({ authorizedKeys: { root: [key.publicKey] }, maxSessions: 1 });
+    try {
+      const fullKnownHosts = knownHosts(`known_hosts-${full.port}`, [`[${full.address}]:${full.port} ${full.hostPublicKey}`]);
+      const connection = await open({ host: full.address, port: full.port }, { knownHostsFiles: [fullKnownHosts], maxChannels: 1 });
+      const error = await connection.exec(sh`sleep 31.9`, { timeoutMs: 700 }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(CommandTimeoutError);
+      const { message, killFailure } = error as CommandTimeoutError;
+      expect(killFailure).toMatch(/^cannot start kill -s KILL -- -\d+: /);
+      expect(message).toMatch(/^sleep 31\.9 did not finish within its timeout of 700 ms; lvs could not kill it \(cannot start kill -s KILL -- -\d+: .*\) and gave up on it \d+\.\d s after it started: it may still be running$/);
+      // It is, as a second connection (with a session of its own) sees.
+      const observer = await open({ host: full.address, port: full.port }, { knownHostsFiles: [fullKnownHosts] });
+      expect((await observer.exec(sh`pgrep -f ${'sleep 31[.]9'}`)).exitCode).toBe(0);
+    } finally {
+      opened.splice(0).forEach((connection) => connection.close());
+      await full.stop();
+    }
+  });
 });
 
 describe('commands in errors', () => {
@@ -287,10 +343,12 @@ describe('commands in errors', () => {
     );
     expect(error).toBeInstanceOf(CommandTimeoutError);
     expect(readFileSync(file, 'utf8')).toBe(content);
-    expect((error as Error).message).toBe(
+    const shown =
       `{ lvs_tmp=$(mktemp ${file}.lvs-XXXXXX) && printf %s <19 bytes> | base64 -d > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && ` +
-        `mv -f "$lvs_tmp" ${file}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7 did not finish within 700 ms and was killed`,
-    );
+      `mv -f "$lvs_tmp" ${file}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7`;
+    const { message } = error as Error;
+    expect(message).toMatch(/ did not finish within its timeout of 700 ms and was killed, \d+\.\d s after it started$/);
+    expect(message.replace(/ did not finish within .*$/, '')).toBe(shown);
     expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain(encoded);
   });
 

@@ -94,16 +94,22 @@ describe('KnownHosts, plain entries', () => {
     expect(knownHosts.lookup('[anything]:2022', keyBlob('revoked-ed25519'))).toBe('revoked');
   });
 
-  it('ignores @cert-authority lines and says so', () => {
+  const certAuthorityWarning =
+    'known_hosts:11: @cert-authority lines are not supported by lvs (it cannot check host certificates), line ignored; ' +
+    'a host it covers needs its own key in known_hosts';
+
+  it('ignores @cert-authority lines and says so, keeping where they are for the refusal', () => {
     expect(knownHosts.lookup('web1.example', keyBlob('ca-ed25519'))).toBe('mismatch');
-    expect(knownHosts.warnings).toContain('known_hosts:11: @cert-authority lines are not supported by lvs and were ignored');
+    expect(knownHosts.warnings).toContain(certAuthorityWarning);
+    expect(knownHosts.certAuthoritiesFor('web2.example')).toEqual([{ source: 'known_hosts:11', hosts: '*.example' }]);
+    expect(knownHosts.certAuthoritiesFor('web2.example.org')).toEqual([]);
   });
 
   it('skips incomplete and malformed lines with a warning naming the line', () => {
     expect(knownHosts.warnings).toEqual([
-      'known_hosts:11: @cert-authority lines are not supported by lvs and were ignored',
+      certAuthorityWarning,
       'known_hosts:12: expected "hosts key-type base64-key", line ignored',
-      'known_hosts:13: not a valid ssh-ed25519 key (Malformed OpenSSH public key), line ignored',
+      'known_hosts:13: cannot use this ssh-ed25519 key (Malformed OpenSSH public key), line ignored',
     ]);
     expect(knownHosts.lookup('broken.example', keyBlob('web1-ed25519'))).toBe('unknown');
   });
@@ -137,10 +143,25 @@ describe('KnownHosts, entries hashed by ssh-keygen -H', () => {
   });
 });
 
-describe('KnownHosts.load', () => {
-  it('reads several files in order and treats a missing file as empty', async () => {
-    const knownHosts = await KnownHosts.load([fixture('does-not-exist'), fixture('known_hosts.hashed'), fixture('known_hosts')]);
-    expect(knownHosts.entries).toHaveLength(4 + 7);
-    expect(knownHosts.entriesFor('web1.example')[0].source).toBe(`${fixture('known_hosts.hashed')}:1`);
+describe('KnownHosts.keyTypesFor', () => {
+  const knownHosts = KnownHosts.parse(readFileSync(fixture('known_hosts'), 'utf8'), 'known_hosts');
+
+  it('lists each type a host is known by once, in file order, leaving out revoked keys', () => {
+    // web1.example: ed25519 (line 3), ecdsa (line 4), and the @revoked ed25519 of line 10.
+    expect(knownHosts.keyTypesFor('web1.example')).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256']);
+    expect(knownHosts.keyTypesFor('[web1.example]:2222')).toEqual(['ssh-rsa']);
+    expect(knownHosts.keyTypesFor('[elsewhere]:2022')).toEqual([]);
+  });
+});
+
+describe('KnownHosts.concat', () => {
+  it('keeps the files in order, with their warnings and @cert-authority lines', () => {
+    const hashed = KnownHosts.parse(readFileSync(fixture('known_hosts.hashed'), 'utf8'), 'a');
+    const plain = KnownHosts.parse(readFileSync(fixture('known_hosts'), 'utf8'), 'b');
+    const both = KnownHosts.concat([hashed, plain]);
+    expect(both.entries).toHaveLength(4 + 7);
+    expect(both.entriesFor('web1.example')[0].source).toBe('a:1');
+    expect(both.warnings).toHaveLength(3);
+    expect(both.certAuthorities.map((entry) => entry.source)).toEqual(['b:11']);
   });
 });
