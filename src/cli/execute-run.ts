@@ -18,6 +18,7 @@ import { ProgressTree } from '../render/progress-tree';
 import type { Renderer } from '../render/renderer';
 import { checkTopology, describeFinding } from '../topology/cluster-checks';
 import { declarationsOf } from '../topology/declarations';
+import { KnownHostsReader } from '../transport/known-hosts-reader';
 import type { LvsCommand } from './lvs-command';
 import type { RunSettings } from './run-options';
 
@@ -30,6 +31,7 @@ export interface RunInput {
 /** Compiles the run and prints the cluster checks' findings to stderr; undefined when any is an error. */
 export function compileAndCheck(command: LvsCommand, input: RunInput, compile: RunSettings['compile'], options: { checkCluster: boolean }): CompiledRun | undefined {
   const run = compileRun({ ...input, ...compile });
+  for (const warning of run.warnings) command.toStderr(`WARNING: ${warning}`);
   if (!options.checkCluster) return run;
   const findings = checkTopology(declarationsOf(run));
   for (const finding of findings) command.toStderr(describeFinding(finding));
@@ -46,22 +48,39 @@ export async function executeRun(command: LvsCommand, input: RunInput, settings:
   const renderOptions = { diff: settings.diff, write };
   const renderer: Renderer | undefined = options.json ? undefined : settings.output === 'tree' ? new ProgressTree(renderOptions) : new PlainLines(renderOptions);
   const report = new JsonReport();
+  /** The task each host is running now, to say what may be left half-done on an abort. */
+  const running = new Map<string, string>();
   const listener = (event: RunEvent) => {
+    if (event.kind === 'task-started') running.set(event.host, event.task.name);
+    if (event.kind === 'task-finished') running.delete(event.host);
     report.listener(event);
     renderer?.listener(event);
   };
-  const executor = new Executor(run, { ...settings.execute, connector: new ConnectionPool(settings.execute.ssh) }, listener);
+  const ssh = { ...settings.execute.ssh, knownHostsReader: new KnownHostsReader((warning) => command.toStderr(`WARNING: ${warning}`)) };
+  // A known_hosts file that cannot be read is bad input: found before anything connects.
+  if (ssh.hostKeyChecking) await ssh.knownHostsReader.load([...ssh.knownHostsFiles, ...run.plays.flatMap((play) => play.hosts.flatMap((host) => host.target.knownHostsFiles ?? []))]);
+  const executor = new Executor(run, { ...settings.execute, connector: new ConnectionPool(ssh) }, listener);
   const interruption: Interruption = { requested: false };
-  const onInterrupt = () => {
-    if (interruption.requested) process.exit(99);
+  // SIGTERM and SIGHUP (a closed terminal, a stopped CI job) stop a run as Ctrl-C does.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const onInterrupt = (signal: NodeJS.Signals) => {
+    if (interruption.requested) {
+      const left = [...running].map(([host, task]) => `  ${host}: '${task}'`);
+      process.stderr.write(
+        left.length
+          ? `\nAborted (${signal}). These tasks had started; their commands run on to their end on the host, but whether they succeeded is unknown:\n${left.join('\n')}\n`
+          : `\nAborted (${signal}) between tasks: no task was under way.\n`,
+      );
+      process.exit(99);
+    }
     interruption.requested = true;
-    process.stderr.write('\nInterrupted: letting running tasks finish, starting no new ones (Ctrl-C again to abort at once).\n');
+    process.stderr.write(`\nInterrupted (${signal}): letting running tasks finish, starting no new ones (once more to abort at once).\n`);
   };
-  process.on('SIGINT', onInterrupt);
+  for (const signal of signals) process.on(signal, onInterrupt);
   try {
     await executor.execute(interruption);
   } finally {
-    process.off('SIGINT', onInterrupt);
+    for (const signal of signals) process.off(signal, onInterrupt);
   }
   await renderer?.done();
   const result = report.result();

@@ -41,6 +41,7 @@ export class JsonReport {
           stats: event.stats,
           connections: event.connections,
           ...(event.interrupted ? { interrupted: event.interrupted } : {}),
+          ...(event.lost ? { lost: event.lost } : {}),
           check_mode: event.check,
           duration_ms: event.duration_ms,
         };

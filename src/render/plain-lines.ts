@@ -48,7 +48,7 @@ export class PlainLines implements Renderer {
         );
         return;
       case 'run-finished':
-        this.line(`\n${formatRecap({ stats: event.stats, interrupted: event.interrupted, check_mode: event.check })}`);
+        this.line(`\n${formatRecap({ stats: event.stats, interrupted: event.interrupted, lost: event.lost, check_mode: event.check })}`);
     }
   };
 

@@ -59,7 +59,7 @@ export class ProgressTree implements Renderer {
       case 'batch-finished':
         return;
       case 'run-finished':
-        this.recap = formatRecap({ stats: event.stats, interrupted: event.interrupted, check_mode: event.check });
+        this.recap = formatRecap({ stats: event.stats, interrupted: event.interrupted, lost: event.lost, check_mode: event.check });
         return;
       default:
         this.feed(event.play, event.host).push(event);

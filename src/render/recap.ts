@@ -47,7 +47,7 @@ export function formatChanges(changes: Change[]): string {
     .join('\n');
 }
 
-export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'check_mode'>): string {
+export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'lost' | 'check_mode'>): string {
   const hosts = Object.keys(report.stats);
   const width = Math.max(26, ...hosts.map((host) => host.length + 1));
   const lines = [`PLAY RECAP ${'*'.repeat(60)}`];
@@ -64,8 +64,12 @@ export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'c
     ].map(([name, count]) => `${name}=${String(count).padEnd(4)}`);
     lines.push(`${host.padEnd(width)}: ${cells.join(' ').trimEnd()}`);
   }
+  if (report.lost) {
+    lines.push('', 'UNREACHABLE during a task: the connection was lost; the task\'s commands run on to their end on the host, but whether they succeeded is unknown.');
+    for (const [host, task] of Object.entries(report.lost)) lines.push(`  ${host}: during '${task}'`);
+  }
   if (report.interrupted) {
-    lines.push('', 'INTERRUPTED: the run stopped at Ctrl-C; no task was cut off midway.');
+    lines.push('', 'INTERRUPTED: the run was stopped (Ctrl-C, SIGTERM or SIGHUP); no task was cut off midway.');
     for (const [host, where] of Object.entries(report.interrupted)) lines.push(`  ${host}: stopped ${where}`);
   }
   if (report.check_mode) lines.push('', 'CHECK MODE: nothing was changed; "changed" means "would change".');

@@ -69,6 +69,7 @@ export function compileRun(input: CompileInput): CompiledRun {
   const templates = new TemplateFiles(playbook.dir, input.templateDirs);
   const limited = input.limit ? new Set(selectHosts(inventory, input.limit)) : undefined;
   const registeredBefore = new Set<string>();
+  const warnings = new Set<string>();
 
   /** Each play's hosts, each with its variables and secrets, learnt before any task is compiled. */
   const scopes = playbook.plays.map((play) => {
@@ -90,6 +91,9 @@ export function compileRun(input: CompileInput): CompiledRun {
 
     const hosts = scopes[playIndex].map(({ host, vars, secretNames }): CompiledHost => {
       const target = collect(() => connectionTarget(host, vars), PLACEHOLDER_TARGET);
+      if (target.hostKeyChecking === false) {
+        warnings.add(`${host}: host key checking is off for this host: its ansible_ssh_common_args or ansible_ssh_extra_args say StrictHostKeyChecking=no, so a changed or forged host key is accepted`);
+      }
       const registeredSoFar = new Set(registeredBefore);
       const compileAll = (list: TaskDefinition[], handlers: boolean) =>
         list.map((task): CompiledTask => {
@@ -117,5 +121,5 @@ export function compileRun(input: CompileInput): CompiledRun {
     return { play, tasks, hosts };
   });
   if (errors.length) throw new InputErrors(errors);
-  return { plays, check: input.check, redactor };
+  return { plays, check: input.check, redactor, warnings: [...warnings] };
 }

@@ -59,4 +59,6 @@ export interface CompiledRun {
   check: boolean;
   /** Hides every secret the inventories, extra vars and task arguments hold. */
   redactor: Redactor;
+  /** What the run does that the user may not expect, such as host key checking turned off by a variable. */
+  warnings: string[];
 }

@@ -37,6 +37,8 @@ export type RunEvent =
       connections: Record<string, { connections: number; channels: number }>;
       /** When the run was interrupted: where each host stopped. */
       interrupted?: Record<string, string>;
+      /** Hosts whose connection was lost during a task, and that task. */
+      lost?: Record<string, string>;
       check: boolean;
       duration_ms: number;
     };

@@ -38,6 +38,8 @@ interface HostState {
   stats: HostStats;
   /** The last task that finished, for the interruption report. */
   lastTask?: string;
+  /** The task during which the connection was lost. */
+  lostDuring?: string;
   run?: HostRun;
 }
 
@@ -139,10 +141,12 @@ export class Executor {
       await connector.closeAll();
     }
     const where = (state: HostState) => (state.lastTask ? `after '${state.lastTask}'` : 'before its first task');
+    const lost = [...this.states].filter(([, state]) => state.lostDuring !== undefined);
     this.listener({
       kind: 'run-finished',
       stats: Object.fromEntries([...this.states].map(([host, state]) => [host, state.stats])),
       connections,
+      ...(lost.length ? { lost: Object.fromEntries(lost.map(([host, state]) => [host, state.lostDuring!])) } : {}),
       ...(interruption.requested ? { interrupted: Object.fromEntries([...this.states].map(([host, state]) => [host, where(state)])) } : {}),
       check: this.run.check,
       duration_ms: Date.now() - started,
@@ -198,6 +202,7 @@ export class Executor {
         this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors });
         if (result.status === 'unreachable') {
           state.unreachable = true;
+          state.lostDuring = task.name;
           return 'unreachable';
         }
         if (result.status === 'failed' && !task.ignoreErrors) {

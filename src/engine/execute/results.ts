@@ -47,6 +47,8 @@ export interface RunReport {
   connections?: Record<string, { connections: number; channels: number }>;
   /** Set when Ctrl-C stopped the run: where each host stopped. */
   interrupted?: Record<string, string>;
+  /** Hosts whose connection was lost during a task, and that task. */
+  lost?: Record<string, string>;
   check_mode: boolean;
   duration_ms: number;
 }
