@@ -8,6 +8,7 @@ import type { CompiledRun } from '../engine/compile/compiled-run';
 import { ConnectionPool } from '../engine/execute/connections';
 import type { RunEvent } from '../engine/execute/events';
 import { Executor, type Interruption } from '../engine/execute/executor';
+import { FlockRunLocks } from '../engine/execute/run-lock';
 import { exitCodeOf, type RunReport } from '../engine/execute/results';
 import type { Inventory } from '../engine/inventory';
 import type { Playbook } from '../engine/playbook';
@@ -59,7 +60,8 @@ export async function executeRun(command: LvsCommand, input: RunInput, settings:
   const ssh = { ...settings.execute.ssh, knownHostsReader: new KnownHostsReader((warning) => command.toStderr(`WARNING: ${warning}`)) };
   // A known_hosts file that cannot be read is bad input: found before anything connects.
   if (ssh.hostKeyChecking) await ssh.knownHostsReader.load([...ssh.knownHostsFiles, ...run.plays.flatMap((play) => play.hosts.flatMap((host) => host.target.knownHostsFiles ?? []))]);
-  const executor = new Executor(run, { ...settings.execute, connector: new ConnectionPool(ssh) }, listener);
+  const runLocks = new FlockRunLocks(settings.execute.lockTimeoutSeconds, (host, why) => command.toStderr(`WARNING: ${host}: runs cannot take turns there (${why})`));
+  const executor = new Executor(run, { ...settings.execute, connector: new ConnectionPool(ssh), runLocks }, listener);
   const interruption: Interruption = { requested: false };
   // SIGTERM and SIGHUP (a closed terminal, a stopped CI job) stop a run as Ctrl-C does.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -35,6 +35,11 @@ export const runFlags = {
     description:
       'Seconds to wait for each SSH connection to be ready: the TCP connect, the SSH handshake and the login, about 6 round trips with one key (one more for each key the host refuses). The default of 10 is too short beyond about 0.8 s of latency each way; give 30 for 2 s each way.',
   }),
+  'lock-timeout': Flags.integer({
+    default: 300,
+    min: 0,
+    description: 'Seconds to wait for another lvs run to finish on a host before that host fails: runs take turns on each host (0: do not wait).',
+  }),
   'command-timeout': Flags.integer({ default: 300, min: 1, description: 'Seconds one batch of remote commands may take.' }),
   plugin: pluginFlag,
 };

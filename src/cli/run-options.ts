@@ -51,12 +51,13 @@ type RunFlagValues = {
   'host-key-checking'?: boolean;
   'connect-timeout': number;
   'command-timeout': number;
+  'lock-timeout': number;
 };
 
 /** What `lvs run` and `lvs task` do, from their flags: how to compile, execute and show the run. */
 export interface RunSettings {
   compile: Omit<CompileInput, 'playbook' | 'inventory' | 'registry'>;
-  execute: { forks: number; commandTimeoutMs: number; ssh: SshOptions };
+  execute: { forks: number; commandTimeoutMs: number; lockTimeoutSeconds: number; ssh: SshOptions };
   diff: boolean;
   /** A live tree on a terminal, plain lines in logs and CI. */
   output: 'tree' | 'plain';
@@ -80,6 +81,7 @@ export function runSettings(flags: RunFlagValues, extra: { tags?: string[]; skip
     execute: {
       forks: flags.forks,
       commandTimeoutMs: flags['command-timeout'] * 1000,
+      lockTimeoutSeconds: flags['lock-timeout'],
       ssh: {
         ...SSH_DEFAULTS,
         hostKeyChecking: flags['host-key-checking'] ?? hostKeyCheckingDefault(),

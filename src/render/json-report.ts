@@ -19,10 +19,15 @@ export class JsonReport {
         play.play.hosts.push(...event.hosts);
         return;
       }
-      case 'host-unreachable': {
-        // Ansible reports an unreachable host under the task it was about to run.
+      case 'host-unreachable':
+      case 'host-failed': {
+        // Ansible reports a host that stopped before its tasks under the task it was about to run.
         const first = this.current.get(event.play.index)?.tasks[0];
-        if (first) first.hosts[event.host] = { status: 'unreachable', changed: false, unreachable: true, msg: event.message, diff: [], commands: [], duration_ms: 0 };
+        if (!first) return;
+        first.hosts[event.host] =
+          event.kind === 'host-unreachable'
+            ? { status: 'unreachable', changed: false, unreachable: true, msg: event.message, diff: [], commands: [], duration_ms: 0 }
+            : { status: 'failed', changed: false, failed: true, msg: event.message, diff: [], commands: [], duration_ms: 0 };
         return;
       }
       case 'task-finished': {

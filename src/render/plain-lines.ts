@@ -28,6 +28,12 @@ export class PlainLines implements Renderer {
       case 'host-unreachable':
         this.line(`${event.host} | UNREACHABLE: ${event.message}`);
         return;
+      case 'host-waiting':
+        this.line(`${event.host} | ${event.message}`);
+        return;
+      case 'host-failed':
+        this.line(`${event.host} | FAILED: ${event.message}`);
+        return;
       case 'task-finished': {
         const { result, task } = event;
         const name = `${task.handler ? 'handler ' : ''}${task.name}`;

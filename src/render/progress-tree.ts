@@ -85,9 +85,15 @@ export class ProgressTree implements Renderer {
           title: host,
           task: async (_hostContext, hostRow) => {
             const feed = this.feed(play, host);
-            const first = await feed.next();
+            let first = await feed.next();
+            for (; first.kind === 'host-waiting'; first = await feed.next()) hostRow.title = `${host}: ${first.message}`;
+            hostRow.title = host;
             // A host still waiting for a fork at Ctrl-C finishes without connecting.
             if (first.kind === 'host-finished') return hostRow.skip(`${host}: not started, the run was interrupted`);
+            if (first.kind === 'host-failed') {
+              hostFailed();
+              throw new Error(`${host}: FAILED: ${first.message}`);
+            }
             if (first.kind === 'host-unreachable') {
               hostFailed();
               throw new Error(`${host}: UNREACHABLE: ${first.message}`);

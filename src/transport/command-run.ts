@@ -44,6 +44,9 @@ export interface CommandRun {
   /** Text that must not appear in an error (passwords). */
   secrets: Array<string | undefined>;
   stdin?: string;
+  /** Stdin stays open until this settles. */
+  stdinOpenUntil?: Promise<unknown>;
+  onStdout?: (text: string) => void;
   timeoutMs?: number;
   sudo?: { dialog: SudoPasswordDialog; password: string };
   /** With a timeout: where the shell announces its process group, and how to kill it (resolving with why that failed, if it did). */
@@ -70,6 +73,12 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
       stdinEnded = true;
       channel.end(text);
     };
+    /** The command's own stdin: written, then ended, at once or when `stdinOpenUntil` settles. */
+    const giveStdin = (text?: string) => {
+      if (!run.stdinOpenUntil) return endStdin(text);
+      if (text) channel.write(text);
+      void run.stdinOpenUntil.finally(() => endStdin());
+    };
 
     const timer =
       run.timeoutMs === undefined
@@ -86,7 +95,11 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
             );
           }, run.timeoutMs);
 
-    channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+    const stdoutDecoder = new StringDecoder('utf8');
+    channel.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      run.onStdout?.(stdoutDecoder.write(chunk));
+    });
     /** stderr passes the process group announcement first, then the sudo dialog. */
     const takeStderr = (received: string, closing: boolean) => {
       let text = received;
@@ -104,7 +117,7 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
       for (const step of steps) {
         if (step === 'send-password') channel.write(`${run.sudo.password}\n`);
         else if (step === 'password-rejected') endStdin();
-        else endStdin(run.stdin);
+        else giveStdin(run.stdin);
       }
     };
     channel.stderr.on('data', (chunk: Buffer) => takeStderr(stderrDecoder.write(chunk), false));
@@ -125,7 +138,7 @@ export function followCommand(channel: ClientChannel, run: CommandRun): Promise<
       resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr, exitCode: exit });
     });
 
-    if (!run.sudo) endStdin(run.stdin);
+    if (!run.sudo) giveStdin(run.stdin);
   });
 }
 

@@ -50,6 +50,13 @@ export interface SshOptions {
 export interface ExecOptions {
   /** Written to the command's stdin, which is then closed. Without it stdin is closed at once. */
   stdin?: string;
+  /**
+   * Keeps stdin open (after `stdin`) until this settles: for a command that holds something,
+   * such as a lock, for as long as lvs needs it, and lets go when its stdin ends.
+   */
+  stdinOpenUntil?: Promise<unknown>;
+  /** Called with the command's stdout as it arrives. */
+  onStdout?: (text: string) => void;
   timeoutMs?: number;
   become?: Become;
 }
@@ -166,6 +173,8 @@ export class SshConnection {
           shown,
           secrets,
           stdin: options.stdin,
+          stdinOpenUntil: options.stdinOpenUntil,
+          onStdout: options.onStdout,
           timeoutMs: options.timeoutMs,
           sudo: dialog && { dialog, password: options.become!.password! },
           processGroup: announcement && {

@@ -24,6 +24,10 @@ export type RunEvent =
   /** A play starts on one serial batch of its hosts (the whole play without `serial`). */
   | { kind: 'batch-started'; play: PlayRef; hosts: string[]; check: boolean }
   | { kind: 'host-connected'; play: PlayRef; host: string }
+  /** Another lvs run holds the host: this one waits its turn. */
+  | { kind: 'host-waiting'; play: PlayRef; host: string; message: string }
+  /** The host failed before its first task (it stayed locked by another run). */
+  | { kind: 'host-failed'; play: PlayRef; host: string; message: string }
   | { kind: 'host-unreachable'; play: PlayRef; host: string; message: string }
   | { kind: 'task-started'; play: PlayRef; host: string; task: TaskRef }
   /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass. */

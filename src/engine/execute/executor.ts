@@ -11,6 +11,7 @@ import type { ConnectionTarget } from '../inventory';
 import type { TaskDefinition } from '../playbook';
 import type { PlayRef, RunListener, TaskRef } from './events';
 import { HostRun, type RemoteShell } from './host-run';
+import type { HeldLock, RunLocks } from './run-lock';
 import { countResult, emptyStats, type HostStats, type HostTaskResult } from './results';
 
 /** Opens (once per host) the shell a host's tasks run in. */
@@ -25,6 +26,8 @@ export interface ExecuteOptions {
   forks: number;
   commandTimeoutMs: number;
   connector: Connector;
+  /** Makes runs take turns on each host; without it, none is locked. */
+  runLocks?: RunLocks;
 }
 
 export interface Interruption {
@@ -41,6 +44,8 @@ interface HostState {
   /** The task during which the connection was lost. */
   lostDuring?: string;
   run?: HostRun;
+  /** This run's turn on the host, held from its first play to the end of the run. */
+  lock?: HeldLock;
 }
 
 export function serialBatches(hosts: string[], serial: number | string | undefined): string[][] {
@@ -136,6 +141,7 @@ export class Executor {
           this.listener({ kind: 'batch-finished', play, hosts: batch });
         }
       }
+      await Promise.all([...this.states.values()].map((state) => state.lock?.release()));
       connections = await connector.counters();
     } finally {
       await connector.closeAll();
@@ -184,6 +190,8 @@ export class Executor {
       return finish('unreachable');
     }
     this.listener({ kind: 'host-connected', play, host: host.name });
+    const locked = await this.takeTurn(play, host, shell);
+    if (locked !== 'ok') return finish(locked);
     const run = this.hostRun(host, shell);
     const notified = new Set<string>();
 
@@ -217,6 +225,26 @@ export class Executor {
     const handlers = compiled.play.handlers;
     const answers = (handler: TaskDefinition) => [handler.name, ...handler.listen].some((name) => notified.has(name));
     return finish(notified.size ? await runList(handlers, host.handlers, true, answers) : 'ok');
+  }
+
+  /** Holds the host's run lock (once per run), waiting for another run's turn to end. */
+  private async takeTurn(play: PlayRef, host: CompiledHost, shell: RemoteShell): Promise<'ok' | 'failed' | 'unreachable'> {
+    const state = this.state(host.name);
+    if (!this.options.runLocks || state.lock) return 'ok';
+    // The lock is taken as the user the run's changes are made as.
+    const become = this.run.plays.flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host.name)).flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : []))).find((unit) => unit.become)?.become;
+    try {
+      state.lock = await this.options.runLocks.acquire(host.name, shell, become, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
+      return 'ok';
+    } catch (error) {
+      const message = this.run.redactor.redact((error as Error).message);
+      const unreachable = error instanceof UnreachableError;
+      countResult(state.stats, { status: unreachable ? 'unreachable' : 'failed', changed: false, msg: message, diff: [], commands: [], duration_ms: 0 }, false);
+      if (unreachable) state.unreachable = true;
+      else state.failed = true;
+      this.listener(unreachable ? { kind: 'host-unreachable', play, host: host.name, message } : { kind: 'host-failed', play, host: host.name, message });
+      return unreachable ? 'unreachable' : 'failed';
+    }
   }
 
   private async runTask(entry: CompiledTask, run: HostRun, state: HostState): Promise<HostTaskResult> {

@@ -12,13 +12,14 @@ import type { CommandResult, FactMap, Plan } from '../../api';
 import { CommandError, UnreachableError } from '../../errors';
 import { sh, type ShellCommand } from '../../shell/quote';
 import type { Become } from '../../transport/become';
+import type { ExecOptions } from '../../transport/ssh';
 import type { TaskUnit } from '../compile/compiled-run';
 import { HIDDEN } from '../secrets';
 import { batchScript } from './batch';
 import type { HostTaskResult } from './results';
 
 export interface RemoteShell {
-  exec(command: ShellCommand, options?: { stdin?: string; timeoutMs?: number; become?: Become }): Promise<CommandResult>;
+  exec(command: ShellCommand, options?: ExecOptions): Promise<CommandResult>;
 }
 
 export interface HostSettings {

@@ -105,6 +105,10 @@ export function eventLines(events: RunEvent[]): string[] {
         return `${event.host} connected`;
       case 'host-unreachable':
         return `${event.host} unreachable: ${event.message}`;
+      case 'host-waiting':
+        return `${event.host} waiting: ${event.message}`;
+      case 'host-failed':
+        return `${event.host} failed: ${event.message}`;
       case 'task-started':
         return `${event.host} started ${event.task.handler ? 'handler ' : ''}${event.task.name}`;
       case 'task-finished':
