@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await lab.onHost('box', 'rm -f /etc/one /etc/one.half /etc/two /etc/two.half');
+  await lab.onHost('box', 'rm -f /etc/one /etc/one.half /etc/two /etc/two.half /etc/read');
 });
 
 interface Run {
@@ -129,6 +129,44 @@ it(
     expect(run.stdout).toMatch(/^box +: ok=0 +changed=0 +unreachable=1 /m);
     expect(run.stdout).toMatch(/UNREACHABLE during a task[^\n]*\n {2}box: during 'slow one'/);
     expect(await markersAfterApply()).toEqual(['one.half', 'one']);
+  },
+  TEST_TIMEOUT_MS,
+);
+
+it(
+  'SIGTERM while a task reads its facts: that task still plans and applies, the next one does not start',
+  async () => {
+    const playbook = join(dir, 'slow-read.yml');
+    writeFileSync(
+      playbook,
+      stringify([
+        {
+          hosts: 'all',
+          tasks: [
+            { name: 'slow read', slow_marker: { path: '/etc/read', seconds: 3 } },
+            { name: 'slow two', slow_apply: { path: '/etc/two', seconds: 0 } },
+          ],
+        },
+      ]),
+    );
+    const cli = resolve(__dirname, '..', '..', 'bin', 'run.js');
+    const plugins = ['slow-plugin.js', 'slow-apply-plugin.js'].flatMap((name) => ['--plugin', resolve(__dirname, 'fixtures', name)]);
+    const child = spawn(process.execPath, [cli, 'run', playbook, '-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, ...plugins], { env: { ...process.env, CI: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    // The fact's `sleep 3` runs on the host (the host's init sleeps too, but for 3600): the first task is reading its facts.
+    const deadline = Date.now() + 60_000;
+    while ((await lab.onHost('box', "pgrep -xf 'sleep 3' >/dev/null && echo reading")).stdout.trim() !== 'reading') {
+      if (Date.now() > deadline) throw new Error(`the fact read never started:\n${stdout}\n${stderr}`);
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
+    child.kill('SIGTERM');
+    expect(await closed).toBe(99);
+    expect(stdout).toMatch(/box: stopped after 'slow read'/);
+    expect((await lab.onHost('box', 'for f in read two.half two; do test -e /etc/$f && echo $f; done')).stdout.split('\n').filter(Boolean)).toEqual(['read']);
   },
   TEST_TIMEOUT_MS,
 );
