@@ -1,16 +1,19 @@
 /**
- * With DEBUG set, oclif's debug lines print the command line, and with it `-e
- * ansible_become_password=...`: secret values given on the command line are hidden there too.
+ * With DEBUG set, oclif's debug lines print the command line: `-e ansible_become_password=...`,
+ * `lvs task ... password=...`. Which of its values are secret is known only once the task
+ * schemas are loaded, so every value given as `key=value` or inside a JSON map is hidden there.
  */
 import { parseKeyValueWords, splitWords } from '../engine/kv-args';
-import { Redactor, secretValues } from '../engine/secrets';
+import { leaves, Redactor } from '../engine/secrets';
 
-/** The credential-named values among `key=value` words and JSON maps of a command line. */
-function commandLineSecrets(argv: string[]): string[] {
+/** The values among `key=value` words (`--flag=key=value` too) and JSON maps of a command line. */
+function commandLineValues(argv: string[]): string[] {
   return argv.flatMap((word) => {
+    const value = word.replace(/^--?[A-Za-z][\w-]*=/, '');
     try {
-      const vars = /^\s*\{/.test(word) ? JSON.parse(word) : parseKeyValueWords(splitWords(word));
-      return vars && typeof vars === 'object' ? secretValues(vars) : [];
+      // A JSON map is hidden whole too: inside it, its values are escaped once more.
+      if (/^\s*\{/.test(value)) return [value, ...leaves(Object.values(JSON.parse(value)))];
+      return leaves(Object.values(parseKeyValueWords(splitWords(value))));
     } catch {
       return [];
     }
@@ -19,7 +22,7 @@ function commandLineSecrets(argv: string[]): string[] {
 
 export function hideSecretsFromDebugOutput(argv: string[]): void {
   if (!process.env.DEBUG) return;
-  const redactor = new Redactor(commandLineSecrets(argv));
+  const redactor = new Redactor(commandLineValues(argv));
   const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean;
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === 'string' ? redactor.redact(chunk) : chunk, ...rest)) as typeof process.stderr.write;
 }

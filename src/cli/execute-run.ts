@@ -35,7 +35,7 @@ export function compileAndCheck(command: LvsCommand, input: RunInput, compile: R
   for (const warning of run.warnings) command.toStderr(`WARNING: ${warning}`);
   if (!options.checkCluster) return run;
   const findings = checkTopology(declarationsOf(run));
-  for (const finding of findings) command.toStderr(describeFinding(finding));
+  for (const finding of findings) command.toStderr(run.redactor.redact(describeFinding(finding)));
   return findings.some((finding) => finding.severity === 'error') ? undefined : run;
 }
 

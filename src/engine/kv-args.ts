@@ -25,6 +25,7 @@ export function splitWords(line: string): string[] {
     return splitShellWords(line, { comments: false, templates: true }).map((word) => word.text);
   } catch (error) {
     if (!(error instanceof ShellSyntaxError)) throw error;
-    throw new InputError(`cannot split '${line}' at column ${error.column}: ${error.message}`);
+    // The line is not quoted back: its values may be secrets, which cannot be told apart here.
+    throw new InputError(`cannot split the words at column ${error.column}: ${error.message}`);
   }
 }

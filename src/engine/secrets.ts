@@ -8,6 +8,7 @@
  * transformed or cut short.
  */
 import Handlebars from 'handlebars';
+import { inspect } from 'node:util';
 import { quote } from '../shell/quote';
 import { REDACTED, redact } from '../transport/redact';
 import type { Inventory } from './inventory/types';
@@ -22,8 +23,8 @@ export const SECRET_VARS: readonly string[] = [
   'ansible_become_pass',
 ];
 
-/** Names that look like credentials: *_password, *_pass, *_passwd, *token*, *secret*, vault_*. */
-const CREDENTIAL_NAME = /(?:_password|_pass|_passwd)$|token|secret|^vault_/i;
+/** Names that look like credentials: password, pass, passwd, *_password, *_pass, *_passwd, *token*, *secret*, vault_*. */
+const CREDENTIAL_NAME = /(?:^|_)(?:password|pass|passwd)$|token|secret|^vault_/i;
 
 /** A list of variable names, in any variable layer, that are not secret although their names look so. */
 export const NOT_SECRET_VAR = 'lvs_not_secret';
@@ -63,7 +64,8 @@ export function secretVariableNames(raw: Record<string, unknown>): Set<string> {
 
 /** Whether a task's arguments, loop, condition or template texts name one of `secretNames`. */
 export function namesASecret(secretNames: ReadonlySet<string>, templated: unknown[], conditions: unknown[]): boolean {
-  const named = (names: Set<string>) => [...names].some((name) => secretNames.has(name) || SECRET_VARS.includes(name));
+  // Another host's secret, reached through hostvars, counts by its name.
+  const named = (names: Set<string>) => [...names].some((name) => secretNames.has(name) || isSecretName(name));
   return templated.some((value) => named(referencedNames(value))) || conditions.some((condition) => named(conditionNames(condition)));
 }
 
@@ -110,7 +112,15 @@ export function redactDeep<T>(value: T, secrets: readonly string[], secretNames?
 
 /** The forms in which a value can reach an output. */
 function formsOf(secret: string): string[] {
-  return [secret, quote(secret), Handlebars.Utils.escapeExpression(secret), JSON.stringify(secret).slice(1, -1), secret.replace(/\s+/g, ' ').trim()];
+  return [
+    secret,
+    quote(secret),
+    Handlebars.Utils.escapeExpression(secret),
+    JSON.stringify(secret).slice(1, -1),
+    // How node's util.inspect (DEBUG logs, console) prints it inside quotes.
+    inspect(secret).slice(1, -1),
+    secret.replace(/\s+/g, ' ').trim(),
+  ];
 }
 
 /**

@@ -292,14 +292,15 @@ describe('the main playbook: every secret source in every form', () => {
     expect(await onWeb(`cat ${WORK}/plain.conf ${WORK}/page.html; sysctl -n kernel.domainname`)).toBe('stamped\nstamped\nplain.example\n');
   });
 
-  // LEAK: --json, results[0].item of 'a loop item' is the raw VAULT_ITEM (JSON-escaped by the
+  // Found as a leak (fixed): --json, results[0].item of 'a loop item' is the raw VAULT_ITEM (JSON-escaped by the
   // document). conceal() in src/engine/execute/host-run.ts:37-46 hides diff, commands, msg and
   // noop but keeps `item` (set at host-run.ts:156 from unit.item), and nothing redacts the
   // JSON report (src/render/json-report.ts:35 stores the result as it is).
-  it.failing('a loop item that holds a secret is not in --json', async () => {
+  it('a loop item that holds a secret is not in --json', async () => {
     const result = await run(playbook, ['--check', '--json', ...TOKEN_FLAG]);
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout).plays[0].tasks[4].hosts.web.status).toBe('changed');
+    // Changed, or ok once the probes before this one have applied the playbook.
+    expect(JSON.parse(result.stdout).plays[0].tasks[4].hosts.web.status).toMatch(/^(changed|ok)$/);
     expect(leaksIn(everything(result))).toEqual([]);
   });
 });
@@ -315,39 +316,39 @@ describe('DEBUG=* output', () => {
     expect(result.stderr).not.toContain('Tk5rn');
   });
 
-  // LEAK: DEBUG stderr, oclif's `process.argv: [...]` and `argv: [...]` lines print each word
+  // Found as a leak (fixed): DEBUG stderr, oclif's `process.argv: [...]` and `argv: [...]` lines print each word
   // with util.inspect, which doubles every backslash: `"\\ extra` is none of the forms the
   // redactor knows (src/engine/secrets.ts:112 formsOf; src/cli/debug-redaction.ts:24 redacts
   // the text as written, not as inspect shows it).
-  it.failing('hides an -e secret holding a backslash (the main run, --check)', async () => {
+  it('hides an -e secret holding a backslash (the main run, --check)', async () => {
     const result = await run(mainPlaybook(), ['--check', ...TOKEN_FLAG], debug);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/oclif:main process\.argv/);
     expect(leaksIn(everything(result))).toEqual([]);
   });
 
-  // LEAK: DEBUG stderr, the same util.inspect doubling for a JSON -e value with a backslash.
-  it.failing('hides a secret in a JSON -e map holding a backslash', async () => {
+  // Found as a leak (fixed): DEBUG stderr, the same util.inspect doubling for a JSON -e value with a backslash.
+  it('hides a secret in a JSON -e map holding a backslash', async () => {
     const result = await lvs(['validate', mainPlaybook(), '-i', mainInventory, '--plugin', SECRET_PLUGIN, '-e', JSON.stringify({ app_token: APP_TOKEN })], debug);
     expect(result.exitCode).toBe(0);
     expect(leaksIn(everything(result))).toEqual([]);
   });
 
-  // LEAK: DEBUG stderr, `--extra-vars=app_token=...` (one word, as oclif accepts it) is parsed
+  // Found as a leak (fixed): DEBUG stderr, `--extra-vars=app_token=...` (one word, as oclif accepts it) is parsed
   // by src/cli/debug-redaction.ts:9-19 as the key `--extra-vars`, which is not an argument name,
   // so parseKeyValueWords throws and the word's secret is never learnt.
-  it.failing('hides a secret given as --extra-vars=key=value', async () => {
+  it('hides a secret given as --extra-vars=key=value', async () => {
     const result = await lvs(['validate', mainPlaybook(), '-i', mainInventory, '--plugin', SECRET_PLUGIN, '--extra-vars=app_token=Tk5rnPlainToken42'], debug);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/oclif:main process\.argv/);
     expect(leaksIn(everything(result))).toEqual([]);
   });
 
-  // LEAK: DEBUG stderr, `lvs task password_file password=...`: the argument is secret by the
+  // Found as a leak (fixed): DEBUG stderr, `lvs task password_file password=...`: the argument is secret by the
   // plugin's schema, but src/cli/debug-redaction.ts:13 only learns credential-named words
   // (secretValues -> isSecretName), and `password` alone is not one (src/engine/secrets.ts:26
   // matches `_password` at the end, not `password`).
-  it.failing('hides a schema-secret argument of lvs task', async () => {
+  it('hides a schema-secret argument of lvs task', async () => {
     const result = await lvs(
       ['task', 'password_file', `path=${WORK}/task.pass`, 'password=Pl3vyTaskPassword', '--plugin', SECRET_PLUGIN, '-i', mainInventory, '-l', 'web', '--known-hosts', lab.knownHostsFile, '-e', 'ansible_become=true'],
       debug,
@@ -528,10 +529,10 @@ describe('errors', () => {
     expect(leaksIn(everything(result))).toEqual([]);
   });
 
-  // LEAK: stderr, the error for an unsplittable -e word quotes the whole word, secret included:
+  // Found as a leak (fixed): stderr, the error for an unsplittable -e word quotes the whole word, secret included:
   // src/engine/kv-args.ts:28 ("cannot split '${line}' ..."), reached from
   // src/cli/run-options.ts:38 before any secret is known.
-  it.failing('an -e secret with an unbalanced quote is not quoted in the error', async () => {
+  it('an -e secret with an unbalanced quote is not quoted in the error', async () => {
     const result = await lvs(['validate', mainPlaybook(), '-i', mainInventory, '--plugin', SECRET_PLUGIN, '-e', "ansible_become_password=Vb7kq-it's-mine"]);
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toMatch(/ERROR: /);
@@ -550,10 +551,10 @@ describe('errors', () => {
     }
   });
 
-  // LEAK: stderr of lvs validate (and of lvs run before it connects): the cluster check's finding
+  // Found as a leak (fixed): stderr of lvs validate (and of lvs run before it connects): the cluster check's finding
   // quotes the declared ip_forward value, folded ("it is Fw3nd forward secret"); findings are
   // printed unredacted (src/cli/execute-run.ts:35, message built at src/topology/cluster-checks.ts:181).
-  it.failing('a cluster finding does not quote a secret sysctl value', async () => {
+  it('a cluster finding does not quote a secret sysctl value', async () => {
     const playbook = projectFile(
       'nat.yml',
       stringify([

@@ -58,15 +58,17 @@ function argumentNaming(args: Record<string, unknown>, name: string): string {
   return Object.keys(args).find((key) => args[key] === name) ?? '';
 }
 
-function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<string, unknown>, vars: Record<string, unknown>, files: TemplateFiles): Record<string, string> {
+function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<string, unknown>, vars: Record<string, unknown>, environment: TaskEnvironment): Record<string, string> {
   const rendered: Record<string, string> = {};
   for (const name of module.templates?.(args as never) ?? []) {
     try {
-      rendered[name] = files.render(name, vars);
+      rendered[name] = environment.templates.render(name, vars);
     } catch (error) {
       const key = argumentNaming(args, name);
       if (error instanceof MissingTemplateError) throw new TaskCompileError(error.message, key);
       if (!(error instanceof TemplateFileError)) throw error;
+      // A template that reads a registered result waits for it: the caller defers the task.
+      if (environment.registered.has(error.cause.variable?.split('.')[0] ?? '')) throw error;
       throw new TaskCompileError(`${error.message} in template '${name}' (named by ${key || 'the task'} at ${formatPosition(task.locate(key))})`, key, {
         file: error.file.path,
         line: error.cause.location?.line,
@@ -132,7 +134,7 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
       const all = checked.problems.map((problem) => `${problem.key ? `${problem.key}: ` : ''}${problem.message}`).join('; ');
       throw new TaskCompileError(all, checked.problems[0].key);
     }
-    const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment.templates));
+    const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment));
     if ('deferred' in templates) return templates.deferred;
     units.push({
       module,

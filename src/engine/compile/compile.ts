@@ -78,8 +78,10 @@ export function compileRun(input: CompileInput): CompiledRun {
       .filter((host) => !limited || limited.has(host))
       .map((host) => {
         const vars = scope.forPlay(host, playVars, {});
-        const secretNames = secretVariableNames(scope.rawForPlay(host, playVars));
-        redactor.add([...secretNames].map((name) => valueOrNothing(() => vars[name])));
+        const raw = scope.rawForPlay(host, playVars);
+        const secretNames = secretVariableNames(raw);
+        // As written too: a value that cannot be rendered still appears in the error about it.
+        redactor.add([...secretNames].flatMap((name) => [raw[name], valueOrNothing(() => vars[name])]));
         return { host, vars, secretNames };
       });
   });

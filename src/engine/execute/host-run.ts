@@ -41,6 +41,7 @@ function conceal(result: HostTaskResult): HostTaskResult {
     ...result,
     diff: result.diff.map((change) => ({ subject: change.subject, before: hide(change.before), after: hide(change.after) })),
     commands: result.commands.map(() => HIDDEN),
+    ...(result.item === undefined ? {} : { item: HIDDEN }),
     ...(result.msg === undefined ? {} : { msg: `${result.status}: ${HIDDEN}` }),
     ...(result.noop === undefined ? {} : { noop: HIDDEN }),
   };
@@ -154,7 +155,8 @@ export class HostRun {
       changed: fields.status === 'changed',
       diff: [],
       commands: [],
-      ...(unit.item !== undefined ? { item: unit.item } : {}),
+      // An item is data of any shape: redacted through its JSON text, where every secret form is known.
+      ...(unit.item !== undefined ? { item: JSON.parse(redact(JSON.stringify(unit.item))) } : {}),
       ...fields,
       duration_ms: Date.now() - started,
     });

@@ -220,9 +220,8 @@ describe('task results', () => {
     expect(result.msg).toBe("printf %s 'no secret here' > a exited 1: refused: ******** | ******** | ******** | ******** | ********");
   });
 
-  // LEAK: --json, the loop item of a secret unit is kept raw: conceal() in
-  // src/engine/execute/host-run.ts:37-46 does not hide `item`, which host-run.ts:156 copies from the unit.
-  it.failing('a loop item that is a secret is hidden in the report', async () => {
+  // Found as a leak: conceal() kept the loop item raw.
+  it('a loop item that is a secret is hidden in the report', async () => {
     const { report, text } = await reportOf(
       `
 - hosts: all
@@ -235,11 +234,9 @@ describe('task results', () => {
     expect(text).not.toContain('Hx4qz');
   });
 
-  // LEAK: --json and --diff, a task on h1 that names h2's short secret through hostvars is not
-  // hidden: src/engine/secrets.ts:66 (namesASecret) checks the names against h1's own secret
-  // variables and Ansible's password names only, and a secret under four characters is never
-  // searched for (MIN_SECRET_LENGTH), so nothing marks the unit secret.
-  it.failing('a task that names another host\'s short secret through hostvars is hidden whole', async () => {
+  // Found as a leak: only h1's own secret names counted, and a secret under four characters is
+  // never searched for; another host's secret now counts by its credential name.
+  it('a task that names another host\'s short secret through hostvars is hidden whole', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvs-secret-unit-'));
     try {
       const inventory = join(dir, 'hosts.yml');
