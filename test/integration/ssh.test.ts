@@ -288,8 +288,9 @@ describe('commands in errors', () => {
     expect(error).toBeInstanceOf(CommandTimeoutError);
     expect(readFileSync(file, 'utf8')).toBe(content);
     expect((error as Error).message).toBe(
-      `{ lvs_tmp=$(mktemp ${file}.lvs-XXXXXX) && printf %s <19 bytes> | base64 -d > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && ` +
-        `mv -f "$lvs_tmp" ${file}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7 did not finish within 700 ms and was killed`,
+      `{ { lvs_dest=$(readlink -f -- ${file}) || lvs_dest=${file}; } && { [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '${file} is not a regular file' >&2; false; }; } && ` +
+        `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && printf %s <19 bytes> | base64 -d > "$lvs_tmp" && chmod -- 0644 "$lvs_tmp" && ` +
+        `mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7 did not finish within 700 ms and was killed`,
     );
     expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain(encoded);
   });
