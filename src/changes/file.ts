@@ -19,24 +19,33 @@ function contentInto(content: FileContent): ShellCommand {
 
 /**
  * Writes `content` to a temporary file beside `path` and renames it over `path`, so readers
- * never see a half-written file.
+ * never see a half-written file. A symbolic link is followed: its target is written and the
+ * link kept (readlink -f resolves it on the host, when the write runs). Anything there but a
+ * regular file is refused, since the rename would move into a directory or replace a device.
  */
 export function writeFileAtomically(path: string, content: FileContent, attributes: FileAttributes = {}): ShellCommand {
-  const steps: ShellCommand[] = [sh`lvs_tmp=$(mktemp ${`${path}.lvs-XXXXXX`})`, contentInto(content), sh`chmod ${attributes.mode ?? '0644'} "$lvs_tmp"`];
+  const steps: ShellCommand[] = [
+    // readlink -f fails when the directory is missing: mktemp then says what is wrong.
+    sh`{ lvs_dest=$(readlink -f -- ${path}) || lvs_dest=${path}; }`,
+    sh`{ [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo ${`${path} is not a regular file`} >&2; false; }; }`,
+    sh`lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX")`,
+    contentInto(content),
+    sh`chmod -- ${attributes.mode ?? '0644'} "$lvs_tmp"`,
+  ];
   if (attributes.owner || attributes.group) {
-    steps.push(sh`chown ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} "$lvs_tmp"`);
+    steps.push(sh`chown -- ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} "$lvs_tmp"`);
   }
-  steps.push(sh`mv -f "$lvs_tmp" ${path}`);
+  steps.push(sh`mv -f -- "$lvs_tmp" "$lvs_dest"`);
   // Remove the temporary file if any step failed, and keep the failing exit code.
-  return sh`{ ${joinCommands(steps, ' && ')}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`;
+  return sh`{ ${joinCommands(steps, ' && ')}; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }`;
 }
 
-/** Applies mode/owner/group to an existing file without rewriting it. */
+/** Applies mode/owner/group to an existing file without rewriting it (both follow a symbolic link). */
 export function setFileAttributes(path: string, attributes: FileAttributes): ShellCommand[] {
   const commands: ShellCommand[] = [];
-  if (attributes.mode) commands.push(sh`chmod ${attributes.mode} ${path}`);
+  if (attributes.mode) commands.push(sh`chmod -- ${attributes.mode} ${path}`);
   if (attributes.owner || attributes.group) {
-    commands.push(sh`chown ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} ${path}`);
+    commands.push(sh`chown -- ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} ${path}`);
   }
   return commands;
 }

@@ -17,7 +17,7 @@ const MARKER = '@@lvs-response';
  */
 export function httpResponses(url: string, count: number, timeoutSeconds: number): Fact<HttpResponse[]> {
   return {
-    command: sh`lvs_i=0; while [ "$lvs_i" -lt ${count} ]; do lvs_i=$((lvs_i + 1)); printf '%s\\n' ${MARKER}; curl -sS --max-time ${timeoutSeconds} ${url} || printf '\\n%s %s\\n' ${`${MARKER}-failed`} "$?"; printf '\\n'; done`,
+    command: sh`lvs_i=0; while [ "$lvs_i" -lt ${count} ]; do lvs_i=$((lvs_i + 1)); printf '%s\\n' ${MARKER}; curl -sS --max-time ${timeoutSeconds} -- ${url} || printf '\\n%s %s\\n' ${`${MARKER}-failed`} "$?"; printf '\\n'; done`,
     parse: parseHttpResponses,
     live: true,
   };

@@ -10,7 +10,8 @@ export interface ModuleStatus {
   detail?: string;
 }
 
-const MODULE_NAME = /^[A-Za-z0-9_-]+$/;
+/** As the kmod task's schema pins it: no leading `-`, which modprobe would read as an option. */
+const MODULE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
 /**
  * A loaded module has /sys/module/NAME/initstate; a built-in one may have /sys/module/NAME
@@ -23,8 +24,8 @@ export function kernelModules(names: string[]): Fact<Record<string, ModuleStatus
   }
   const probes = names.map(
     (name) => sh`if [ -e ${`/sys/module/${name}/initstate`} ]; then echo ${`${name} loaded`}
-elif [ -d ${`/sys/module/${name}`} ] || grep -qsF ${`/${name}.ko`} "/lib/modules/$(uname -r)/modules.builtin"; then echo ${`${name} builtin`}
-elif lvs_out=$(modprobe -n ${name} 2>&1); then echo ${`${name} available`}
+elif [ -d ${`/sys/module/${name}`} ] || grep -qsF -- ${`/${name}.ko`} "/lib/modules/$(uname -r)/modules.builtin"; then echo ${`${name} builtin`}
+elif lvs_out=$(modprobe -n -- ${name} 2>&1); then echo ${`${name} available`}
 else printf '%s missing %s\\n' ${name} "$(printf %s "$lvs_out" | head -n 1)"; fi`,
   );
   return {

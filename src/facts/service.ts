@@ -101,8 +101,8 @@ export function serviceStatus(name: string): Fact<ServiceStatus> {
   return {
     command: sh`if [ -d /run/systemd/system ]; then
   echo init systemd
-  echo "active $(systemctl is-active ${name} 2>/dev/null)"
-  echo "enabled $(systemctl is-enabled ${name} 2>/dev/null)"
+  echo "active $(systemctl is-active -- ${name} 2>/dev/null)"
+  echo "enabled $(systemctl is-enabled -- ${name} 2>/dev/null)"
 else
   echo init sysv
   if command -v service >/dev/null 2>&1; then service ${name} status >/dev/null 2>&1; else ${`/etc/init.d/${name}`} status >/dev/null 2>&1; fi
@@ -147,8 +147,8 @@ export interface DaemonFreshness {
  */
 export function daemonFreshness(pidFile: string, configDir: string): Fact<DaemonFreshness> {
   return {
-    command: sh`if [ -f ${pidFile} ] && kill -0 "$(cat ${pidFile})" 2>/dev/null; then stat -c 'started %.9Y' ${pidFile}; else echo 'started none'; fi
-find -L ${configDir} -type f -printf 'config %T@\\n' 2>/dev/null | sort -k2 -n | tail -n 1`,
+    command: sh`if [ -f ${pidFile} ] && kill -0 "$(cat -- ${pidFile})" 2>/dev/null; then stat -c 'started %.9Y' -- ${pidFile}; else echo 'started none'; fi
+find -L -- ${configDir} -type f -printf 'config %T@\\n' 2>/dev/null | sort -k2 -n | tail -n 1`,
     parse: parseDaemonFreshness,
   };
 }

@@ -30,7 +30,7 @@ export function normaliseSysctlValue(value: string | number): string {
 
 /** The live value of `key` (canonical), normalised. Reading a key the host lacks fails the task. */
 export function sysctlValue(key: string): Fact<string> {
-  return { command: sh`sysctl -n ${key}`, parse: (result) => parseSysctlValue(key, result) };
+  return { command: sh`sysctl -n -- ${key}`, parse: (result) => parseSysctlValue(key, result) };
 }
 
 export function parseSysctlValue(key: string, result: CommandResult): string {

@@ -4,7 +4,7 @@
  * the service started, stopped or restarted, under systemd or SysV init.
  */
 import { defineTask, noop, type Change, type PlannedCommand } from '../api';
-import { remoteFile } from '../facts/file';
+import { refuseOtherType, remoteFile } from '../facts/file';
 import { daemonFreshness, installedPackages, osRelease, serviceStatus, type DaemonFreshness, type OsFamily, type ServiceStatus } from '../facts/service';
 import { sh, ShellCommand } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
@@ -147,6 +147,7 @@ export default defineTask<HttpdArgs, ReturnType<typeof webServerFacts>>({
     }
 
     const content = args.index_content ?? context.templates[args.index_template ?? DEFAULT_INDEX_TEMPLATE];
+    refuseOtherType(facts.page, DOCROOT_INDEX);
     if (!facts.page.exists || facts.page.content !== content) {
       changes.push({ subject: DOCROOT_INDEX, before: facts.page.exists ? facts.page.content : null, after: content });
       commands.push({ run: writeFileAtomically(DOCROOT_INDEX, content, { mode: '0644' }) });

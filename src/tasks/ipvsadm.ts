@@ -3,7 +3,7 @@
  * commands (never -C, which would drop every other service), after loading the modules.
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, type RemoteFile } from '../facts/file';
+import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
 import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
 import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerRuleArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, serviceRuleArgv, type Forwarding, type IpvsProtocol, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
 import { osRelease, type OsFamily, type OsRelease } from '../facts/service';
@@ -129,6 +129,7 @@ function savePlan(facts: SaveFacts, after: VirtualService[]): { changes: Change[
   if (family === 'unknown') throw new Error(`save: cannot tell where ${facts.os.id} restores the IPVS table at boot`);
   const path = RULES_FILES[family];
   const file = family === 'debian' ? facts.debianRules : facts.rhelRules;
+  refuseOtherType(file, path);
   const changes: Change[] = [];
   const commands: PlannedCommand[] = [];
   const saved = savedRules(file);
@@ -140,6 +141,7 @@ function savePlan(facts: SaveFacts, after: VirtualService[]): { changes: Change[
     commands.push({ run: writeFileAtomically(path, { outputOf: dump }, { mode: '0644' }) });
   }
   if (family === 'debian') {
+    refuseOtherType(facts.debianDefaults, DEBIAN_DEFAULTS);
     const defaults = debianDefaultsWithAuto(facts.debianDefaults);
     if (defaults !== undefined) {
       changes.push({ subject: DEBIAN_DEFAULTS, before: facts.debianDefaults.exists ? facts.debianDefaults.content : null, after: defaults });

@@ -3,7 +3,7 @@
  * optionally listed in /etc/modules-load.d so it is loaded again at boot.
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, type RemoteFile } from '../facts/file';
+import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
 import { kernelModules, type ModuleStatus } from '../facts/kernel-modules';
 import { sh } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
@@ -54,13 +54,14 @@ export default defineTask<KmodArgs, KmodFacts>({
     }
     if (args.state === 'absent' && status.state === 'loaded') {
       changes.push({ subject: `module ${args.name}`, before: 'loaded', after: 'not loaded' });
-      commands.push({ run: sh`modprobe -r ${args.name}` });
+      commands.push({ run: sh`modprobe -r -- ${args.name}` });
     }
     if (args.state === 'absent' && status.state === 'builtin') {
       throw new Error(`kernel module ${args.name} is built into the kernel and cannot be unloaded`);
     }
     if (facts.bootList) {
       const path = bootListPath(args.name);
+      refuseOtherType(facts.bootList, path);
       const wanted = `${args.name}\n`;
       if (args.state === 'present' && facts.bootList.content !== wanted) {
         changes.push({ subject: path, before: facts.bootList.exists ? facts.bootList.content : null, after: wanted });
@@ -68,7 +69,7 @@ export default defineTask<KmodArgs, KmodFacts>({
       }
       if (args.state === 'absent' && facts.bootList.exists) {
         changes.push({ subject: path, before: facts.bootList.content, after: null });
-        commands.push({ run: sh`rm -f ${path}` });
+        commands.push({ run: sh`rm -f -- ${path}` });
       }
     }
     if (changes.length) return { changes, commands };

@@ -2,6 +2,9 @@
  * Argument forms that several tasks share, as JSON Schema `pattern`s. They keep out what a
  * shell, iproute2 or the file system would read differently; whether a value is really an
  * address is left to each task's validate(), which can say what is wrong with it.
+ *
+ * No name starts with `-`: a name becomes a command operand, and a tool would read
+ * `-p/root/evil.conf` or `--help` there as an option (sysctl -p loads that file).
  */
 
 /** The pattern for a value in exactly one of `forms` (fragments without anchors). */
@@ -10,7 +13,7 @@ function whole(...forms: string[]): string {
 }
 
 /** A network device name: at most 15 characters (IFNAMSIZ less the NUL). */
-const DEVICE = '[A-Za-z0-9_.@+-]{1,15}';
+const DEVICE = '[A-Za-z0-9_.@+][A-Za-z0-9_.@+-]{0,14}';
 /** IPv4 or IPv6 text, up to the 45 characters of ffff:...:ffff:255.255.255.255. */
 const ADDRESS = '[0-9A-Fa-f.:]{2,45}';
 /** After an address: a prefix length, or an IPv4 netmask (/255.255.255.255). */
@@ -27,4 +30,10 @@ export const ROUTE_DESTINATION = whole('default', ADDRESS + PREFIX);
 /** A template named relative to the playbook, in segments that cannot climb out (`..`) or hide (`.x`): the engine resolves it. */
 export const TEMPLATE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*');
 /** A kernel module name as modprobe takes it (ip_vs, ipip). */
-export const MODULE_NAME = whole('[A-Za-z0-9_-]{1,64}');
+export const MODULE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_-]{0,63}');
+/**
+ * An absolute path in plain segments: no empty segment (`//`, a trailing slash), no `.` or
+ * `..` (`/etc/../tmp/x` is not under /etc, whatever it looks like), no NUL or line break,
+ * which no tool round-trips.
+ */
+export const ABSOLUTE_PATH = whole('(?!.*/\\.\\.?(/|$))(/[^/\\u0000\\n\\r]+)+');

@@ -4,12 +4,13 @@
  * state=absent only removes the key's lines from the file: the kernel has no "unset", and
  * guessing the boot-time default would be wrong on half the keys, so the live value stays.
  */
-import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, type RemoteFile } from '../facts/file';
+import { defineTask, noop, type Change, type Fact } from '../api';
+import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
 import { canonicalSysctlKey, normaliseSysctlValue, sysctlValue } from '../facts/sysctl';
 import { sysctlLine, sysctlSettings, withSysctlSetting, withoutSysctlSetting } from '../facts/sysctl-conf';
 import { writeFileAtomically } from '../changes/file';
-import { setSysctlValue } from '../changes/sysctl';
+import { setSysctlValue, setSysctlValuePersisted } from '../changes/sysctl';
+import { ABSOLUTE_PATH } from './patterns';
 
 interface SysctlArgs {
   name: string;
@@ -31,8 +32,9 @@ export default defineTask<SysctlArgs, SysctlFacts>({
     properties: {
       name: {
         type: 'string',
-        // Dots or slashes between non-empty parts (no `..`, no globs, nothing a shell or the file would read).
-        pattern: '^[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_@+-]+)+$',
+        // Dots or slashes between non-empty parts (no `..`, no globs, nothing a shell or the file
+        // would read), and no leading `-`: `sysctl -n -p/root/evil.conf` would load that file.
+        pattern: '^[A-Za-z0-9_][A-Za-z0-9_-]*(?:[./][A-Za-z0-9_@+-]+)+$',
         maxLength: 255,
         description: 'The key, e.g. net.ipv4.ip_forward; net/ipv4/ip_forward names the same key, as in sysctl(8).',
       },
@@ -52,9 +54,10 @@ export default defineTask<SysctlArgs, SysctlFacts>({
       },
       sysctl_file: {
         type: 'string',
-        pattern: '^/[A-Za-z0-9._@+/-]+$',
+        pattern: ABSOLUTE_PATH,
         default: '/etc/sysctl.conf',
-        description: 'The file that persists the value; created if missing, other lines kept as they are.',
+        description:
+          "The file that persists the value; created if missing, other lines kept as they are. A symbolic link is followed: its target is rewritten and the link kept (Debian's /etc/sysctl.d/99-sysctl.conf points at ../sysctl.conf).",
       },
       reload: {
         type: 'boolean',
@@ -79,6 +82,7 @@ export default defineTask<SysctlArgs, SysctlFacts>({
   plan(args, facts) {
     const key = canonicalSysctlKey(args.name);
     const path = args.sysctl_file;
+    refuseOtherType(facts.file, `sysctl_file ${path}`);
     const content = facts.file.content;
     const settings = sysctlSettings(content, key);
     const linesBefore = settings.length ? settings.map((setting) => setting.text).join('\n') : null;
@@ -93,19 +97,19 @@ export default defineTask<SysctlArgs, SysctlFacts>({
     }
 
     const value = normaliseSysctlValue(args.value!);
+    const liveBefore = 'liveValue' in facts && facts.liveValue !== value ? facts.liveValue : undefined;
+    const fileStale = settings.length !== 1 || settings[0].value !== value;
     const changes: Change[] = [];
-    const commands: PlannedCommand[] = [];
-    // Live first: a value the kernel refuses must not reach the file.
-    if ('liveValue' in facts && facts.liveValue !== value) {
-      changes.push({ subject: key, before: facts.liveValue, after: value });
-      commands.push(setSysctlValue(key, value));
-    }
-    if (settings.length !== 1 || settings[0].value !== value) {
-      changes.push({ subject: path, before: linesBefore, after: sysctlLine(key, value) });
-      commands.push({ run: writeFileAtomically(path, withSysctlSetting(content, key, value), keepAttributes) });
-    }
-    if (changes.length) return { changes, commands };
-    return noop(args.reload ? `${key} is ${value} live and in ${path}` : `${key} is ${value} in ${path}`);
+    if (liveBefore !== undefined) changes.push({ subject: key, before: liveBefore, after: value });
+    if (fileStale) changes.push({ subject: path, before: linesBefore, after: sysctlLine(key, value) });
+    if (!changes.length) return noop(args.reload ? `${key} is ${value} live and in ${path}` : `${key} is ${value} in ${path}`);
+
+    if (!fileStale) return { changes, commands: [setSysctlValue(key, value)] };
+    const write = writeFileAtomically(path, withSysctlSetting(content, key, value), keepAttributes);
+    if (liveBefore === undefined) return { changes, commands: [{ run: write }] };
+    // Live first, so a value the kernel refuses never reaches the file; a file that cannot be
+    // written then puts the live value back, so neither half is left without the other.
+    return { changes, commands: [setSysctlValuePersisted(key, value, liveBefore, write)] };
   },
 
   // absent only edits the file and leaves the live value as it was, so it declares nothing.

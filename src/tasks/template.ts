@@ -3,11 +3,9 @@
  * when the content differs; mode, owner and group are fixed in place when only they differ.
  */
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
-import { remoteFile, type RemoteFile } from '../facts/file';
+import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
 import { setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
-import { TEMPLATE_NAME } from './patterns';
-/** Absolute, no empty segment, no trailing slash; no NUL or line breaks, which no tool round-trips. */
-const ABSOLUTE_FILE_PATH = '^(/[^/\\u0000\\n\\r]+)+$';
+import { ABSOLUTE_PATH, TEMPLATE_NAME } from './patterns';
 /** chmod's octal form, with or without the leading 0: 644, 0644, 1777, 01777. */
 const FILE_MODE = '^0?[0-7]{3,4}$';
 /** Login and group names as useradd(8) accepts them (no leading digit or dash). */
@@ -48,7 +46,12 @@ export default defineTask<TemplateArgs, { file: Fact<RemoteFile> }>({
         description:
           'The template to render, a relative name looked up beside the playbook and then in the templates/ folder. Templates ending in .html.hbs or .htm.hbs are HTML-escaped; every other one is written verbatim.',
       },
-      dest: { type: 'string', pattern: ABSOLUTE_FILE_PATH, description: 'The absolute path of the file to write on the host.' },
+      dest: {
+        type: 'string',
+        pattern: ABSOLUTE_PATH,
+        description:
+          'The absolute path of the file to write on the host, without . or .. segments. A symbolic link is followed, as Ansible\'s template does by default: its target is written (atomically) and the link is kept. A directory or any other file that is not a regular file there fails the task.',
+      },
       mode: {
         type: 'string',
         pattern: FILE_MODE,
@@ -64,6 +67,7 @@ export default defineTask<TemplateArgs, { file: Fact<RemoteFile> }>({
   facts: (args) => ({ file: remoteFile(args.dest) }),
   plan(args, facts, context) {
     const { file } = facts;
+    refuseOtherType(file, `dest ${args.dest}`);
     const content = context.templates[args.src];
     if (!file.exists || file.content !== content) {
       const change: Change = { subject: args.dest, before: file.exists ? file.content : null, after: content };

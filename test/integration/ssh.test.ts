@@ -344,8 +344,9 @@ describe('commands in errors', () => {
     expect(error).toBeInstanceOf(CommandTimeoutError);
     expect(readFileSync(file, 'utf8')).toBe(content);
     const shown =
-      `{ lvs_tmp=$(mktemp ${file}.lvs-XXXXXX) && printf %s <19 bytes> | base64 -d > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && ` +
-      `mv -f "$lvs_tmp" ${file}; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7`;
+      `{ { lvs_dest=$(readlink -f -- ${file}) || lvs_dest=${file}; } && { [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '${file} is not a regular file' >&2; false; }; } && ` +
+      `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && printf %s <19 bytes> | base64 -d > "$lvs_tmp" && chmod -- 0644 "$lvs_tmp" && ` +
+      `mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; } && sleep 31.7`;
     const { message } = error as Error;
     expect(message).toMatch(/ did not finish within its timeout of 700 ms and was killed, \d+\.\d s after it started$/);
     expect(message.replace(/ did not finish within .*$/, '')).toBe(shown);

@@ -120,4 +120,69 @@ describe('sysctl', () => {
     expect(result.host).toBeUndefined();
     expect(existsSync(marker)).toBe(false);
   });
+
+  it("persists through Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf link, which stays a link", async () => {
+    expect((await onHost(lab, HOST, 'readlink /etc/sysctl.d/99-sysctl.conf')).trim()).toBe('../sysctl.conf');
+    const words = ['name=net.ipv4.conf.all.arp_announce', 'value=2', 'sysctl_file=/etc/sysctl.d/99-sysctl.conf'];
+    const result = await run(words);
+    expect(result.host?.status).toBe('changed');
+    expect((await onHost(lab, HOST, 'readlink /etc/sysctl.d/99-sysctl.conf')).trim()).toBe('../sysctl.conf');
+    expect(await fileLines('net.ipv4.conf.all.arp_announce')).toBe('net.ipv4.conf.all.arp_announce = 2');
+    expect(await live('net.ipv4.conf.all.arp_announce')).toBe('2');
+    expect(await onHost(lab, HOST, 'ls -A /etc/sysctl.d /etc | grep -c lvs- || true')).toBe('0\n');
+    expect((await run(words)).host?.status).toBe('ok');
+  });
+
+  it('a sysctl_file that is a directory fails with that said, and the live value is left alone', async () => {
+    const listing = await onHost(lab, HOST, 'ls -A /etc/sysctl.d');
+    const result = await run(['name=net.ipv4.conf.all.arp_ignore', 'value=2', 'sysctl_file=/etc/sysctl.d']);
+    expect(result.exitCode).toBe(2);
+    expect(result.host?.msg).toBe('sysctl_file /etc/sysctl.d is a directory, which lvs does not replace with a file');
+    expect(await live('net.ipv4.conf.all.arp_ignore')).toBe('0');
+    expect(await onHost(lab, HOST, 'ls -A /etc/sysctl.d')).toBe(listing);
+  });
+
+  it('a sysctl_file with .. segments is refused before anything runs', async () => {
+    const result = await run(['name=net.ipv4.ip_forward', 'value=1', 'sysctl_file=/etc/../var/tmp/lvs-climbed.conf']);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toMatch(/^ERROR: <command line>: sysctl1: sysctl: sysctl_file: does not match the expected form /);
+    expect((await lab.onHost(HOST, 'test -e /var/tmp/lvs-climbed.conf')).exitCode).toBe(1);
+  });
+
+  it('a sysctl.conf that cannot be replaced (immutable) fails, and the live value is put back', async () => {
+    expect(await live('net.ipv4.ip_forward')).toBe('0');
+    const before = await onHost(lab, HOST, 'cat /etc/sysctl.conf');
+    await onHost(lab, HOST, 'chattr +i /etc/sysctl.conf');
+    let result;
+    try {
+      result = await run(['name=net.ipv4.ip_forward', 'value=1']);
+    } finally {
+      await onHost(lab, HOST, 'chattr -i /etc/sysctl.conf');
+    }
+    expect(result.exitCode).toBe(2);
+    expect(result.host?.status).toBe('failed');
+    expect(result.host?.msg).toMatch(/exited 1: mv: cannot move '\/etc\/sysctl\.conf\.lvs-\w+' to '\/etc\/sysctl\.conf': Operation not permitted\nnet\.ipv4\.ip_forward was put back to 0$/);
+    expect(await live('net.ipv4.ip_forward')).toBe('0');
+    expect(await onHost(lab, HOST, 'cat /etc/sysctl.conf')).toBe(before);
+    expect(await onHost(lab, HOST, 'ls -d /etc/sysctl.conf*')).toBe('/etc/sysctl.conf\n');
+  });
+
+  it('a sysctl_file on a read-only file system fails, and the live value is put back', async () => {
+    // A read-only bind mount in the host's own mount namespace, which its sshd sessions share.
+    await onHost(lab, HOST, 'mkdir -p /etc/lvs-ro && mount --bind /etc/lvs-ro /etc/lvs-ro && mount -o remount,bind,ro /etc/lvs-ro');
+    let result;
+    try {
+      result = await run(['name=net.ipv4.ip_forward', 'value=1', 'sysctl_file=/etc/lvs-ro/sysctl.conf']);
+    } finally {
+      await onHost(lab, HOST, 'umount /etc/lvs-ro');
+    }
+    expect(result.exitCode).toBe(2);
+    expect(result.host?.diff).toEqual([
+      { subject: 'net.ipv4.ip_forward', before: '0', after: '1' },
+      { subject: '/etc/lvs-ro/sysctl.conf', before: null, after: 'net.ipv4.ip_forward = 1' },
+    ]);
+    expect(result.host?.msg).toMatch(/exited 1: mktemp: failed to create file via template '\/etc\/lvs-ro\/sysctl\.conf\.lvs-XXXXXX': Read-only file system\nnet\.ipv4\.ip_forward was put back to 0$/);
+    expect(await live('net.ipv4.ip_forward')).toBe('0');
+    expect(await onHost(lab, HOST, 'ls -A /etc/lvs-ro')).toBe('');
+  });
 });

@@ -73,4 +73,35 @@ describe('template', () => {
     expect(run.exitCode).toBe(4);
     expect((await lab.onHost(HOST, `test -e ${marker}`)).exitCode).toBe(1);
   });
+
+  it('a dest with .. segments is refused before anything runs: nothing is written outside /etc', async () => {
+    const run = await template(['src=index.html.hbs', 'dest=/etc/../var/tmp/lvs-climbed.html']);
+    expect(run.exitCode).toBe(4);
+    expect(run.stderr).toMatch(/^ERROR: <command line>: tpl1: template: dest: does not match the expected form /);
+    expect((await lab.onHost(HOST, 'test -e /var/tmp/lvs-climbed.html')).exitCode).toBe(1);
+  });
+
+  it('a dest that is a directory fails with that said, twice, and nothing is left in or beside it', async () => {
+    const dir = '/var/tmp/lvs-dest-dir';
+    await onHost(`mkdir -p ${dir}`);
+    for (let round = 0; round < 2; round += 1) {
+      const run = await template(['src=index.html.hbs', `dest=${dir}`]);
+      expect(run.exitCode).toBe(2);
+      expect(run.host?.status).toBe('failed');
+      expect(run.host?.msg).toBe(`dest ${dir} is a directory, which lvs does not replace with a file`);
+    }
+    expect(await onHost(`ls -A ${dir}; ls -d ${dir}*`)).toBe(`${dir}\n`);
+  });
+
+  it('a dest that is a symbolic link: its target is written atomically and the link kept', async () => {
+    await onHost('printf old > /etc/lvs-page-target.html && ln -s lvs-page-target.html /etc/lvs-page-link.html');
+    const run = await template(['src=index.html.hbs', 'dest=/etc/lvs-page-link.html', 'mode=0640']);
+    expect(run.host?.status).toBe('changed');
+    expect(run.host?.diff[0]).toMatchObject({ subject: '/etc/lvs-page-link.html', before: 'old' });
+    expect((await onHost('readlink /etc/lvs-page-link.html')).trim()).toBe('lvs-page-target.html');
+    expect(await onHost('cat /etc/lvs-page-target.html')).toContain(`<h1>${HOST}</h1>`);
+    expect((await onHost('stat -c %a /etc/lvs-page-target.html')).trim()).toBe('640');
+    expect(await onHost('ls -d /etc/lvs-page-*')).toBe('/etc/lvs-page-link.html\n/etc/lvs-page-target.html\n');
+    expect((await template(['src=index.html.hbs', 'dest=/etc/lvs-page-link.html', 'mode=0640'])).host?.status).toBe('ok');
+  });
 });

@@ -116,9 +116,9 @@ describe('parseDaemonFreshness', () => {
 
 describe('service commands', () => {
   it('use systemctl under systemd', () => {
-    expect(serviceCommand('systemd', 'httpd', 'restart').text).toBe('systemctl restart httpd');
-    expect(enableCommand('systemd', 'rhel', 'httpd', true).text).toBe('systemctl enable httpd');
-    expect(enableCommand('systemd', 'debian', 'apache2', false).text).toBe('systemctl disable apache2');
+    expect(serviceCommand('systemd', 'httpd', 'restart').text).toBe('systemctl restart -- httpd');
+    expect(enableCommand('systemd', 'rhel', 'httpd', true).text).toBe('systemctl enable -- httpd');
+    expect(enableCommand('systemd', 'debian', 'apache2', false).text).toBe('systemctl disable -- apache2');
   });
 
   it('use service (or the init script) under SysV', () => {
@@ -134,7 +134,7 @@ describe('service commands', () => {
   });
 
   it('quote service names', () => {
-    expect(serviceCommand('systemd', 'web;id', 'stop').text).toBe("systemctl stop 'web;id'");
+    expect(serviceCommand('systemd', 'web;id', 'stop').text).toBe("systemctl stop -- 'web;id'");
     expect(serviceStatus('a b').command.text).toContain("service 'a b' status");
   });
 });

@@ -1,6 +1,7 @@
 import { canonicalSysctlKey, normaliseSysctlValue, parseSysctlValue, sysctlValue } from '../../../src/facts/sysctl';
 import { captured } from '../fixtures/network';
-import { setSysctlValue } from '../../../src/changes/sysctl';
+import { setSysctlValue, setSysctlValuePersisted } from '../../../src/changes/sysctl';
+import { sh } from '../../../src/shell/quote';
 
 describe('canonicalSysctlKey', () => {
   it.each([
@@ -29,7 +30,7 @@ describe('normaliseSysctlValue', () => {
 describe('sysctlValue fact', () => {
   it('runs sysctl -n on the key', () => {
     expect(sysctlValue('net.ipv4.ip_forward').command.text).toBe(captured('sysctl-ip-forward-0').command);
-    expect(sysctlValue('net.ipv4.conf.eth0/100.rp_filter').command.text).toBe('sysctl -n net.ipv4.conf.eth0/100.rp_filter');
+    expect(sysctlValue('net.ipv4.conf.eth0/100.rp_filter').command.text).toBe('sysctl -n -- net.ipv4.conf.eth0/100.rp_filter');
   });
 
   it('reads plain, zero and multi-value keys', () => {
@@ -57,10 +58,22 @@ describe('setSysctlValue', () => {
   // test/integration/tasks/sysctl.test.ts; here: every value reaches the shell quoted.
   it('sets, reads back and compares in one command, every value quoted', () => {
     expect(setSysctlValue('net.ipv4.tcp_rmem', '4096 87380 6291456').run.text).toBe(
-      "lvs_err=$(sysctl -q -w 'net.ipv4.tcp_rmem=4096 87380 6291456' 2>&1 >/dev/null); " +
-        "lvs_now=$(sysctl -n net.ipv4.tcp_rmem | tr -s '[:blank:]' ' '); " +
+      "lvs_err=$(sysctl -q -w -- 'net.ipv4.tcp_rmem=4096 87380 6291456' 2>&1 >/dev/null); " +
+        "lvs_now=$(sysctl -n -- net.ipv4.tcp_rmem | tr -s '[:blank:]' ' '); " +
         `[ -z "$lvs_err" ] && [ "$lvs_now" = '4096 87380 6291456' ] || ` +
         `{ echo 'sysctl -w net.ipv4.tcp_rmem=4096 87380 6291456 left net.ipv4.tcp_rmem at' "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }`,
+    );
+  });
+
+  it('with a persisting write: the write in a subshell, and on its failure the old live value put back', () => {
+    expect(setSysctlValuePersisted('net.ipv4.tcp_rmem', '4096 131072 6291456', '4096 87380 6291456', sh`false`).run.text).toBe(
+      "lvs_err=$(sysctl -q -w -- 'net.ipv4.tcp_rmem=4096 131072 6291456' 2>&1 >/dev/null); " +
+        "lvs_now=$(sysctl -n -- net.ipv4.tcp_rmem | tr -s '[:blank:]' ' '); " +
+        `[ -z "$lvs_err" ] && [ "$lvs_now" = '4096 131072 6291456' ] || ` +
+        `{ echo 'sysctl -w net.ipv4.tcp_rmem=4096 131072 6291456 left net.ipv4.tcp_rmem at' "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }\n` +
+        "( false ) || { lvs_rc=$?; if sysctl -q -w -- 'net.ipv4.tcp_rmem=4096 87380 6291456'; " +
+        "then echo 'net.ipv4.tcp_rmem was put back to 4096 87380 6291456' >&2; " +
+        "else echo 'net.ipv4.tcp_rmem could not be put back to 4096 87380 6291456' >&2; fi; exit $lvs_rc; }",
     );
   });
 });

@@ -142,8 +142,8 @@ describe('httpd plan on RHEL-like hosts with systemd', () => {
   it('installs httpd with dnf (or yum), then starts and enables it with systemctl', () => {
     expect(commands(plan({ enabled: true }, rockyHost(systemd('inactive', 'disabled'), false)))).toEqual([
       'if command -v dnf >/dev/null 2>&1; then dnf install -y httpd; else yum install -y httpd; fi',
-      'systemctl start httpd',
-      'systemctl enable httpd',
+      'systemctl start -- httpd',
+      'systemctl enable -- httpd',
     ]);
   });
 
@@ -153,7 +153,7 @@ describe('httpd plan on RHEL-like hosts with systemd', () => {
 
   it('restarts with systemctl', () => {
     const host = { ...rockyHost(systemd('active', 'enabled')), rhelFreshness: { running: true, startedAt: 1, configChangedAt: 2 } };
-    expect(commands(plan({ state: 'restarted' }, host))).toEqual(['systemctl restart httpd']);
+    expect(commands(plan({ state: 'restarted' }, host))).toEqual(['systemctl restart -- httpd']);
   });
 });
 

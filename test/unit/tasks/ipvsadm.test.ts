@@ -94,13 +94,13 @@ describe('ipvsadm plan: adding a service', () => {
 describe('ipvsadm plan: kernel modules', () => {
   it('loads ip_vs and the scheduler module first when they can be loaded (IPVS not loaded yet)', () => {
     const result = plan(NAT, undefined, { ip_vs: 'available', ip_vs_rr: 'available' });
-    expect(commands(result).slice(0, 3)).toEqual(['modprobe ip_vs', 'modprobe ip_vs_rr', 'ipvsadm -A -t 192.168.0.109:80 -s rr']);
+    expect(commands(result).slice(0, 3)).toEqual(['modprobe -- ip_vs', 'modprobe -- ip_vs_rr', 'ipvsadm -A -t 192.168.0.109:80 -s rr']);
     expect(result.changes[0]).toEqual({ subject: 'ip_vs module', before: 'not loaded', after: 'loaded' });
   });
 
   it('loads only the scheduler module when ip_vs is loaded', () => {
     expect(commands(plan({ ...NAT, scheduler: 'mh' }, NAT_RULES, { ip_vs: 'loaded', ip_vs_mh: 'available' }))).toEqual([
-      'modprobe ip_vs_mh',
+      'modprobe -- ip_vs_mh',
       'ipvsadm -E -t 192.168.0.109:80 -s mh',
     ]);
   });
@@ -309,8 +309,9 @@ describe('ipvsadm plan: save', () => {
   it('writes the kernel’s dump to /etc/ipvsadm.rules and sets AUTO="true" on Debian', () => {
     const result = plan({ ...NAT, save: true }, NAT_RULES, undefined, { os: debian, debianRules: file('# ipvsadm.rules\n'), rhelRules: absent, debianDefaults: defaults });
     expect(commands(result)).toEqual([
-      `{ lvs_tmp=$(mktemp /etc/ipvsadm.rules.lvs-XXXXXX) && { printf %s '# ipvsadm.rules\n'; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" /etc/ipvsadm.rules; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
-      expect.stringContaining('mv -f "$lvs_tmp" /etc/default/ipvsadm'),
+      `{ { lvs_dest=$(readlink -f -- /etc/ipvsadm.rules) || lvs_dest=/etc/ipvsadm.rules; } && { [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '/etc/ipvsadm.rules is not a regular file' >&2; false; }; } && ` +
+        `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && { printf %s '# ipvsadm.rules\n'; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod -- 0644 "$lvs_tmp" && mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }`,
+      expect.stringContaining('{ lvs_dest=$(readlink -f -- /etc/default/ipvsadm) || lvs_dest=/etc/default/ipvsadm; }'),
     ]);
     expect(result.changes.map((change) => change.subject)).toEqual(['/etc/ipvsadm.rules', '/etc/default/ipvsadm']);
     expect(result.changes[0].after).toBe(NAT_RULES);
@@ -342,7 +343,8 @@ describe('ipvsadm plan: save', () => {
   it('writes /etc/sysconfig/ipvsadm on RHEL-like hosts, without a header', () => {
     const result = plan({ ...NAT, save: true }, NAT_RULES, undefined, { os: rocky, debianRules: absent, rhelRules: absent, debianDefaults: absent });
     expect(commands(result)).toEqual([
-      `{ lvs_tmp=$(mktemp /etc/sysconfig/ipvsadm.lvs-XXXXXX) && { printf %s ''; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod 0644 "$lvs_tmp" && mv -f "$lvs_tmp" /etc/sysconfig/ipvsadm; } || { lvs_rc=$?; rm -f "$lvs_tmp"; exit $lvs_rc; }`,
+      `{ { lvs_dest=$(readlink -f -- /etc/sysconfig/ipvsadm) || lvs_dest=/etc/sysconfig/ipvsadm; } && { [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '/etc/sysconfig/ipvsadm is not a regular file' >&2; false; }; } && ` +
+        `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && { printf %s ''; if [ -e /proc/net/ip_vs ]; then ipvsadm -S -n; fi; } > "$lvs_tmp" && chmod -- 0644 "$lvs_tmp" && mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }`,
     ]);
   });
 

@@ -11,7 +11,7 @@ const bootList = (content?: string) => new Parsed<RemoteFile>(content === undefi
 describe('kmod', () => {
   it('loads an available module, and does nothing when it is loaded or built in', () => {
     const plan = planWith(kmod, { name: 'ipip' }, { modules: modules('available') });
-    expect(commandLines(plan)).toEqual(['modprobe ipip']);
+    expect(commandLines(plan)).toEqual(['modprobe -- ipip']);
     expect(plan.changes).toEqual([{ subject: 'module ipip', before: 'available', after: 'loaded' }]);
     expect(planWith(kmod, { name: 'ipip' }, { modules: modules('loaded') })).toEqual({ changes: [], commands: [], noop: 'module ipip is loaded' });
     expect(planWith(kmod, { name: 'ipip' }, { modules: modules('builtin') }).changes).toEqual([]);
@@ -33,9 +33,16 @@ describe('kmod', () => {
     expect(planWith(kmod, { name: 'ipip', persist: true }, { modules: modules('loaded'), bootList: bootList('ipip\n') }).changes).toEqual([]);
   });
 
+  it('fails when something other than a file is where the boot list goes', () => {
+    const directory = new Parsed<RemoteFile>({ exists: false, content: '', otherType: 'directory' });
+    expect(() => planWith(kmod, { name: 'ipip', persist: true }, { modules: modules('loaded'), bootList: directory })).toThrow(
+      '/etc/modules-load.d/ipip.conf is a directory, which lvs does not replace with a file',
+    );
+  });
+
   it('unloads and forgets with state absent, and its no-op twin', () => {
     const plan = planWith(kmod, { name: 'ipip', state: 'absent', persist: true }, { modules: modules('loaded'), bootList: bootList('ipip\n') });
-    expect(commandLines(plan)).toEqual(['modprobe -r ipip', 'rm -f /etc/modules-load.d/ipip.conf']);
+    expect(commandLines(plan)).toEqual(['modprobe -r -- ipip', 'rm -f -- /etc/modules-load.d/ipip.conf']);
     expect(planWith(kmod, { name: 'ipip', state: 'absent', persist: true }, { modules: modules('available'), bootList: bootList() }).changes).toEqual([]);
   });
 

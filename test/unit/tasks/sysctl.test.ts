@@ -3,7 +3,7 @@ import sysctl from '../../../src/tasks/sysctl';
 import { captured, fixtureText } from '../fixtures/network';
 import { argumentProblems, commandLines, Parsed, planWith } from './plan-with-fixtures';
 import { writeFileAtomically } from '../../../src/changes/file';
-import { setSysctlValue } from '../../../src/changes/sysctl';
+import { setSysctlValue, setSysctlValuePersisted } from '../../../src/changes/sysctl';
 
 const debian = fixtureText('sysctl.conf.debian12');
 const file = (content: string): Parsed<RemoteFile> => new Parsed({ exists: true, content, mode: '644', owner: 'root', group: 'root' });
@@ -45,6 +45,10 @@ describe('sysctl arguments', () => {
       expect.stringMatching(/^sysctl_file: does not match/),
     ]);
   });
+
+  it.each(['/etc/../tmp/x.conf', '/etc/sysctl.d/./x.conf', '/etc//sysctl.conf', '/etc/sysctl.d/', '/..'])('rejects the sysctl_file %j (. and .. segments, empty ones)', (sysctl_file) => {
+    expect(argumentProblems(sysctl, { name: 'net.ipv4.ip_forward', value: 1, sysctl_file })).toEqual([expect.stringMatching(/^sysctl_file: does not match/)]);
+  });
 });
 
 describe('sysctl plan', () => {
@@ -54,10 +58,24 @@ describe('sysctl plan', () => {
       { subject: 'net.ipv4.ip_forward', before: '0', after: '1' },
       { subject: '/etc/sysctl.conf', before: null, after: 'net.ipv4.ip_forward = 1' },
     ]);
+    // One command: live first, then the file; a write that fails puts the live 0 back.
+    const encoded = Buffer.from(`${debian}net.ipv4.ip_forward = 1\n`).toString('base64');
     expect(commandLines(plan)).toEqual([
-      setSysctlValue('net.ipv4.ip_forward', '1').run.text,
-      writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = 1\n`, keep).text,
+      `lvs_err=$(sysctl -q -w -- net.ipv4.ip_forward=1 2>&1 >/dev/null); lvs_now=$(sysctl -n -- net.ipv4.ip_forward | tr -s '[:blank:]' ' '); ` +
+        `[ -z "$lvs_err" ] && [ "$lvs_now" = 1 ] || { echo 'sysctl -w net.ipv4.ip_forward=1 left net.ipv4.ip_forward at' "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }\n` +
+        `( { { lvs_dest=$(readlink -f -- /etc/sysctl.conf) || lvs_dest=/etc/sysctl.conf; } && ` +
+        `{ [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '/etc/sysctl.conf is not a regular file' >&2; false; }; } && ` +
+        `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && printf %s ${encoded} | base64 -d > "$lvs_tmp" && chmod -- 644 "$lvs_tmp" && ` +
+        `chown -- root:root "$lvs_tmp" && mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; } ) || ` +
+        `{ lvs_rc=$?; if sysctl -q -w -- net.ipv4.ip_forward=0; then echo 'net.ipv4.ip_forward was put back to 0' >&2; ` +
+        `else echo 'net.ipv4.ip_forward could not be put back to 0' >&2; fi; exit $lvs_rc; }`,
     ]);
+  });
+
+  it('sets only the live value when the file already has it', () => {
+    const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value: 1 }, { liveValue: captured('sysctl-ip-forward-0'), file: file('net.ipv4.ip_forward = 1\n') });
+    expect(plan.changes).toEqual([{ subject: 'net.ipv4.ip_forward', before: '0', after: '1' }]);
+    expect(commandLines(plan)).toEqual([setSysctlValue('net.ipv4.ip_forward', '1').run.text]);
   });
 
   it('no-op twin: 1 live and in the file', () => {
@@ -99,7 +117,14 @@ describe('sysctl plan', () => {
       { liveValue: captured('sysctl-tcp-rmem'), file: file('net.ipv4.tcp_rmem = 4096 87380 6291456\n') },
     );
     expect(plan.changes[0]).toEqual({ subject: 'net.ipv4.tcp_rmem', before: '4096 87380 6291456', after: '4096 131072 6291456' });
-    expect(commandLines(plan)[0]).toBe(setSysctlValue('net.ipv4.tcp_rmem', '4096 131072 6291456').run.text);
+    expect(commandLines(plan)).toEqual([
+      setSysctlValuePersisted(
+        'net.ipv4.tcp_rmem',
+        '4096 131072 6291456',
+        '4096 87380 6291456',
+        writeFileAtomically('/etc/sysctl.conf', 'net.ipv4.tcp_rmem = 4096 131072 6291456\n', keep),
+      ).run.text,
+    ]);
   });
 
   it('takes a key written with slashes as the same key', () => {
@@ -114,6 +139,13 @@ describe('sysctl plan', () => {
       { subject: '/etc/sysctl.conf', before: 'net.ipv4.ip_forward = 1\nnet.ipv4.ip_forward = 1', after: 'net.ipv4.ip_forward = 1' },
     ]);
     expect(commandLines(plan)).toEqual([writeFileAtomically('/etc/sysctl.conf', '# later\nnet.ipv4.ip_forward = 1\n', keep).text]);
+  });
+
+  it('fails, writing nothing, when sysctl_file is a directory', () => {
+    const directory = new Parsed<RemoteFile>({ exists: false, content: '', otherType: 'directory' });
+    expect(() => planWith(sysctl, { name: 'net.ipv4.ip_forward', value: 1, sysctl_file: '/etc/sysctl.d' }, { liveValue: captured('sysctl-ip-forward-0'), file: directory })).toThrow(
+      'sysctl_file /etc/sysctl.d is a directory, which lvs does not replace with a file',
+    );
   });
 
   it('fails on a key the host does not have, naming it', () => {
@@ -156,13 +188,14 @@ describe('sysctl plan', () => {
   ])('quotes the hostile value %j', (value, quoted) => {
     const plan = planWith(sysctl, { name: 'net.ipv4.ip_forward', value }, { liveValue: captured('sysctl-ip-forward-0'), file: file(debian) });
     const assignment = quoted.replace(/^'/, "'net.ipv4.ip_forward=");
-    expect(commandLines(plan)[0]).toBe(
-      `lvs_err=$(sysctl -q -w ${assignment} 2>&1 >/dev/null); lvs_now=$(sysctl -n net.ipv4.ip_forward | tr -s '[:blank:]' ' '); ` +
+    const [setLive, persist] = commandLines(plan)[0].split('\n');
+    expect(setLive).toBe(
+      `lvs_err=$(sysctl -q -w -- ${assignment} 2>&1 >/dev/null); lvs_now=$(sysctl -n -- net.ipv4.ip_forward | tr -s '[:blank:]' ' '); ` +
         `[ -z "$lvs_err" ] && [ "$lvs_now" = ${quoted} ] || ` +
         `{ echo ${quoted.replace(/^'/, "'sysctl -w net.ipv4.ip_forward=").replace(/'$/, " left net.ipv4.ip_forward at'")} "$lvs_now\${lvs_err:+: $lvs_err}" >&2; exit 1; }`,
     );
     // The file content travels base64-encoded, so the value cannot reach the shell there either.
-    expect(commandLines(plan)[1]).toBe(writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = ${value}\n`, keep).text);
-    expect(commandLines(plan)[1]).not.toContain(value);
+    expect(persist).toContain(writeFileAtomically('/etc/sysctl.conf', `${debian}net.ipv4.ip_forward = ${value}\n`, keep).text);
+    expect(persist).not.toContain(value);
   });
 });

@@ -57,9 +57,14 @@ describe('shipped templates', () => {
 });
 
 describe('template plan', () => {
-  it('writes a missing file atomically with the default mode', () => {
+  it('writes a missing file atomically with the default mode, through a symbolic link if there is one', () => {
     const result = plan(SYSCTL_ARGS, { exists: false, content: '' }, contextFor(SYSCTL_VARS));
-    expect(commands(result)).toEqual([writeFileAtomically('/etc/sysctl.d/90-lvs.conf', SYSCTL_CONF, { mode: '0644' }).text]);
+    expect(commands(result)).toEqual([
+      "{ { lvs_dest=$(readlink -f -- /etc/sysctl.d/90-lvs.conf) || lvs_dest=/etc/sysctl.d/90-lvs.conf; } && " +
+        `{ [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '/etc/sysctl.d/90-lvs.conf is not a regular file' >&2; false; }; } && ` +
+        `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && printf %s ${Buffer.from(SYSCTL_CONF).toString('base64')} | base64 -d > "$lvs_tmp" && ` +
+        'chmod -- 0644 "$lvs_tmp" && mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }',
+    ]);
     expect(result.changes).toEqual([{ subject: '/etc/sysctl.d/90-lvs.conf', before: null, after: SYSCTL_CONF }]);
   });
 
@@ -79,12 +84,12 @@ describe('template plan', () => {
   it('does not carry over an owner stat could not name (UNKNOWN)', () => {
     const result = plan(SYSCTL_ARGS, existing('old\n', '644', 'UNKNOWN', 'root'), contextFor(SYSCTL_VARS));
     expect(commands(result)).toEqual([writeFileAtomically('/etc/sysctl.d/90-lvs.conf', SYSCTL_CONF, { mode: '0644', group: 'root' }).text]);
-    expect(commands(result)[0]).toContain('chown :root "$lvs_tmp"');
+    expect(commands(result)[0]).toContain('chown -- :root "$lvs_tmp"');
   });
 
   it('fixes only the mode when only the mode differs', () => {
     const result = plan({ ...SYSCTL_ARGS, mode: '0600' }, existing(SYSCTL_CONF), contextFor(SYSCTL_VARS));
-    expect(commands(result)).toEqual(['chmod 0600 /etc/sysctl.d/90-lvs.conf']);
+    expect(commands(result)).toEqual(['chmod -- 0600 /etc/sysctl.d/90-lvs.conf']);
     expect(result.changes).toEqual([{ subject: '/etc/sysctl.d/90-lvs.conf mode', before: '644', after: '0600' }]);
   });
 
@@ -96,7 +101,7 @@ describe('template plan', () => {
 
   it('fixes owner and group in place', () => {
     const result = plan({ ...SYSCTL_ARGS, owner: 'www-data', group: 'www-data' }, existing(SYSCTL_CONF), contextFor(SYSCTL_VARS));
-    expect(commands(result)).toEqual(['chown www-data:www-data /etc/sysctl.d/90-lvs.conf']);
+    expect(commands(result)).toEqual(['chown -- www-data:www-data /etc/sysctl.d/90-lvs.conf']);
     expect(result.changes.map((change) => change.subject)).toEqual(['/etc/sysctl.d/90-lvs.conf owner', '/etc/sysctl.d/90-lvs.conf group']);
   });
 
@@ -121,9 +126,15 @@ describe('template plan', () => {
     expect(plan({ src: 'raw.hbs', dest: '/etc/raw' }, existing(content), context).changes).toEqual([]);
   });
 
+  it.each(['directory', 'fifo', 'character special file'])('fails, writing nothing, when dest is a %s', (otherType) => {
+    expect(() => plan(SYSCTL_ARGS, { exists: false, content: '', otherType }, contextFor(SYSCTL_VARS))).toThrow(
+      `dest /etc/sysctl.d/90-lvs.conf is a ${otherType}, which lvs does not replace with a file`,
+    );
+  });
+
   it('quotes a hostile destination path', () => {
     const result = plan({ src: 'sysctl.conf.hbs', dest: "/tmp/x; touch /tmp/pwned '$(id)`id`" }, existing(SYSCTL_CONF, '600'), contextFor(SYSCTL_VARS));
-    expect(commands(result)).toEqual([`chmod 0644 '/tmp/x; touch /tmp/pwned '\\''$(id)\`id\`'`]);
+    expect(commands(result)).toEqual([`chmod -- 0644 '/tmp/x; touch /tmp/pwned '\\''$(id)\`id\`'`]);
   });
 });
 
@@ -137,6 +148,12 @@ describe('template arguments', () => {
     [{ src: 'a.hbs', dest: 'relative/path' }, '/dest must match pattern'],
     [{ src: 'a.hbs', dest: '/etc/' }, '/dest must match pattern'],
     [{ src: 'a.hbs', dest: '/etc/x\ntouch /tmp/pwned' }, '/dest must match pattern'],
+    [{ src: 'a.hbs', dest: '/etc/../tmp/x' }, '/dest must match pattern'],
+    [{ src: 'a.hbs', dest: '/etc/./x' }, '/dest must match pattern'],
+    [{ src: 'a.hbs', dest: '/etc//x' }, '/dest must match pattern'],
+    [{ src: 'a.hbs', dest: '/etc/..' }, '/dest must match pattern'],
+    [{ src: 'a.hbs', dest: '/..' }, '/dest must match pattern'],
+    [{ src: 'a.hbs', dest: '-x' }, '/dest must match pattern'],
     [{ src: 'a.hbs', dest: '/etc/x', mode: '0644; id' }, '/mode must match pattern'],
     [{ src: 'a.hbs', dest: '/etc/x', mode: '0888' }, '/mode must match pattern'],
     [{ src: 'a.hbs', dest: '/etc/x', owner: 'root;id' }, '/owner must match pattern'],
@@ -149,6 +166,10 @@ describe('template arguments', () => {
   it('accepts a mode from YAML written without quotes (644 becomes "644")', () => {
     expect(args({ src: 'a.hbs', dest: '/etc/x', mode: 644 }).mode).toBe('644');
     expect(args({ src: 'sub/dir/a.html.hbs', dest: '/var/www/html/index.html' }).mode).toBe('0644');
+  });
+
+  it('accepts names that only look like . or ..: /etc/..x, /etc/.hidden, /etc/x..', () => {
+    for (const dest of ['/etc/..x', '/etc/.hidden', '/etc/x..', '/etc/x.']) expect(problems({ src: 'a.hbs', dest })).toEqual([]);
   });
 
   it('its example is valid', () => {
