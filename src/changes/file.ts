@@ -1,4 +1,5 @@
 /** Writing a file on a host: atomically, with its attributes. */
+import type { RemoteFile } from '../facts/file';
 import { joinCommands, sh, unshown, type ShellCommand } from '../shell/quote';
 
 export interface FileAttributes {
@@ -19,11 +20,12 @@ function contentInto(content: FileContent): ShellCommand {
 
 /**
  * Writes `content` to a temporary file beside `path` and renames it over `path`, so readers
- * never see a half-written file. A symbolic link is followed: its target is written and the
+ * never see a half-written file. Given `readAs` (the file as the plan read it), the rename
+ * happens only if the file still holds exactly that. A symbolic link is followed: its target is written and the
  * link kept (readlink -f resolves it on the host, when the write runs). Anything there but a
  * regular file is refused, since the rename would move into a directory or replace a device.
  */
-export function writeFileAtomically(path: string, content: FileContent, attributes: FileAttributes = {}): ShellCommand {
+export function writeFileAtomically(path: string, content: FileContent, attributes: FileAttributes = {}, readAs?: Pick<RemoteFile, 'exists' | 'sha256'>): ShellCommand {
   const steps: ShellCommand[] = [
     // readlink -f fails when the directory is missing: mktemp then says what is wrong.
     sh`{ lvs_dest=$(readlink -f -- ${path}) || lvs_dest=${path}; }`,
@@ -35,9 +37,19 @@ export function writeFileAtomically(path: string, content: FileContent, attribut
   if (attributes.owner || attributes.group) {
     steps.push(sh`chown -- ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} "$lvs_tmp"`);
   }
+  if (readAs && (!readAs.exists || readAs.sha256)) steps.push(stillAsRead(path, readAs));
   steps.push(sh`mv -f -- "$lvs_tmp" "$lvs_dest"`);
   // Remove the temporary file if any step failed, and keep the failing exit code.
   return sh`{ ${joinCommands(steps, ' && ')}; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }`;
+}
+
+/**
+ * Compare and swap: the file must still hold what the plan read, or the write is refused, so
+ * a change another program made since then is never lost (and no task is blamed for it).
+ */
+function stillAsRead(path: string, readAs: Pick<RemoteFile, 'exists' | 'sha256'>): ShellCommand {
+  if (!readAs.exists) return sh`{ [ ! -e "$lvs_dest" ] || { echo ${`${path} appeared after lvs read it; it was not overwritten`} >&2; false; }; }`;
+  return sh`{ { lvs_sum=$(sha256sum < "$lvs_dest") && [ "\${lvs_sum%% *}" = ${readAs.sha256!} ]; } || { echo ${`${path} changed after lvs read it; it was not overwritten`} >&2; false; }; }`;
 }
 
 /** Applies mode/owner/group to an existing file without rewriting it (both follow a symbolic link). */

@@ -1,4 +1,5 @@
 /** A remote file's content and metadata. */
+import { createHash } from 'node:crypto';
 import type { CommandResult, Fact } from '../api';
 import { sh } from '../shell/quote';
 
@@ -12,6 +13,8 @@ export interface RemoteFile {
   group?: string;
   /** Something other than a regular file is there, named as stat(1) names its type ("directory", "fifo"). */
   otherType?: string;
+  /** The SHA-256 of the file's bytes, as sha256sum(1) prints it: what a write checks it still holds. */
+  sha256?: string;
 }
 
 const ABSENT: RemoteFile = { exists: false, content: '' };
@@ -37,7 +40,8 @@ export function parseRemoteFile(result: CommandResult): RemoteFile {
   if (header.trim() === 'absent') return ABSENT;
   if (header.startsWith(`${OTHER_TYPE} `)) return { ...ABSENT, otherType: header.slice(OTHER_TYPE.length + 1).trim() };
   const [mode, owner, group] = header.trim().split(/\s+/);
-  return { exists: true, content: Buffer.from(encoded.trim(), 'base64').toString('utf8'), mode, owner, group };
+  const bytes = Buffer.from(encoded.trim(), 'base64');
+  return { exists: true, content: bytes.toString('utf8'), mode, owner, group, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /**

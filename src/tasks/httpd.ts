@@ -150,7 +150,8 @@ export default defineTask<HttpdArgs, ReturnType<typeof webServerFacts>>({
     refuseOtherType(facts.page, DOCROOT_INDEX);
     if (!facts.page.exists || facts.page.content !== content) {
       changes.push({ subject: DOCROOT_INDEX, before: facts.page.exists ? facts.page.content : null, after: content });
-      commands.push({ run: writeFileAtomically(DOCROOT_INDEX, content, { mode: '0644' }) });
+      // A package being installed writes its own page first: only a page read before is compared.
+      commands.push({ run: writeFileAtomically(DOCROOT_INDEX, content, { mode: '0644' }, installing ? undefined : facts.page) });
     }
 
     const state = statePlan(args, server, status, freshness, installing);

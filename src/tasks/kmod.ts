@@ -65,7 +65,7 @@ export default defineTask<KmodArgs, KmodFacts>({
       const wanted = `${args.name}\n`;
       if (args.state === 'present' && facts.bootList.content !== wanted) {
         changes.push({ subject: path, before: facts.bootList.exists ? facts.bootList.content : null, after: wanted });
-        commands.push({ run: sh`mkdir -p /etc/modules-load.d` }, { run: writeFileAtomically(path, wanted) });
+        commands.push({ run: sh`mkdir -p /etc/modules-load.d` }, { run: writeFileAtomically(path, wanted, {}, facts.bootList) });
       }
       if (args.state === 'absent' && facts.bootList.exists) {
         changes.push({ subject: path, before: facts.bootList.content, after: null });

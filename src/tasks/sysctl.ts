@@ -92,7 +92,7 @@ export default defineTask<SysctlArgs, SysctlFacts>({
       if (!settings.length) return noop(`${key} is not set in ${path} (the live value is left alone)`);
       return {
         changes: [{ subject: path, before: linesBefore, after: null }],
-        commands: [{ run: writeFileAtomically(path, withoutSysctlSetting(content, key), keepAttributes) }],
+        commands: [{ run: writeFileAtomically(path, withoutSysctlSetting(content, key), keepAttributes, facts.file) }],
       };
     }
 
@@ -105,7 +105,7 @@ export default defineTask<SysctlArgs, SysctlFacts>({
     if (!changes.length) return noop(args.reload ? `${key} is ${value} live and in ${path}` : `${key} is ${value} in ${path}`);
 
     if (!fileStale) return { changes, commands: [setSysctlValue(key, value)] };
-    const write = writeFileAtomically(path, withSysctlSetting(content, key, value), keepAttributes);
+    const write = writeFileAtomically(path, withSysctlSetting(content, key, value), keepAttributes, facts.file);
     if (liveBefore === undefined) return { changes, commands: [{ run: write }] };
     // Live first, so a value the kernel refuses never reaches the file; a file that cannot be
     // written then puts the live value back, so neither half is left without the other.

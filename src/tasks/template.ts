@@ -75,7 +75,7 @@ export default defineTask<TemplateArgs, { file: Fact<RemoteFile> }>({
       // otherwise (stat prints UNKNOWN for an id without a name, which chown would refuse).
       const named = (name: string | undefined) => (name === 'UNKNOWN' ? undefined : name);
       const attributes: FileAttributes = { mode: args.mode, owner: args.owner ?? named(file.owner), group: args.group ?? named(file.group) };
-      return { changes: [change], commands: [{ run: writeFileAtomically(args.dest, content, attributes) }] };
+      return { changes: [change], commands: [{ run: writeFileAtomically(args.dest, content, attributes, file) }] };
     }
     const wanted = attributeChanges(args, file);
     const changes: Change[] = [];

@@ -82,3 +82,15 @@ it(
   },
   2 * RUN_TIMEOUT_MS,
 );
+
+it.each([
+  ['a file that another writer changed after lvs read it', 'original\n'],
+  ['a file that another writer made after lvs read it as absent', undefined],
+])('does not overwrite %s', async (_case, original) => {
+  await lab.onHost('shared', original === undefined ? 'rm -f /etc/racy' : `printf '%s' '${original}' > /etc/racy`);
+  const plugin = resolve(__dirname, 'fixtures', 'racy-plugin.js');
+  const result = await runLvs(['task', 'racy_write', 'path=/etc/racy', 'content=lvs', '-i', lab.inventoryFile, '-l', 'all', '--known-hosts', lab.knownHostsFile, '--plugin', plugin], { timeoutMs: RUN_TIMEOUT_MS });
+  expect(result.exitCode).toBe(2);
+  expect(result.stdout).toMatch(original === undefined ? /\/etc\/racy appeared after lvs read it; it was not overwritten/ : /\/etc\/racy changed after lvs read it; it was not overwritten/);
+  expect((await lab.onHost('shared', 'cat /etc/racy; ls /etc | grep -c racy.lvs- || true')).stdout).toBe(`${original ?? ''}intruder\n0\n`);
+}, RUN_TIMEOUT_MS);

@@ -36,7 +36,7 @@ describe('remoteFile fact', () => {
 
   // Output captured from that command on Debian 12 (coreutils 9.1), as root.
   it.each([
-    ['a regular file', '640 root root\nbmV0LmlwdjQuaXBfZm9yd2FyZCA9IDEK', { exists: true, content: 'net.ipv4.ip_forward = 1\n', mode: '640', owner: 'root', group: 'root' }],
+    ['a regular file', '640 root root\nbmV0LmlwdjQuaXBfZm9yd2FyZCA9IDEK', { exists: true, content: 'net.ipv4.ip_forward = 1\n', mode: '640', owner: 'root', group: 'root', sha256: 'e2c2ac17097616ee184af9965776f83ad87dcf9e82ada5c8a3ea0f8371813fe8' }],
     ['nothing', 'absent\n', { exists: false, content: '' }],
     ['a directory', 'lvs-not-a-file directory\n', { exists: false, content: '', otherType: 'directory' }],
     ['a fifo', 'lvs-not-a-file fifo\n', { exists: false, content: '', otherType: 'fifo' }],

@@ -69,7 +69,8 @@ describe('httpd plan on Debian with SysV init', () => {
     const content = '<h1>web1 & "friends"</h1> $(id)\n';
     const result = plan({ index_content: content }, debianHost({ page: { exists: false, content: '' } }));
     expect(result.changes).toEqual([{ subject: INDEX, before: null, after: content }]);
-    expect(commands(result)).toEqual([writeFileAtomically(INDEX, content, { mode: '0644' }).text]);
+    // Read as absent, so written only if still absent.
+    expect(commands(result)).toEqual([writeFileAtomically(INDEX, content, { mode: '0644' }, { exists: false }).text]);
     expect(plan({ index_content: content }, debianHost({ page: { exists: true, content, mode: '644', owner: 'root', group: 'root' } })).changes).toEqual([]);
   });
 

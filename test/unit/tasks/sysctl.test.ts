@@ -161,7 +161,8 @@ describe('sysctl plan', () => {
       { file: noFile },
     );
     expect(plan.changes).toEqual([{ subject: '/etc/sysctl.d/90-lvs.conf', before: null, after: 'net.ipv4.vs.expire_quiescent_template = 1' }]);
-    expect(commandLines(plan)).toEqual([writeFileAtomically('/etc/sysctl.d/90-lvs.conf', 'net.ipv4.vs.expire_quiescent_template = 1\n').text]);
+    // Read as absent, so written only if still absent.
+    expect(commandLines(plan)).toEqual([writeFileAtomically('/etc/sysctl.d/90-lvs.conf', 'net.ipv4.vs.expire_quiescent_template = 1\n', {}, { exists: false }).text]);
     const twin = planWith(
       sysctl,
       { name: 'net.ipv4.vs.expire_quiescent_template', value: 1, reload: false },

@@ -63,7 +63,10 @@ describe('template plan', () => {
       "{ { lvs_dest=$(readlink -f -- /etc/sysctl.d/90-lvs.conf) || lvs_dest=/etc/sysctl.d/90-lvs.conf; } && " +
         `{ [ -f "$lvs_dest" ] || [ ! -e "$lvs_dest" ] || { echo '/etc/sysctl.d/90-lvs.conf is not a regular file' >&2; false; }; } && ` +
         `lvs_tmp=$(mktemp -- "$lvs_dest.lvs-XXXXXX") && printf %s ${Buffer.from(SYSCTL_CONF).toString('base64')} | base64 -d > "$lvs_tmp" && ` +
-        'chmod -- 0644 "$lvs_tmp" && mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }',
+        'chmod -- 0644 "$lvs_tmp" && ' +
+        // Compare and swap: the file lvs read as absent must still be absent.
+        `{ [ ! -e "$lvs_dest" ] || { echo '/etc/sysctl.d/90-lvs.conf appeared after lvs read it; it was not overwritten' >&2; false; }; } && ` +
+        'mv -f -- "$lvs_tmp" "$lvs_dest"; } || { lvs_rc=$?; rm -f -- "$lvs_tmp"; exit $lvs_rc; }',
     ]);
     expect(result.changes).toEqual([{ subject: '/etc/sysctl.d/90-lvs.conf', before: null, after: SYSCTL_CONF }]);
   });
