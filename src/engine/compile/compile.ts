@@ -78,7 +78,7 @@ export function compileRun(input: CompileInput): CompiledRun {
       .filter((host) => !limited || limited.has(host))
       .map((host): CompiledHost => {
         const vars = scope.forPlay(host, playVars, {});
-        const target = collect(() => connectionTarget(host, vars), PLACEHOLDER_TARGET);
+        const target = collect(() => connectionTarget(host, vars, [inventory.hosts.get(host)!.vars, playVars, input.extraVars]), PLACEHOLDER_TARGET);
         const registeredSoFar = new Set(registeredBefore);
         const compileAll = (list: TaskDefinition[], handlers: boolean) =>
           list.map((task): CompiledTask => {
