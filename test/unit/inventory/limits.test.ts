@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInventories } from '../../../src/engine/inventory';
@@ -75,5 +75,36 @@ describe('host ranges are bounded', () => {
     // Each host still has its own record of variables.
     inventory.hosts.get('h1')!.vars.extra = 1;
     expect(inventory.hosts.get('h2')!.vars.extra).toBeUndefined();
+  });
+});
+
+describe('inventory scripts are refused, not read as INI', () => {
+  it('refuses an executable script with a #! line, with exit code 4', () => {
+    const file = write('inventory.py', '#!/usr/bin/env python3\nimport json\nprint(json.dumps({"web": {"hosts": ["web1"]}}))\n', 0o755);
+    const error = errorOf([file]);
+    expect(error.describe()).toBe(`inventory scripts and plugins are not supported: ${file} is executable (lvs reads YAML and INI inventories only)`);
+    expect(error.exitCode).toBe(4);
+  });
+
+  it('refuses a #! file that is not executable, and one in an inventory directory', () => {
+    const file = write('inventory.sh', '#!/bin/sh\necho "{}"\n');
+    expect(errorOf([file]).message).toBe(`inventory scripts and plugins are not supported: ${file} starts with #!, as a script does`);
+    mkdirSync(join(dir, 'inventory'));
+    const script = write('inventory/zz-script', '#!/bin/sh\necho "{}"\n', 0o755);
+    write('inventory/hosts.ini', '[web]\nweb1\n');
+    expect(errorOf([join(dir, 'inventory')]).message).toBe(`inventory scripts and plugins are not supported: ${script} is executable`);
+  });
+
+  it('refuses an executable that does not read as INI, and says what reading it found', () => {
+    const file = write('inventory', 'PK zip\u0003\u0004 [web\n', 0o755);
+    const error = errorOf([file]);
+    expect(error.message).toBe(`inventory scripts and plugins are not supported: ${file} is executable`);
+    expect(error.hint).toBe(`lvs reads YAML and INI inventories only, and read as INI it fails: ${file}:1:4: PK: expected key=value host variable assignment, got 'zip\u0003\u0004'`);
+  });
+
+  it('reads an executable file that is a good INI or YAML inventory, as Ansible does when running it fails', () => {
+    const ini = write('hosts.ini', '[web]\nweb1\n', 0o755);
+    const yaml = write('hosts.yml', 'db:\n  hosts:\n    db1:\n', 0o755);
+    expect([...loadInventories([ini, yaml]).hosts.keys()]).toEqual(['web1', 'db1']);
   });
 });
