@@ -2,8 +2,9 @@
 import { resolve } from 'node:path';
 import type { CompileInput } from '../engine/compile/compile';
 import { defaultSshOptions, type SshOptions } from '../transport/ssh';
-import { InputError } from '../errors';
+import { InputError, type SourcePosition } from '../errors';
 import { parseKeyValueWords, splitWords } from '../engine/kv-args';
+import { withPositionMap } from '../engine/variable-positions';
 import { loadYamlSource } from '../engine/yaml-source';
 
 export const SSH_DEFAULTS = defaultSshOptions();
@@ -18,27 +19,36 @@ function hostKeyCheckingDefault(): boolean {
   return SSH_DEFAULTS.hostKeyChecking;
 }
 
-/** `-e` values, merged left to right like ansible-playbook's. */
+/** `-e` values, merged left to right like ansible-playbook's, each tied to where it was given. */
 export function parseExtraVars(values: string[] = []): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
+  const positions = new Map<string, SourcePosition>();
+  const set = (more: Record<string, unknown>, positionOf: (key: string) => SourcePosition) => {
+    Object.assign(vars, more);
+    for (const key of Object.keys(more)) positions.set(key, positionOf(key));
+  };
+  // The value itself is left out: it may be a password.
+  const commandLine = { file: '--extra-vars' };
   for (const value of values) {
     if (value.startsWith('@')) {
       const source = loadYamlSource(resolve(value.slice(1)));
       if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
         throw new InputError('extra vars file must hold a map', source.locate([]));
       }
-      Object.assign(vars, source.data);
+      set(source.data as Record<string, unknown>, (key) => source.locate([key]));
     } else if (/^\s*[{]/.test(value)) {
+      let parsed: Record<string, unknown>;
       try {
-        Object.assign(vars, JSON.parse(value));
+        parsed = JSON.parse(value);
       } catch (error) {
         throw new InputError(`extra vars are not valid JSON: ${(error as Error).message}`, undefined, '--extra-vars');
       }
+      set(parsed, () => commandLine);
     } else {
-      Object.assign(vars, parseKeyValueWords(splitWords(value), '--extra-vars'));
+      set(parseKeyValueWords(splitWords(value), '--extra-vars'), () => commandLine);
     }
   }
-  return vars;
+  return withPositionMap(vars, positions);
 }
 
 type RunFlagValues = {

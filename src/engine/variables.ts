@@ -69,13 +69,13 @@ export class VariableScope {
     return view;
   }
 
-  /** The variables of a play on `host` as written, before rendering, lowest precedence first. */
-  rawForPlay(host: string, playVars: Record<string, unknown>): Record<string, unknown> {
-    return { ...this.inventory.hosts.get(host)!.vars, ...playVars, ...this.extraVars };
+  /** The variable layers of a play on `host` as written, before rendering, lowest precedence first. */
+  layersForPlay(host: string, playVars: Record<string, unknown>): Record<string, unknown>[] {
+    return [this.inventory.hosts.get(host)!.vars, playVars, this.extraVars];
   }
 
   /** The variables tasks of a play see on `host`; `registered` is read live. */
   forPlay(host: string, playVars: Record<string, unknown>, registered: Record<string, unknown>): Record<string, unknown> {
-    return layerVariables(resolveVariables(this.rawForPlay(host, playVars), this.magic(host)), registered);
+    return layerVariables(resolveVariables(Object.assign({}, ...this.layersForPlay(host, playVars)), this.magic(host)), registered);
   }
 }

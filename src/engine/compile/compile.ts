@@ -78,11 +78,12 @@ export function compileRun(input: CompileInput): CompiledRun {
       .filter((host) => !limited || limited.has(host))
       .map((host) => {
         const vars = scope.forPlay(host, playVars, {});
-        const raw = scope.rawForPlay(host, playVars);
+        const layers = scope.layersForPlay(host, playVars);
+        const raw: Record<string, unknown> = Object.assign({}, ...layers);
         const secretNames = secretVariableNames(raw);
         // As written too: a value that cannot be rendered still appears in the error about it.
         redactor.add([...secretNames].flatMap((name) => [raw[name], valueOrNothing(() => vars[name])]));
-        return { host, vars, secretNames };
+        return { host, vars, layers, secretNames };
       });
   });
 
@@ -91,8 +92,8 @@ export function compileRun(input: CompileInput): CompiledRun {
     const registeredInPlay = new Set(registeredBefore);
     for (const task of play.tasks) if (task.register) registeredInPlay.add(task.register);
 
-    const hosts = scopes[playIndex].map(({ host, vars, secretNames }): CompiledHost => {
-      const target = collect(() => connectionTarget(host, vars), PLACEHOLDER_TARGET);
+    const hosts = scopes[playIndex].map(({ host, vars, layers, secretNames }): CompiledHost => {
+      const target = collect(() => connectionTarget(host, vars, layers), PLACEHOLDER_TARGET);
       if (target.hostKeyChecking === false) {
         warnings.add(`${host}: host key checking is off for this host: its ansible_ssh_common_args or ansible_ssh_extra_args say StrictHostKeyChecking=no, so a changed or forged host key is accepted`);
       }

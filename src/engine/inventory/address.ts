@@ -64,34 +64,64 @@ function isHostName(text: string): boolean {
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/** Thrown when a pattern stands for more hosts than allowed, before any name is made. */
+export class TooManyHosts extends Error {
+  constructor(readonly count: number) {
+    super(`expands to ${Number.isFinite(count) ? count : 'more hosts than a number can hold'}${Number.isFinite(count) ? ' hosts' : ''}`);
+  }
+}
+
+/** One `[begin:end:step]` range: how many items it has, and the items, made only when asked. */
+interface HostRange {
+  count: number;
+  items(): string[];
+}
+
 /**
  * Expands `web[01:03].example.com`, `db-[a:c]` and `[1:9:2]` steps into host names. A begin
  * with a leading zero sets the width of every number, so begin and end must be equally long.
- * Throws an Error with Ansible's wording when a range is malformed.
+ * Throws an Error with Ansible's wording when a range is malformed, and TooManyHosts when the
+ * pattern stands for more than `limit` names: the count is known before any name is made.
  */
-export function expandHostRanges(pattern: string): string[] {
-  const open = pattern.indexOf('[');
-  if (open < 0) return [pattern];
-  const close = pattern.indexOf(']', open);
-  if (close < 0) throw new Error(`unclosed host range in "${pattern}"`);
-  const head = pattern.slice(0, open);
-  const tail = pattern.slice(close + 1);
-  const bounds = pattern.slice(open + 1, close).split(':');
+export function expandHostRanges(pattern: string, limit = Number.POSITIVE_INFINITY): string[] {
+  const parts = rangeParts(pattern);
+  const count = parts.reduce((product, part) => product * (typeof part === 'string' ? 1 : part.count), 1);
+  if (count > limit) throw new TooManyHosts(count);
+  let names = [''];
+  for (const part of parts) {
+    if (typeof part === 'string') names = names.map((name) => name + part);
+    else names = names.flatMap((name) => part.items().map((item) => name + item));
+  }
+  return names;
+}
+
+/** The text between ranges, and the ranges. */
+function rangeParts(pattern: string): Array<string | HostRange> {
+  const parts: Array<string | HostRange> = [];
+  let rest = pattern;
+  for (let open = rest.indexOf('['); open >= 0; open = rest.indexOf('[')) {
+    const close = rest.indexOf(']', open);
+    if (close < 0) throw new Error(`unclosed host range in "${pattern}"`);
+    parts.push(rest.slice(0, open), hostRange(rest.slice(open + 1, close)));
+    rest = rest.slice(close + 1);
+  }
+  parts.push(rest);
+  return parts;
+}
+
+function hostRange(text: string): HostRange {
+  const bounds = text.split(':');
   if (bounds.length !== 2 && bounds.length !== 3) throw new Error('host range must be begin:end or begin:end:step');
   const begin = bounds[0] || '0';
   const [, end, stepText] = bounds;
   if (!end) throw new Error('host range must specify end value');
   const step = stepText === undefined ? 1 : Number(stepText);
   if (!Number.isInteger(step) || step < 1) throw new Error(`host range step must be a positive integer, got "${stepText}"`);
-  return rangeItems(begin, end, step).flatMap((item) => expandHostRanges(head + item + tail));
-}
-
-function rangeItems(begin: string, end: string, step: number): string[] {
   if (LETTERS.includes(begin) && begin.length === 1 && end.length === 1 && LETTERS.includes(end)) {
     const first = LETTERS.indexOf(begin);
     const last = LETTERS.indexOf(end);
     if (first > last) throw new Error('host range must have begin <= end');
-    return everyStep(first, last, step).map((index) => LETTERS[index]);
+    return steps(first, last, step, (index) => LETTERS[index]);
   }
   if (!/^[0-9]+$/.test(begin) || !/^[0-9]+$/.test(end)) {
     throw new Error(`host range [${begin}:${end}] must be numbers or single letters`);
@@ -100,11 +130,10 @@ function rangeItems(begin: string, end: string, step: number): string[] {
   if (padded && begin.length !== end.length) throw new Error('host range must specify equal-length begin and end formats');
   if (Number(begin) > Number(end)) throw new Error('host range must have begin <= end');
   const width = padded ? begin.length : 0;
-  return everyStep(Number(begin), Number(end), step).map((number) => String(number).padStart(width, '0'));
+  return steps(Number(begin), Number(end), step, (number) => String(number).padStart(width, '0'));
 }
 
-function everyStep(first: number, last: number, step: number): number[] {
-  const items: number[] = [];
-  for (let value = first; value <= last; value += step) items.push(value);
-  return items;
+function steps(first: number, last: number, step: number, name: (value: number) => string): HostRange {
+  const count = Math.floor((last - first) / step) + 1;
+  return { count, items: () => Array.from({ length: count }, (_, index) => name(first + index * step)) };
 }

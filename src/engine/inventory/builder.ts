@@ -4,6 +4,7 @@
  * already there and overrides same-named variables, as Ansible's InventoryData does.
  */
 import { InputError, type SourcePosition } from '../../errors';
+import { withPositionMap } from '../variable-positions';
 
 /** Where a declaration was written, for error messages. */
 export interface Origin {
@@ -18,13 +19,19 @@ export interface RawGroup {
   /** Insertion-ordered, so the declaration order survives. */
   hosts: Set<string>;
   vars: Record<string, unknown>;
+  /** Where each of `vars` was set. */
+  varPositions: Map<string, SourcePosition>;
   /** `ansible_group_priority`: breaks ties between groups of equal depth (default 1). */
   priority: number;
 }
 
 export interface RawHost {
   name: string;
-  vars: Record<string, unknown>;
+  /**
+   * The variables of each entry that declared the host, in order (a later one wins), each
+   * tied to its positions. A range's entry is shared by all its hosts, never copied.
+   */
+  varLayers: Record<string, unknown>[];
   /** The groups the host was placed in directly. */
   groups: Set<string>;
 }
@@ -46,7 +53,8 @@ export class InventoryBuilder {
   addGroup(name: string): RawGroup {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, children: [], parents: [], hosts: new Set(), vars: {}, priority: 1 };
+      const varPositions = new Map<string, SourcePosition>();
+      group = { name, children: [], parents: [], hosts: new Set(), vars: withPositionMap({}, varPositions), varPositions, priority: 1 };
       this.groups.set(name, group);
     }
     return group;
@@ -75,7 +83,7 @@ export class InventoryBuilder {
   addHost(name: string, groupName: string): RawHost {
     let host = this.hosts.get(name);
     if (!host) {
-      host = { name, vars: {}, groups: new Set() };
+      host = { name, varLayers: [], groups: new Set() };
       this.hosts.set(name, host);
     }
     this.addGroup(groupName).hosts.add(name);
@@ -88,6 +96,7 @@ export class InventoryBuilder {
     const group = this.addGroup(groupName);
     if (key !== 'ansible_group_priority') {
       group.vars[key] = value;
+      group.varPositions.set(key, origin.position);
       return;
     }
     const priority = Number(value);

@@ -8,9 +8,10 @@
  * as the target's `ansible_user`.
  */
 import { homedir } from 'node:os';
-import { InputError } from '../../errors';
+import { InputError, type SourcePosition } from '../../errors';
 import { parseAddress } from './address';
 import { ShellSyntaxError, splitShellWords } from '../shell-words';
+import { positionIn } from '../variable-positions';
 
 export interface ConnectionTarget {
   host: string;
@@ -28,7 +29,15 @@ export interface ConnectionTarget {
   hostKeyChecking?: boolean;
 }
 
-export function connectionTarget(hostName: string, vars: Record<string, unknown>): ConnectionTarget {
+/** Says where a connection variable was set, so that its error can name the file and line. */
+type WhereSet = (key: string) => SourcePosition | undefined;
+
+/**
+ * `layers` are the records merged into `vars`, lowest precedence first (inventory, play, extra
+ * vars): an error about a variable names where the winning record set it.
+ */
+export function connectionTarget(hostName: string, vars: Record<string, unknown>, layers: readonly object[] = []): ConnectionTarget {
+  const where: WhereSet = (key) => positionIn(layers, key);
   const read = (...names: string[]) => {
     const name = names.findLast((candidate) => vars[candidate] !== undefined && vars[candidate] !== null);
     return name === undefined ? undefined : { name, value: vars[name] };
@@ -42,24 +51,24 @@ export function connectionTarget(hostName: string, vars: Record<string, unknown>
   const become = read('ansible_become');
   return {
     host: text('ansible_host', 'ansible_ssh_host') ?? hostName,
-    port: port ? portNumber(port.value, port.name, hostName) : 22,
+    port: port ? portNumber(port.value, port.name, hostName, where(port.name)) : 22,
     user: text('ansible_user', 'ansible_ssh_user') ?? localUser(),
     ...optional('privateKeyFile', keyFile?.replace(/^~(?=\/|$)/, homedir())),
     ...optional('password', text('ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password')),
-    become: become ? ansibleBoolean(become.value, become.name, hostName) : false,
+    become: become ? ansibleBoolean(become.value, become.name, hostName, where(become.name)) : false,
     becomeUser: text('ansible_become_user') ?? 'root',
     ...optional('becomePassword', text('ansible_become_password', 'ansible_become_pass')),
-    ...sshArgsSettings(hostName, vars),
+    ...sshArgsSettings(hostName, vars, where),
   };
 }
 
 /** Ansible's boolean(): true/yes/on/y/t/1 and false/no/off/n/f/0, any case; anything else is an error. */
-export function ansibleBoolean(value: unknown, key: string, hostName: string): boolean {
+export function ansibleBoolean(value: unknown, key: string, hostName: string, position?: SourcePosition): boolean {
   if (typeof value === 'boolean') return value;
   const word = String(value).trim().toLowerCase();
   if (['true', 'yes', 'on', 'y', 't', '1', '1.0'].includes(word)) return true;
   if (['false', 'no', 'off', 'n', 'f', '0', '0.0'].includes(word)) return false;
-  throw new InputError(`${JSON.stringify(value)} is not a boolean`, undefined, `${hostName}: ${key}`, 'use true or false');
+  throw new InputError(`${JSON.stringify(value)} is not a boolean`, position, `${hostName}: ${key}`, 'use true or false');
 }
 
 function localUser(): string {
@@ -70,10 +79,10 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-function portNumber(value: unknown, key: string, hostName: string): number {
+function portNumber(value: unknown, key: string, hostName: string, position: SourcePosition | undefined): number {
   const port = typeof value === 'number' ? value : /^\s*[0-9]+\s*$/.test(String(value)) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InputError(`${JSON.stringify(value)} is not a TCP port`, undefined, `${hostName}: ${key}`, 'use a number from 1 to 65535');
+    throw new InputError(`${JSON.stringify(value)} is not a TCP port`, position, `${hostName}: ${key}`, 'use a number from 1 to 65535');
   }
   return port;
 }
@@ -82,40 +91,40 @@ function portNumber(value: unknown, key: string, hostName: string): number {
 const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOoPpQRSWw'.split(''));
 
 /** What lvs honours of the ssh arguments Ansible users write in ansible_ssh_common_args. */
-function sshArgsSettings(hostName: string, vars: Record<string, unknown>): Pick<ConnectionTarget, 'jump' | 'knownHostsFiles' | 'hostKeyChecking'> {
-  let jump: string | undefined;
+function sshArgsSettings(hostName: string, vars: Record<string, unknown>, where: WhereSet): Pick<ConnectionTarget, 'jump' | 'knownHostsFiles' | 'hostKeyChecking'> {
+  let jump: { spec: string; key: string } | undefined;
   const settings: Pick<ConnectionTarget, 'jump' | 'knownHostsFiles' | 'hostKeyChecking'> = {};
   for (const key of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
     const args = vars[key];
     if (args === undefined || args === null || args === '') continue;
-    for (const [option, value] of sshOptions(String(args), key, hostName)) {
-      if (option === 'J' || /^proxyjump$/i.test(option)) jump = value;
+    for (const [option, value] of sshOptions(String(args), key, hostName, where(key))) {
+      if (option === 'J' || /^proxyjump$/i.test(option)) jump = { spec: value, key };
       if (/^userknownhostsfile$/i.test(option)) settings.knownHostsFiles = value.split(/\s+/).map((file) => file.replace(/^~(?=\/|$)/, homedir()));
       if (/^stricthostkeychecking$/i.test(option)) settings.hostKeyChecking = !/^(no|off)$/i.test(value);
       if (/^proxycommand$/i.test(option) && !/^none$/i.test(value)) {
-        throw new InputError('ProxyCommand is not supported', undefined, `${hostName}: ${key}`, 'use -o ProxyJump=user@host:port or -J user@host:port');
+        throw new InputError('ProxyCommand is not supported', where(key), `${hostName}: ${key}`, 'use -o ProxyJump=user@host:port or -J user@host:port');
       }
     }
   }
-  if (jump !== undefined && !/^none$/i.test(jump)) settings.jump = parseJump(jump, hostName);
+  if (jump !== undefined && !/^none$/i.test(jump.spec)) settings.jump = parseJump(jump.spec, hostName, where(jump.key));
   return settings;
 }
 
 /** The `-o Key=Value`, `-o 'Key Value'`, `-oKey=Value` and `-J host` options of an ssh argument string. */
-function sshOptions(args: string, key: string, hostName: string): Array<[string, string]> {
+function sshOptions(args: string, key: string, hostName: string, position: SourcePosition | undefined): Array<[string, string]> {
   let words: string[];
   try {
     words = splitShellWords(args, { comments: false }).map((word) => word.text);
   } catch (error) {
     if (!(error instanceof ShellSyntaxError)) throw error;
-    throw new InputError(`cannot split the ssh arguments: ${error.message}`, undefined, `${hostName}: ${key}`);
+    throw new InputError(`cannot split the ssh arguments: ${error.message}`, position, `${hostName}: ${key}`);
   }
   const options: Array<[string, string]> = [];
   for (let index = 0; index < words.length; index += 1) {
     const flag = /^-([A-Za-z])(.*)$/.exec(words[index]);
     if (!flag || !SSH_OPTIONS_WITH_VALUE.has(flag[1])) continue;
     const value = flag[2] || words[++index];
-    if (value === undefined) throw new InputError(`ssh option -${flag[1]} needs a value`, undefined, `${hostName}: ${key}`);
+    if (value === undefined) throw new InputError(`ssh option -${flag[1]} needs a value`, position, `${hostName}: ${key}`);
     if (flag[1] === 'J') options.push(['J', value]);
     if (flag[1] === 'o') {
       const setting = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(value);
@@ -125,9 +134,9 @@ function sshOptions(args: string, key: string, hostName: string): Array<[string,
   return options;
 }
 
-function parseJump(spec: string, hostName: string): NonNullable<ConnectionTarget['jump']> {
+function parseJump(spec: string, hostName: string, position: SourcePosition | undefined): NonNullable<ConnectionTarget['jump']> {
   const fail = (why: string) =>
-    new InputError(`cannot use the jump host '${spec}': ${why}`, undefined, `${hostName}: ProxyJump`, 'write [user@]host[:port]');
+    new InputError(`cannot use the jump host '${spec}': ${why}`, position, `${hostName}: ProxyJump`, 'write [user@]host[:port]');
   if (spec.includes(',')) throw fail('only one jump host is supported');
   const withoutScheme = spec.replace(/^ssh:\/\//, '');
   const at = withoutScheme.lastIndexOf('@');

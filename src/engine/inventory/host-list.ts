@@ -7,6 +7,7 @@
 import { InputError } from '../../errors';
 import { parseAddress } from './address';
 import type { InventoryBuilder } from './builder';
+import { withPositionMap } from '../variable-positions';
 
 export function isHostList(source: string): boolean {
   return source.includes(',');
@@ -22,11 +23,14 @@ export function parseHostList(source: string, builder: InventoryBuilder): void {
     const at = entry.lastIndexOf('@');
     const user = at < 0 ? undefined : entry.slice(0, at);
     const address = parseAddress(entry.slice(at + 1), false);
+    const position = { file: source, line: 1, column: entryColumn };
     if (!address || user === '') {
-      throw new InputError(`'${entry}' is not a host, [user@]host[:port] or [user@][ipv6]:port`, { file: source, line: 1, column: entryColumn }, entry);
+      throw new InputError(`'${entry}' is not a host, [user@]host[:port] or [user@][ipv6]:port`, position, entry);
     }
-    const host = builder.addHost(address.host, 'ungrouped');
-    if (user !== undefined) host.vars.ansible_user = user;
-    if (address.port !== undefined) host.vars.ansible_port = address.port;
+    const vars = {
+      ...(user === undefined ? {} : { ansible_user: user }),
+      ...(address.port === undefined ? {} : { ansible_port: address.port }),
+    };
+    builder.addHost(address.host, 'ungrouped').varLayers.push(withPositionMap(vars, new Map(Object.keys(vars).map((key) => [key, position]))));
   }
 }

@@ -16,6 +16,7 @@ import type { InventoryBuilder, Origin } from './builder';
 import { addHostPattern } from './host-pattern';
 import { parsePythonLiteral } from './python-literal';
 import { ShellSyntaxError, splitShellWords } from '../shell-words';
+import { withPositions } from '../variable-positions';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
@@ -115,7 +116,20 @@ function parseHostLine(builder: InventoryBuilder, group: string, rawLine: string
     const literal = parsePythonLiteral(value);
     vars[word.text.slice(0, equals)] = literal ? literal.value : value;
   }
-  addHostPattern(builder, host.text, group, vars, at(host.column, host.text));
+  addHostPattern(builder, host.text, group, withLinePositions(vars, file, line, rawLine), at(host.column, host.text));
+}
+
+/**
+ * A host line's variables, whose positions are found by reading the line again when an error
+ * asks, so that 100 000 host lines keep no position objects.
+ */
+function withLinePositions(vars: Record<string, unknown>, file: string, line: number, rawLine: string): Record<string, unknown> {
+  return withPositions(vars, (key) => {
+    const word = splitShellWords(rawLine, { comments: true })
+      .slice(1)
+      .findLast((candidate) => candidate.text.startsWith(`${key}=`));
+    return word && { file, line, column: word.column };
+  });
 }
 
 /** Only a value that is exactly one Python string literal is unquoted; everything else is kept. */

@@ -4,7 +4,9 @@
  * number, `flag=True` a boolean, `mode=0644` a string (a leading zero is a syntax error in
  * Python 3) and `name=web` a string. Supported: int and float literals with an optional sign,
  * quoted strings (adjacent ones concatenate), True, False, None, and lists, tuples, sets and
- * dicts of these. Tuples and sets become arrays; dict keys become strings.
+ * dicts of these. Tuples and sets become arrays; dict keys become strings. Like Python's
+ * parser, it gives up beyond 200 nested brackets ("too many nested parentheses"), and the
+ * text stays a string.
  */
 
 /** Returns `{ value }` when the whole text is a literal, undefined when Python would reject it. */
@@ -16,12 +18,15 @@ export function parsePythonLiteral(text: string): { value: unknown } | undefined
     reader.skipSpace();
     return reader.atEnd() ? { value } : undefined;
   } catch (error) {
-    if (error instanceof NotALiteral) return undefined;
+    if (error === NOT_A_LITERAL) return undefined;
     throw error;
   }
 }
 
-class NotALiteral extends Error {}
+/** One instance, thrown for every text that is not a literal: a new Error per host variable made loading a large inventory slow. */
+const NOT_A_LITERAL = new Error('not a Python literal');
+/** CPython's MAXLEVEL, the deepest bracket nesting its tokenizer accepts. */
+const MAX_NESTING = 200;
 
 const DIGITS = '[0-9](?:_?[0-9])*';
 const EXPONENT = `[eE][+-]?${DIGITS}`;
@@ -46,6 +51,7 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 class LiteralReader {
   private index = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   atEnd(): boolean {
@@ -59,10 +65,10 @@ class LiteralReader {
   value(): unknown {
     const rest = this.text.slice(this.index);
     const char = rest[0];
-    if (char === undefined) throw new NotALiteral();
-    if (char === '[') return this.sequence('[', ']');
-    if (char === '(') return this.parenthesised();
-    if (char === '{') return this.braces();
+    if (char === undefined) throw NOT_A_LITERAL;
+    if (char === '[') return this.nested(() => this.sequence('[', ']'));
+    if (char === '(') return this.nested(() => this.parenthesised());
+    if (char === '{') return this.nested(() => this.braces());
     if (char === '-' || char === '+') {
       this.index += 1;
       this.skipSpace();
@@ -73,17 +79,27 @@ class LiteralReader {
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0];
     if (name !== undefined) {
       const constants: Record<string, unknown> = { True: true, False: false, None: null };
-      if (!(name in constants)) throw new NotALiteral();
+      if (!(name in constants)) throw NOT_A_LITERAL;
       this.index += name.length;
       return constants[name];
     }
     return this.number();
   }
 
+  private nested<T>(read: () => T): T {
+    this.depth += 1;
+    if (this.depth > MAX_NESTING) throw NOT_A_LITERAL;
+    try {
+      return read();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
   private number(): number {
     const rest = this.text.slice(this.index);
     const match = PREFIXED_INTEGER.exec(rest) ?? FLOAT.exec(rest) ?? DECIMAL.exec(rest);
-    if (!match) throw new NotALiteral();
+    if (!match) throw NOT_A_LITERAL;
     this.index += match[0].length;
     const digits = match[0].replace(/_/g, '');
     return /^0[xob]/i.test(digits) ? Number(digits.toLowerCase()) : Number(digits);
@@ -110,7 +126,7 @@ class LiteralReader {
         this.index += 1;
         return result;
       }
-      if (char === '\n') throw new NotALiteral();
+      if (char === '\n') throw NOT_A_LITERAL;
       if (char === '\\' && this.index + 1 < this.text.length) {
         const next = this.text[this.index + 1];
         if (raw) {
@@ -124,7 +140,7 @@ class LiteralReader {
       result += char;
       this.index += 1;
     }
-    throw new NotALiteral();
+    throw NOT_A_LITERAL;
   }
 
   /** Decodes the escape whose letter is `next`; advances past it. Unknown escapes stay as written. */
@@ -139,27 +155,38 @@ class LiteralReader {
       this.index += coded[0].length;
       const [, hex, short, long, octal] = coded;
       const codePoint = octal !== undefined ? parseInt(octal, 8) : parseInt(hex ?? short ?? long, 16);
-      if (codePoint > 0x10ffff) throw new NotALiteral();
+      if (codePoint > 0x10ffff) throw NOT_A_LITERAL;
       return String.fromCodePoint(codePoint);
     }
-    if (/^\\[xuUN]/.test(rest)) throw new NotALiteral();
+    if (/^\\[xuUN]/.test(rest)) throw NOT_A_LITERAL;
     this.index += 2;
     return `\\${next}`;
   }
 
   private sequence(open: string, close: string): unknown[] {
-    const items: unknown[] = [];
     this.expect(open);
     this.skipSpace();
+    if (this.text[this.index] === close) {
+      this.index += 1;
+      return [];
+    }
+    const first = this.value();
+    this.skipSpace();
+    return this.itemsAfter(first, close);
+  }
+
+  /**
+   * The rest of a sequence whose first item has been read, up to its `close`. Each item is
+   * read once: going back to read it again, as a set or a tuple, took 2^depth for `{{{...}}}`.
+   */
+  private itemsAfter(first: unknown, close: string): unknown[] {
+    const items = [first];
     while (this.text[this.index] !== close) {
+      this.expect(',');
+      this.skipSpace();
+      if (this.text[this.index] === close) break;
       items.push(this.value());
       this.skipSpace();
-      if (this.text[this.index] === ',') {
-        this.index += 1;
-        this.skipSpace();
-      } else if (this.text[this.index] !== close) {
-        throw new NotALiteral();
-      }
     }
     this.index += 1;
     return items;
@@ -167,7 +194,6 @@ class LiteralReader {
 
   /** `()` and `(a,)` are tuples; `(a)` is just `a`. */
   private parenthesised(): unknown {
-    const start = this.index;
     this.expect('(');
     this.skipSpace();
     if (this.text[this.index] === ')') {
@@ -180,51 +206,45 @@ class LiteralReader {
       this.index += 1;
       return first;
     }
-    this.index = start;
-    return this.sequence('(', ')');
+    return this.itemsAfter(first, ')');
   }
 
   /** `{}` is an empty dict; `{a: b}` a dict; `{a, b}` a set. */
   private braces(): unknown {
-    const start = this.index;
     this.expect('{');
     this.skipSpace();
     if (this.text[this.index] === '}') {
       this.index += 1;
       return {};
     }
-    this.value();
+    const first = this.value();
     this.skipSpace();
-    const isDict = this.text[this.index] === ':';
-    this.index = start;
-    return isDict ? this.dict() : this.sequence('{', '}');
+    return this.text[this.index] === ':' ? this.dictFrom(first) : this.itemsAfter(first, '}');
   }
 
-  private dict(): Record<string, unknown> {
+  /** The rest of a dict whose first key has been read. */
+  private dictFrom(firstKey: unknown): Record<string, unknown> {
     const result: Record<string, unknown> = {};
-    this.expect('{');
-    this.skipSpace();
-    while (this.text[this.index] !== '}') {
-      const key = this.value();
-      if (typeof key === 'object' && key !== null) throw new NotALiteral();
-      this.skipSpace();
+    let key = firstKey;
+    for (;;) {
+      if (typeof key === 'object' && key !== null) throw NOT_A_LITERAL;
       this.expect(':');
       this.skipSpace();
       result[String(key)] = this.value();
       this.skipSpace();
-      if (this.text[this.index] === ',') {
-        this.index += 1;
-        this.skipSpace();
-      } else if (this.text[this.index] !== '}') {
-        throw new NotALiteral();
-      }
+      if (this.text[this.index] === '}') break;
+      this.expect(',');
+      this.skipSpace();
+      if (this.text[this.index] === '}') break;
+      key = this.value();
+      this.skipSpace();
     }
     this.index += 1;
     return result;
   }
 
   private expect(char: string): void {
-    if (this.text[this.index] !== char) throw new NotALiteral();
+    if (this.text[this.index] !== char) throw NOT_A_LITERAL;
     this.index += 1;
   }
 }

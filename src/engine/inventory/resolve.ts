@@ -14,10 +14,15 @@
  * `ansible_group_priority`, then the name; so a child group overrides its parent. At levels
  * 3, 4 and 6 the vars directories of the sources are taken in source order, so a later
  * source wins. Within a level, a later inventory source overrides an earlier one.
+ *
+ * Hosts share the values they got from the same place (every host of a range, every member
+ * of a group), frozen so that no host can change another's; copying them per host made a
+ * long list in a range's variables cost hosts x items.
  */
 import type { InventoryBuilder, RawGroup } from './builder';
 import type { Inventory, InventoryGroup, InventoryHost } from './types';
 import type { VarsFiles } from './vars-files';
+import { mergeLayers } from '../variable-positions';
 
 export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly string[], varsFiles: VarsFiles): Inventory {
   const all = builder.addGroup('all');
@@ -35,15 +40,15 @@ export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly s
   for (const host of builder.hosts.values()) {
     const groups = inOrder(ancestorsOf(builder, host.groups));
     const others = groups.filter((name) => name !== 'all');
-    const vars = merge([
+    const layers = [
       all.vars,
       ...others.map((name) => (builder.groups.get(name) as RawGroup).vars),
-      groupFileVars('all'),
+      ...varsDirs.map((dir) => varsFiles.varsFor(dir, 'group_vars', 'all')),
       ...varsDirs.flatMap((dir) => others.map((name) => varsFiles.varsFor(dir, 'group_vars', name))),
-      host.vars,
+      ...host.varLayers,
       ...varsDirs.map((dir) => varsFiles.varsFor(dir, 'host_vars', host.name)),
-    ]);
-    hosts.set(host.name, { name: host.name, vars: structuredClone(vars), groups });
+    ];
+    hosts.set(host.name, { name: host.name, vars: hostVars(layers), groups });
   }
 
   const groups = new Map<string, InventoryGroup>();
@@ -109,4 +114,17 @@ function ancestorsOf(builder: InventoryBuilder, direct: Iterable<string>): Set<s
 
 function merge(layers: readonly Record<string, unknown>[]): Record<string, unknown> {
   return Object.assign({}, ...layers);
+}
+
+/** The host's variables, tied to the layers for their positions; shared values frozen first. */
+function hostVars(layers: readonly Record<string, unknown>[]): Record<string, unknown> {
+  for (const layer of layers) Object.values(layer).forEach(freezeDeep);
+  return mergeLayers(layers);
+}
+
+/** A value frozen once is not walked again, so a value shared by many hosts costs one walk. */
+function freezeDeep(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  Object.values(value).forEach(freezeDeep);
 }

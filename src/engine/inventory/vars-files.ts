@@ -10,25 +10,47 @@ import { extname, join } from 'node:path';
 import { InputError } from '../../errors';
 import { readText } from './read-file';
 import { parseYamlSource, plainValue } from '../yaml-source';
+import { mergeLayers, withPositionMap } from '../variable-positions';
 
 const VARS_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
 export type VarsKind = 'group_vars' | 'host_vars';
 
+/** What an entity without vars files gets: one shared record, not one per host. */
+const NO_VARS: Record<string, unknown> = Object.freeze({});
+
 /** Loads and caches vars files; one per loadInventories call, so a file is read once. */
 export class VarsFiles {
   private readonly files = new Map<string, Record<string, unknown>>();
   private readonly entities = new Map<string, Record<string, unknown>>();
+  /** The entries of each vars directory, read once (undefined when there is none): a stat per host and extension made large inventories slow. */
+  private readonly listings = new Map<string, Set<string> | undefined>();
 
   /** The variables that `dir/kind/` holds for `name`, merged in file order; {} when there are none. */
   varsFor(dir: string, kind: VarsKind, name: string): Record<string, unknown> {
-    const key = JSON.stringify([dir, kind, name]);
+    const key = `${dir}\0${kind}\0${name}`;
     let merged = this.entities.get(key);
     if (!merged) {
-      merged = Object.assign({}, ...findVarsFiles(join(dir, kind), name).map((file) => this.load(file))) as Record<string, unknown>;
+      const files = this.findVarsFiles(join(dir, kind), name).map((file) => this.load(file));
+      merged = files.length === 0 ? NO_VARS : mergeLayers(files);
       this.entities.set(key, merged);
     }
     return merged;
+  }
+
+  private findVarsFiles(varsDir: string, name: string): string[] {
+    if (!this.listings.has(varsDir)) this.listings.set(varsDir, isDirectory(varsDir) ? new Set(readdirSync(varsDir)) : undefined);
+    const listing = this.listings.get(varsDir);
+    if (!listing) return [];
+    for (const extension of VARS_EXTENSIONS) {
+      // A name with a slash is a path below the directory, not one of its entries.
+      if (!name.includes('/') && !listing.has(name + extension)) continue;
+      const path = join(varsDir, name + extension);
+      const stats = statOrUndefined(path);
+      if (!stats) continue;
+      return stats.isDirectory() ? filesBelow(path) : [path];
+    }
+    return [];
   }
 
   private load(file: string): Record<string, unknown> {
@@ -39,21 +61,11 @@ export class VarsFiles {
         throw new InputError('a variables file must be a mapping of variable names to values', source.locate([]));
       }
       vars = plainValue(source.data ?? new Map()) as Record<string, unknown>;
+      withPositionMap(vars, new Map(Object.keys(vars).map((key) => [key, source.locate([key])])));
       this.files.set(file, vars);
     }
     return vars;
   }
-}
-
-function findVarsFiles(varsDir: string, name: string): string[] {
-  if (!isDirectory(varsDir)) return [];
-  for (const extension of VARS_EXTENSIONS) {
-    const path = join(varsDir, name + extension);
-    const stats = statOrUndefined(path);
-    if (!stats) continue;
-    return stats.isDirectory() ? filesBelow(path) : [path];
-  }
-  return [];
 }
 
 function filesBelow(dir: string): string[] {

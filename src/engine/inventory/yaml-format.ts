@@ -9,6 +9,7 @@ import { InputError } from '../../errors';
 import type { InventoryBuilder, Origin } from './builder';
 import { addHostPattern } from './host-pattern';
 import { plainValue, type YamlSource } from '../yaml-source';
+import { withPositionMap } from '../variable-positions';
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
 
@@ -51,13 +52,14 @@ function parseGroup(source: YamlSource, builder: InventoryBuilder, name: string,
         parseGroup(source, builder, child, entryValue, entryPath);
         builder.addChild(name, child, origin(entryPath));
       } else {
-        parseHost(builder, name, entry, entryValue, origin(entryPath));
+        parseHost(source, builder, name, entry, entryValue, entryPath);
       }
     }
   }
 }
 
-function parseHost(builder: InventoryBuilder, group: string, pattern: unknown, vars: unknown, origin: Origin): void {
+function parseHost(source: YamlSource, builder: InventoryBuilder, group: string, pattern: unknown, vars: unknown, path: unknown[]): void {
+  const origin: Origin = { position: source.locate(path), key: path.map(String).join('.') };
   if (pattern === null || pattern === undefined || pattern === '' || typeof pattern === 'object') {
     throw new InputError('a host name must be a non-empty string', origin.position, origin.key);
   }
@@ -65,7 +67,8 @@ function parseHost(builder: InventoryBuilder, group: string, pattern: unknown, v
     throw new InputError(`the variables of host '${String(pattern)}' must be a mapping, found ${describe(vars)}`, origin.position, origin.key);
   }
   const hostVars = plainValue(vars ?? new Map()) as Record<string, unknown>;
-  addHostPattern(builder, String(pattern), group, hostVars, origin);
+  const positions = new Map(Object.keys(hostVars).map((key) => [key, source.locate([...path, key])]));
+  addHostPattern(builder, String(pattern), group, withPositionMap(hostVars, positions), origin);
 }
 
 function groupName(source: YamlSource, name: unknown, path: unknown[]): string {

@@ -1,4 +1,7 @@
-import { homedir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseExtraVars } from '../../../src/cli/run-options';
 import { connectionTarget, loadInventories } from '../../../src/engine/inventory';
 import { fixture, inputErrorOf } from './helpers';
 
@@ -111,5 +114,72 @@ describe('connectionTarget', () => {
     const inventory = loadInventories([fixture('ini', 'cluster.ini')]);
     expect(connectionTarget('rs1', inventory.hosts.get('rs1')!.vars)).toEqual({ host: 'rs1', port: 2222, user: 'alice', become: true, becomeUser: 'root' });
     expect(connectionTarget('director', inventory.hosts.get('director')!.vars)).toMatchObject({ host: '172.16.100.100', port: 22, become: true, password: 'pa ss' });
+  });
+});
+
+describe('connection variable errors name where the variable was set', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lvs-connection-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  /** What compile does: the inventory, then play vars, then extra vars, and the error of web1's target. */
+  const targetError = (sources: string[], playVars: Record<string, unknown> = {}, extraVars: Record<string, unknown> = {}) => {
+    const inventoryVars = loadInventories(sources).hosts.get('web1')!.vars;
+    return inputErrorOf(() => connectionTarget('web1', { ...inventoryVars, ...playVars, ...extraVars }, [inventoryVars, playVars, extraVars]));
+  };
+
+  it('in an INI host line, [group:vars] section and host:port', () => {
+    const file = write('hosts.ini', '[web]\nweb1 ansible_host=10.0.0.1 ansible_port=99999\n');
+    expect(targetError([file])).toBe(`${file}:2:28: web1: ansible_port: 99999 is not a TCP port (use a number from 1 to 65535)`);
+    write('hosts.ini', '[web]\nweb1\n\n[web:vars]\nansible_user=ops\nansible_become=maybe\n');
+    expect(targetError([file])).toBe(`${file}:6:1: web1: ansible_become: "maybe" is not a boolean (use true or false)`);
+    write('hosts.ini', '[web]\nweb1:99999\n');
+    expect(targetError([file])).toBe(`${file}:2:1: web1: ansible_port: 99999 is not a TCP port (use a number from 1 to 65535)`);
+    write('hosts.ini', '[web]\nweb1:99999 ansible_port=70000\n');
+    expect(targetError([file])).toBe(`${file}:2:12: web1: ansible_port: 70000 is not a TCP port (use a number from 1 to 65535)`);
+  });
+
+  it('in a YAML host or group', () => {
+    const file = write('hosts.yml', 'web:\n  hosts:\n    web1:\n      ansible_host: 10.0.0.1\n      ansible_port: 99999\n');
+    expect(targetError([file])).toBe(`${file}:5:7: web1: ansible_port: 99999 is not a TCP port (use a number from 1 to 65535)`);
+    write('hosts.yml', 'web:\n  hosts:\n    web1:\n  vars:\n    ansible_become: maybe\n');
+    expect(targetError([file])).toBe(`${file}:5:5: web1: ansible_become: "maybe" is not a boolean (use true or false)`);
+  });
+
+  it('in group_vars and host_vars files, whichever wins', () => {
+    const file = write('inventory/hosts.ini', '[web]\nweb1 ansible_port=2222\n');
+    const groupVars = write('inventory/group_vars/web.yml', '---\nansible_user: ops\nansible_port: 0\n');
+    // The host line wins over group_vars, so the bad value there is never used.
+    expect(() => connectionTarget('web1', loadInventories([file]).hosts.get('web1')!.vars)).not.toThrow();
+    write('inventory/hosts.ini', '[web]\nweb1\n');
+    expect(targetError([file])).toBe(`${groupVars}:3:1: web1: ansible_port: 0 is not a TCP port (use a number from 1 to 65535)`);
+    const hostVars = write('inventory/host_vars/web1/connection.yml', 'ansible_become: sometimes\n');
+    write('inventory/group_vars/web.yml', 'ansible_become: true\nansible_ssh_common_args: -o ProxyCommand="nc %h %p"\n');
+    expect(targetError([file])).toBe(`${hostVars}:1:1: web1: ansible_become: "sometimes" is not a boolean (use true or false)`);
+    write('inventory/host_vars/web1/connection.yml', 'ansible_become: yes\n');
+    expect(targetError([file])).toBe(
+      `${groupVars}:2:1: web1: ansible_ssh_common_args: ProxyCommand is not supported (use -o ProxyJump=user@host:port or -J user@host:port)`,
+    );
+  });
+
+  it('on the command line, in an -e file, and in a host list', () => {
+    const file = write('hosts.ini', '[web]\nweb1 ansible_port=2222\n');
+    expect(targetError([file], {}, parseExtraVars(['ansible_port=99999']))).toBe('--extra-vars: web1: ansible_port: "99999" is not a TCP port (use a number from 1 to 65535)');
+    expect(targetError([file], {}, parseExtraVars(['{"ansible_become": "maybe"}']))).toBe('--extra-vars: web1: ansible_become: "maybe" is not a boolean (use true or false)');
+    const extra = write('extra.yml', 'ansible_user: ops\nansible_port: 65536\n');
+    expect(targetError([file], {}, parseExtraVars(['ansible_port=99999', `@${extra}`]))).toBe(`${extra}:2:1: web1: ansible_port: 65536 is not a TCP port (use a number from 1 to 65535)`);
+    expect(targetError(['web1:99999,'])).toBe('web1:99999,:1:1: web1: ansible_port: 99999 is not a TCP port (use a number from 1 to 65535)');
+  });
+
+  it('names no place rather than a wrong one when the winning value came from where positions are not kept', () => {
+    const file = write('hosts.ini', '[web]\nweb1 ansible_port=2222\n');
+    expect(targetError([file], { ansible_port: 99999 })).toBe('web1: ansible_port: 99999 is not a TCP port (use a number from 1 to 65535)');
   });
 });

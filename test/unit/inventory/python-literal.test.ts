@@ -24,12 +24,41 @@ describe('parsePythonLiteral (ast.literal_eval as INI host variables use it)', (
     ['()', []],
     ['(5)', 5],
     ['{}', {}],
+    ['(1,)', [1]],
+    ['(1, 2,)', [1, 2]],
+    ["[1, 'a',]", [1, 'a']],
+    ["{'a': 1,}", { a: 1 }],
+    ['{1,}', [1]],
   ])('reads %s', (text, value) => {
     expect(parsePythonLiteral(text)).toEqual({ value });
   });
 
   // Python rejects these, so Ansible keeps the text as a string.
-  it.each(['', 'web', 'true', 'yes', '0644', '10.0.0.5', '1j', '1__0', "'open", '[1, 2', 'f"x"', "b'x'", '1 2', 'a=b'])('rejects %s', (text) => {
-    expect(parsePythonLiteral(text)).toBeUndefined();
+  it.each(['', 'web', 'true', 'yes', '0644', '10.0.0.5', '1j', '1__0', "'open", '[1, 2', 'f"x"', "b'x'", '1 2', 'a=b', '[,]', '(,)', "{'a' 1}", '{[1]: 2}', '{1: 2,,}'])(
+    'rejects %s',
+    (text) => {
+      expect(parsePythonLiteral(text)).toBeUndefined();
+    },
+  );
+
+  it("stops at CPython's 200 nested brackets, keeping the text, as Ansible does", () => {
+    const nested = (depth: number) => '[('.repeat(depth / 2) + ')]'.repeat(depth / 2);
+    expect(parsePythonLiteral(nested(200))).toBeDefined();
+    expect(parsePythonLiteral(`[${nested(200)}]`)).toBeUndefined();
+    const start = Date.now();
+    expect(parsePythonLiteral('['.repeat(100_000) + ']'.repeat(100_000))).toBeUndefined();
+    expect(Date.now() - start).toBeLessThan(1000);
+  });
+
+  it('reads each item once, so nested sets and tuples take time in proportion to their length', () => {
+    const depth = 150;
+    const start = Date.now();
+    const tuples = parsePythonLiteral(`${'('.repeat(depth)}1${',)'.repeat(depth)}`);
+    const sets = parsePythonLiteral(`${'{'.repeat(depth)}1${'}'.repeat(depth)}`);
+    expect(Date.now() - start).toBeLessThan(1000);
+    let expected: unknown = 1;
+    for (let level = 0; level < depth; level += 1) expected = [expected];
+    expect(tuples).toEqual({ value: expected });
+    expect(sets).toEqual({ value: expected });
   });
 });
