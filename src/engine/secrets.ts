@@ -110,17 +110,19 @@ export function redactDeep<T>(value: T, secrets: readonly string[], secretNames?
   return walk(value) as T;
 }
 
-/** The forms in which a value can reach an output. */
+/** The forms in which a value can reach an output: as written or with its white space folded (sysctl does), each escaped every way lvs or a tool prints it. */
 function formsOf(secret: string): string[] {
-  return [
-    secret,
-    quote(secret),
-    Handlebars.Utils.escapeExpression(secret),
-    JSON.stringify(secret).slice(1, -1),
+  const bases = [secret, secret.replace(/\s+/g, ' ').trim()];
+  return bases.flatMap((base) => [
+    base,
+    quote(base),
+    // Inside a longer single-quoted word, such as 'key=SECRET'.
+    base.replace(/'/g, `'\\''`),
+    Handlebars.Utils.escapeExpression(base),
+    JSON.stringify(base).slice(1, -1),
     // How node's util.inspect (DEBUG logs, console) prints it inside quotes.
-    inspect(secret).slice(1, -1),
-    secret.replace(/\s+/g, ' ').trim(),
-  ];
+    inspect(base).slice(1, -1),
+  ]);
 }
 
 /**

@@ -61,7 +61,8 @@ export function parseIniInventory(file: string, text: string, builder: Inventory
     } else if (kind === 'vars') {
       const equals = line.indexOf('=');
       const key = equals < 0 ? '' : line.slice(0, equals).trim();
-      if (!key) throw new InputError(`expected key=value, got '${line}'`, origin().position, `[${group}:vars]`);
+      // Only the start of the line is quoted back: the rest may be a password.
+      if (!key) throw new InputError(`expected key=value, got a line starting '${line.trim().split(/[\s:=]/)[0]}'`, origin().position, `[${group}:vars]`);
       builder.setGroupVar(group, key, unquote(line.slice(equals + 1).trim()), origin(column, key));
     } else {
       const child = GROUP_NAME.exec(line)?.[1];
