@@ -89,7 +89,9 @@ export function renderString(template: string, context: Record<string, unknown>,
     const line = failure.lineNumber ?? Number(/^Parse error on line (\d+)/.exec(failure.message)?.[1] ?? NaN);
     const location = Number.isNaN(line) ? undefined : { line, column: failure.column };
     if (path) throw new TemplateError(`undefined variable '${path}'`, path, location);
-    throw new TemplateError(`template error: ${failure.message.split('\n').slice(0, 3).join(' ')}`, undefined, location);
+    // A parse error's own lines 2-3 quote the source around the fault, which may be a secret's value: left out.
+    const [first, ...rest] = failure.message.split('\n');
+    throw new TemplateError(`template error: ${[first, rest.at(-1)].filter(Boolean).join(' ')}`, undefined, location);
   }
 }
 

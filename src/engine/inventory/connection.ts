@@ -56,10 +56,19 @@ export function connectionTarget(hostName: string, vars: Record<string, unknown>
     ...optional('privateKeyFile', keyFile?.replace(/^~(?=\/|$)/, homedir())),
     ...optional('password', text('ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password')),
     become: become ? ansibleBoolean(become.value, become.name, hostName, where(become.name)) : false,
-    becomeUser: text('ansible_become_user') ?? 'root',
+    becomeUser: becomeUserOf(text('ansible_become_user'), hostName, where('ansible_become_user')),
     ...optional('becomePassword', text('ansible_become_password', 'ansible_become_pass')),
     ...sshArgsSettings(hostName, vars, where),
   };
+}
+
+/** A user name sudo's -u takes as a name, never as an option: what the playbook's become_user allows. */
+function becomeUserOf(value: string | undefined, hostName: string, position?: SourcePosition): string {
+  if (value === undefined) return 'root';
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(value)) {
+    throw new InputError(`${JSON.stringify(value)} is not a user name`, position, `${hostName}: ansible_become_user`, 'a user name starts with a letter or _ and holds letters, digits, _, . and -');
+  }
+  return value;
 }
 
 /** Ansible's boolean(): true/yes/on/y/t/1 and false/no/off/n/f/0, any case; anything else is an error. */

@@ -124,10 +124,8 @@ describe('compile errors', () => {
     });
   });
 
-  // BUG (it.failing until fixed, then make it `it`): the playbook refuses a become_user with a
-  // leading dash, but the same value from the inventory's ansible_become_user is taken as is
-  // (src/engine/inventory/connection.ts:50, `becomeUser: text('ansible_become_user') ?? 'root'`).
-  it.failing('refuse an ansible_become_user that starts with a dash', () => {
+  // The playbook refuses a become_user with a leading dash, and so does the inventory or -e.
+  it('refuse an ansible_become_user that starts with a dash', () => {
     const errors = compileErrors(`
 - hosts: all
   become: true
