@@ -66,6 +66,9 @@ read -r first <&3
 case $first in
   exited*) say "failed: sshd $first before it listened"; exit 1 ;;
 esac
+# From here on the pid file is an ordinary one, as service scripts and `cat` expect.
+echo "$first" > /run/sshd.pid.new
+mv /run/sshd.pid.new /run/sshd.pid
 say "sshd listens on ${address%/*}"
 
 # The host's PID 1 stays. While it waits for the watcher, the shell also reaps orphaned

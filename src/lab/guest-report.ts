@@ -21,7 +21,7 @@ const GUEST_LINE = /lvs-lab: (.*)$/;
 const HOST_LINE = /^\[[\d.]+\] host (\S+): (.*)$/;
 const HOST_STOPPED = /^\[[\d.]+\] failed: host (\S+) stopped$/;
 
-export function parseGuestLine(text: string): GuestEvent | undefined {
+function parseGuestLine(text: string): GuestEvent | undefined {
   const line = GUEST_LINE.exec(text)?.[1];
   if (line === undefined) return undefined;
   const host = HOST_LINE.exec(line);

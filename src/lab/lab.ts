@@ -125,7 +125,10 @@ async function bringUp(paths: LabPaths, timeoutMs: number, onProgress: Progress)
   if (await isVmRunning(existing)) {
     // The console already holds the guest's report (or will, if that boot is still going):
     // reading it is the whole check, so the guest does no work for it.
-    await waitUntilListening(paths, existing!, timeoutMs, () => undefined);
+    await waitUntilListening(paths, existing!, timeoutMs, () => undefined).catch((error: unknown) => {
+      if (!(error instanceof LabError)) throw error;
+      throw new LabError(error.message, `Start it afresh with: lvs lab down && lvs lab up\n${error.hint ?? ''}`.trim());
+    });
     onProgress(`the lab is already up (qemu pid ${existing!.qemuPid})`);
     return { alreadyUp: true, state: existing!, prepareMs, bootMs: 0 };
   }

@@ -37,7 +37,7 @@ const REPO_ROOT = join(__dirname, '..', '..');
 const MINUTE = 60_000;
 
 /**
- * How long each kind of step may take before it counts as hung: about twice the slowest
+ * How long each kind of step may take before it counts as hung: at least twice the slowest
  * one measured, under TCG with two CPU burners beside this file (src/lab/README.md,
  * "Costs"). A step that hangs fails with its output instead of stalling the suite.
  */
