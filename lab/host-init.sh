@@ -41,11 +41,41 @@ mount -t tmpfs -o mode=755 run /run
 mount -t tmpfs -o mode=1777 tmp /tmp
 mkdir -p /run/sshd /run/lock
 
-/usr/sbin/sshd -h /etc/ssh/ssh_host_ed25519_key -o "ListenAddress=${address%/*}"
-read -r uptime _ < /proc/uptime
-echo "lvs-lab: [$uptime] host $namespace: sshd started on ${address%/*}"
+# The host's lines on the serial console are the lab's status channel: `lvs lab up` and
+# `lvs lab status` read them instead of probing sshd, which under TCG costs the guest a
+# process start per probe.
+say() {
+  read -r uptime _ < /proc/uptime
+  echo "lvs-lab: [$uptime] host $namespace: $*"
+}
 
-# PID 1 of the host must stay; the shell reaps orphaned daemons each time it waits for sleep.
+# sshd writes its pid file only once its socket listens (sshd.c, right after
+# server_listen). Here that file is a FIFO this shell holds open, so reading it blocks,
+# without polling, until sshd listens, or until the watcher below reports that sshd ended
+# first. Held open read-write, the FIFO never blocks a writer. sshd runs in the foreground
+# (-D) under the watcher, so this shell also learns when it ends.
+mkfifo /run/sshd.pid
+exec 3<> /run/sshd.pid
+(
+  status=0
+  /usr/sbin/sshd -D -h /etc/ssh/ssh_host_ed25519_key -o "ListenAddress=${address%/*}" 3>&- || status=$?
+  echo "exited with status $status" >&3
+) &
+watcher=$!
+read -r first <&3
+case $first in
+  exited*) say "failed: sshd $first before it listened"; exit 1 ;;
+esac
+# From here on the pid file is an ordinary one, as service scripts and `cat` expect.
+echo "$first" > /run/sshd.pid.new
+mv /run/sshd.pid.new /run/sshd.pid
+say "sshd listens on ${address%/*}"
+
+# The host's PID 1 stays. While it waits for the watcher, the shell also reaps orphaned
+# daemons.
+wait "$watcher" || true
+read -r last <&3
+say "failed: sshd $last"
 while :; do
   sleep 3600
 done

@@ -4,7 +4,8 @@
 # the overlay, since the lab's cache may live there), makes the lab kernel's module tree
 # visible, then runs the lab config ($1): a shell file of calls to the functions below,
 # written by src/lab/guest-config.ts with every value quoted. Progress goes to the serial
-# console as "lvs-lab: ..." lines, which `lvs lab up` follows.
+# console as "lvs-lab: ..." lines, the lab's status channel: `lvs lab up` follows them and
+# `lvs lab status` reads them (src/lab/guest-report.ts), so neither has to probe the guest.
 #
 # Under TCG every process start costs tens of milliseconds, so the config only collects
 # the network as `ip -batch` lines, which one `ip` process then builds.

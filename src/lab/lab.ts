@@ -2,16 +2,17 @@
  * The lab's operations, as the `lvs lab` commands use them. One VM holds the hosts of all
  * three topologies (nat, dr, tun), so one boot under TCG serves every playbook test.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderGuestConfig } from './guest-config';
+import { ConsoleFollower, sshdStates, type GuestEvent, type SshdState } from './guest-report';
 import { inventoryPath, writeConnectionFiles } from './inventory';
 import { LabError } from './lab-error';
 import { withLock } from './lock';
 import { labPaths, type LabPaths } from './paths';
 import { prepareLab } from './prepare';
 import { probeSshBanner, sshExec, type SshExecResult } from './ssh';
-import { allHosts, topology, type HostName, type LabHost, type TopologyName } from './topology';
+import { allHosts, topology, type HostName, type TopologyName } from './topology';
 import { isVmRunning, readState, startVm, stopVm, tailFile, type LabState } from './vm';
 
 export type Progress = (message: string) => void;
@@ -40,7 +41,8 @@ export interface HostStatus {
   name: HostName;
   namespace: string;
   port: number;
-  reachable: boolean;
+  /** As the guest reports it on its console. */
+  sshd: SshdState;
 }
 
 export interface LabStatus {
@@ -52,72 +54,58 @@ export interface LabStatus {
 }
 
 const DEFAULT_BOOT_TIMEOUT_MS = 300_000;
-const CONSOLE_PREFIX = 'lvs-lab: ';
+/** How often the console log is read while the guest boots (a local file: nothing for the guest). */
+const CONSOLE_POLL_MS = 250;
+/** A probe gets at least this long even when the boot's deadline is near. */
+const MIN_PROBE_MS = 30_000;
 
-/** Reads the console log from an offset on and hands over each new complete "lvs-lab:" line. */
-class ConsoleFollower {
-  private offset = 0;
-  private partial = '';
-
-  constructor(private readonly path: string) {}
-
-  async newLines(): Promise<string[]> {
-    const file = await open(this.path, 'r').catch(() => undefined);
-    if (!file) return [];
-    try {
-      const { size } = await file.stat();
-      if (size <= this.offset) return [];
-      const buffer = Buffer.alloc(size - this.offset);
-      await file.read(buffer, 0, buffer.length, this.offset);
-      this.offset = size;
-      const lines = (this.partial + buffer.toString('utf8')).split(/\r?\n/);
-      this.partial = lines.pop() ?? '';
-      return lines.filter((line) => line.startsWith(CONSOLE_PREFIX)).map((line) => line.slice(CONSOLE_PREFIX.length));
-    } finally {
-      await file.close();
-    }
-  }
-}
-
-async function probeHosts(state: LabState, hosts: LabHost[]): Promise<HostStatus[]> {
-  return Promise.all(
-    hosts.map(async (host) => {
-      const port = state.ports[host.namespace];
-      return { topology: host.topology, name: host.name, namespace: host.namespace, port, reachable: await probeSshBanner(port) };
-    }),
-  );
-}
-
-async function failBoot(paths: LabPaths, message: string): Promise<never> {
-  const consoleTail = await tailFile(paths.consoleLog, 25);
-  await stopVm(paths);
-  throw new LabError(message, consoleTail ? `Last lines of the VM's console:\n${consoleTail}` : undefined);
-}
-
-/** Follows the guest's progress until every host's sshd answers; stops the VM on failure. */
-async function waitForHosts(paths: LabPaths, state: LabState, timeoutMs: number, onProgress: Progress): Promise<void> {
-  const follower = new ConsoleFollower(paths.consoleLog);
+/**
+ * Follows the guest's console until it reports every host's sshd listening. A failure the
+ * guest reports, qemu ending or the deadline ends the wait with a LabError.
+ */
+async function waitUntilListening(paths: LabPaths, state: LabState, timeoutMs: number, onProgress: Progress): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let waiting = allHosts();
-  while (waiting.length > 0) {
-    for (const line of await follower.newLines()) {
-      onProgress(`vm: ${line}`);
-      if (/\bfailed\b/.test(line)) await failBoot(paths, `the lab VM failed to start: ${line}`);
+  const follower = new ConsoleFollower(paths.consoleLog);
+  const namespaces = allHosts().map((host) => host.namespace);
+  const events: GuestEvent[] = [];
+  for (;;) {
+    for (const event of await follower.newEvents()) {
+      onProgress(`vm: ${event.line}`);
+      if (event.kind === 'failed' || event.kind === 'stopped') throw await bootError(paths, `the lab VM reported a failure: ${event.line}`);
+      events.push(event);
     }
-    if (!(await isVmRunning(state))) await failBoot(paths, 'the lab VM stopped while booting');
-    if (Date.now() > deadline) {
-      await failBoot(paths, `the lab's hosts did not answer within ${timeoutMs / 1000} s: ${waiting.map((host) => host.namespace).join(', ')}`);
-    }
-    const probed = await probeHosts(state, waiting);
-    for (const host of probed.filter((candidate) => candidate.reachable)) onProgress(`${host.namespace} answers on 127.0.0.1:${host.port}`);
-    waiting = waiting.filter((_, index) => !probed[index].reachable);
-    if (waiting.length > 0) await sleep(500);
+    const states = sshdStates(events, namespaces);
+    const starting = namespaces.filter((namespace) => states[namespace] !== 'listening');
+    if (starting.length === 0) return;
+    if (!(await isVmRunning(state))) throw await bootError(paths, 'the lab VM stopped while booting');
+    if (Date.now() > deadline) throw await bootError(paths, `the lab's hosts did not start sshd within ${timeoutMs / 1000} s: ${starting.join(', ')}`);
+    await sleep(CONSOLE_POLL_MS);
   }
 }
 
 /**
+ * Once per boot, proves the way in from this machine: each host's banner through qemu's
+ * hostfwd, one host at a time so the guest starts one sshd process at a time. qemu accepts
+ * a forwarded connection even when nothing listens in the guest, so only the `SSH-` banner
+ * counts.
+ */
+async function confirmForwards(paths: LabPaths, state: LabState, deadline: number, onProgress: Progress): Promise<void> {
+  for (const host of allHosts()) {
+    const port = state.ports[host.namespace];
+    const answered = await probeSshBanner(port, Math.max(deadline - Date.now(), MIN_PROBE_MS));
+    if (!answered) throw await bootError(paths, `${host.namespace}'s sshd listens in the VM but sends no banner on 127.0.0.1:${port}`);
+    onProgress(`${host.namespace} answers on 127.0.0.1:${port}`);
+  }
+}
+
+async function bootError(paths: LabPaths, message: string): Promise<LabError> {
+  const consoleTail = await tailFile(paths.consoleLog, 25);
+  return new LabError(message, consoleTail ? `Last lines of the VM's console:\n${consoleTail}` : undefined);
+}
+
+/**
  * Prepares the cache if needed, boots the VM and waits for every host's sshd. Idempotent:
- * with the VM already up it only checks the hosts.
+ * with the VM already up it only reads the guest's report.
  */
 export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
   const onProgress = options.onProgress ?? (() => undefined);
@@ -135,7 +123,12 @@ async function bringUp(paths: LabPaths, timeoutMs: number, onProgress: Progress)
 
   const existing = await readState(paths);
   if (await isVmRunning(existing)) {
-    await waitForHosts(paths, existing!, timeoutMs, () => undefined);
+    // The console already holds the guest's report (or will, if that boot is still going):
+    // reading it is the whole check, so the guest does no work for it.
+    await waitUntilListening(paths, existing!, timeoutMs, () => undefined).catch((error: unknown) => {
+      if (!(error instanceof LabError)) throw error;
+      throw new LabError(error.message, `Start it afresh with: lvs lab down && lvs lab up\n${error.hint ?? ''}`.trim());
+    });
     onProgress(`the lab is already up (qemu pid ${existing!.qemuPid})`);
     return { alreadyUp: true, state: existing!, prepareMs, bootMs: 0 };
   }
@@ -148,23 +141,37 @@ async function bringUp(paths: LabPaths, timeoutMs: number, onProgress: Progress)
   const bootStart = Date.now();
   const state = await startVm(paths, prepared, renderGuestConfig(paths, prepared.kernelVersion));
   await writeConnectionFiles(paths, state);
-  await waitForHosts(paths, state, timeoutMs, onProgress);
+  try {
+    await waitUntilListening(paths, state, timeoutMs, onProgress);
+    await confirmForwards(paths, state, bootStart + timeoutMs, onProgress);
+  } catch (error) {
+    await stopVm(paths);
+    throw error;
+  }
   const bootMs = Date.now() - bootStart;
   onProgress(`the lab is up: ${allHosts().length} hosts in ${(bootMs / 1000).toFixed(1)} s`);
   return { alreadyUp: false, state, prepareMs, bootMs };
 }
 
+/** The guest's own report, read from its console: no probe, so nothing for the guest to do. */
 export async function labStatus(name?: TopologyName, options: LabOptions = {}): Promise<LabStatus> {
   const paths = labPaths(options.env);
   const state = await readState(paths);
   if (!(await isVmRunning(state))) return { running: false, hosts: [] };
   const hosts = name ? topology(name).hosts : allHosts();
+  const states = sshdStates(await new ConsoleFollower(paths.consoleLog).newEvents(), hosts.map((host) => host.namespace));
   return {
     running: true,
     qemuPid: state!.qemuPid,
     startedAt: state!.startedAt,
     kernelVersion: state!.kernelVersion,
-    hosts: await probeHosts(state!, hosts),
+    hosts: hosts.map((host) => ({
+      topology: host.topology,
+      name: host.name,
+      namespace: host.namespace,
+      port: state!.ports[host.namespace],
+      sshd: states[host.namespace],
+    })),
   };
 }
 

@@ -10,7 +10,10 @@
  * changes nothing, the client's own curl seeing both real servers in turn, the director's
  * `ipvsadm -S -n`, a real server drained with weight 0 (curl and an ad hoc http_verify see
  * only the other one), and a real server removed from the list (purge drops it from the
- * table). Last, `lab down` leaves nothing running.
+ * table). README.md's tour runs too, every `npx lvs` line of it as written: the short tour
+ * on the bare lab (before the nat and dr scenarios touch their hosts, as the demo leaves
+ * dr), and "Try DR and TUN" once the scenarios are done. Last, the tour's own `lab down`
+ * leaves nothing running.
  *
  * Under TCG every step is slow, so the three topologies' scenarios run at the same time
  * (their hosts are separate namespaces): each scenario runs its steps in order and records
@@ -25,13 +28,34 @@ import { homedir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { runLvs } from '../support/cli';
-import type { ProcessResult } from '../support/run-process';
+import { runProcess, type ProcessResult } from '../support/run-process';
 
 const CACHE_DIR = process.env.LVS_TEST_LAB_CACHE_DIR ?? join(homedir(), '.cache', 'lvs', 'lab-test');
 const env = { LVS_CACHE_DIR: CACHE_DIR };
 const STATE_FILE = join(CACHE_DIR, 'run', 'state.json');
 const REPO_ROOT = join(__dirname, '..', '..');
 const MINUTE = 60_000;
+
+/**
+ * How long each kind of step may take before it counts as hung: at least twice the slowest
+ * one measured, under TCG with two CPU burners beside this file (src/lab/README.md,
+ * "Costs"). A step that hangs fails with its output instead of stalling the suite.
+ */
+const BUDGET = {
+  /** Booting the VM until all 12 sshd answer. */
+  labUp: 20 * MINUTE,
+  /** `lab up` again, `status`, `inventory`, `down`: no SSH, at most the lab's own files. */
+  labCommand: 2 * MINUTE,
+  /** One `lab exec`: one SSH session. */
+  exec: 2 * MINUTE,
+  validate: 2 * MINUTE,
+  converge: 40 * MINUTE,
+  rerun: 15 * MINUTE,
+  /** The playbook on the director alone (drain, purge). */
+  directorRun: 15 * MINUTE,
+  /** `lvs task ...` on one host. */
+  task: 5 * MINUTE,
+};
 
 /** What the guides call each host's NICs; every host also has lo, mgmt0 and the ipip module's tunl0. */
 const NICS: Record<Topology, Record<string, string[]>> = {
@@ -60,8 +84,57 @@ function declaredCluster(topology: Topology) {
   return { vip: String(all.vip), port: Number(all.vip_port), rips };
 }
 
-function lvs(args: string[], timeoutMs = 2 * MINUTE): Promise<ProcessResult> {
+function lvs(args: string[], timeoutMs: number): Promise<ProcessResult> {
   return runLvs(args, { env, timeoutMs });
+}
+
+/** The `npx lvs` lines of README.md's `sh` blocks in the section under `heading`, in order. */
+function tourLines(heading: string): string[] {
+  const lines = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('\n');
+  const start = lines.indexOf(heading);
+  if (start < 0) throw new Error(`README.md has no heading ${heading}`);
+  const commands: string[] = [];
+  let inBlock = false;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('```')) inBlock = !inBlock;
+    else if (inBlock && line.startsWith('npx lvs ')) commands.push(line);
+    else if (!inBlock && line.startsWith('#')) break;
+  }
+  return commands;
+}
+
+const SHORT_TOUR = tourLines('## A short tour');
+const DR_AND_TUN_TOUR = tourLines('### Try DR and TUN, then real machines');
+/** The tour's last line; the last test of this file runs it. */
+const TOUR_LAB_DOWN = DR_AND_TUN_TOUR.at(-1) ?? '';
+
+/** A tour line's budget: a playbook run (right after the demo, dr's hosts are bare) or one task; the rest is local or one SSH session. */
+function tourLineBudget(line: string): number {
+  if (line.startsWith('npx lvs run ')) return BUDGET.converge;
+  if (line.startsWith('npx lvs task ')) return BUDGET.task;
+  return Math.max(BUDGET.labCommand, BUDGET.exec);
+}
+
+/**
+ * Runs one README line as a reader would, in bash, with `npx lvs` being this checkout's
+ * built CLI: npx is a shell function, so a `$(npx lvs ...)` inside the line runs it too.
+ */
+function tourLine(line: string): Promise<ProcessResult> {
+  const script = [
+    'node=$2',
+    'npx() { if [ "$1" != lvs ]; then echo "the tour runs only npx lvs, not npx $1" >&2; return 127; fi; shift; "$node" bin/run.js "$@"; }',
+    'eval "$1"',
+  ].join('\n');
+  return runProcess('bash', ['-c', script, 'bash', line, process.execPath], {
+    env: { ...process.env, ...env },
+    cwd: REPO_ROOT,
+    timeoutMs: tourLineBudget(line),
+  });
+}
+
+/** A tour line's outcome, with its output shown only when it failed. */
+function outcome(line: string, run: ProcessResult) {
+  return { line, exitCode: run.exitCode, output: run.exitCode === 0 ? '' : `${run.stdout}\n${run.stderr}` };
 }
 
 interface Timed<T> {
@@ -78,23 +151,13 @@ async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
 interface Status {
   running: boolean;
   qemuPid?: number;
-  hosts: { topology: string; name: string; port: number; reachable: boolean }[];
+  hosts: { topology: string; name: string; port: number; sshd: string }[];
 }
 
 async function status(): Promise<Status> {
-  const run = await lvs(['lab', 'status', '--json']);
+  const run = await lvs(['lab', 'status', '--json'], BUDGET.labCommand);
   expect(run.exitCode).toBe(0);
   return JSON.parse(run.stdout) as Status;
-}
-
-/**
- * `lab status` gives each host's sshd 5 s to send its banner. Under TCG on a busy machine
- * one probe can miss that even though the host is up, so a host gets three chances.
- */
-async function statusOnceAllAnswer(): Promise<Status> {
-  let lab = await status();
-  for (let attempt = 1; attempt < 3 && lab.hosts.some((host) => !host.reachable); attempt++) lab = await status();
-  return lab;
 }
 
 function processAlive(pid: number): boolean {
@@ -104,7 +167,7 @@ function processAlive(pid: number): boolean {
 /** Which real server answered each of `count` requests to the VIP, with curl on the client. */
 function curlFromClient(topology: Topology, url: string, count: number): Promise<ProcessResult> {
   const script = 'i=0; while [ "$i" -lt "$2" ]; do i=$((i + 1)); curl -s --max-time 5 "$1" | grep -o "served by [a-z0-9]*" || echo "no answer"; done';
-  return lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', script, 'sh', url, String(count)]);
+  return lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', script, 'sh', url, String(count)], BUDGET.exec);
 }
 
 function answers(run: ProcessResult): string[] {
@@ -133,6 +196,9 @@ function resultOf(run: ProcessResult, action: string, host: string) {
   return task?.hosts[host];
 }
 
+/** How long every step of every scenario took, printed at the end: the figures for BUDGET. */
+const stepTimes: { step: string; ms: number }[] = [];
+
 /**
  * One topology's steps, in order, each started when the one before has finished (whatever
  * its outcome) and only once the lab is up and checked. Each step's promise is its result.
@@ -140,12 +206,22 @@ function resultOf(run: ProcessResult, action: string, host: string) {
 class Scenario {
   private previous: Promise<unknown>;
 
-  constructor(private readonly ready: Promise<void>) {
+  constructor(
+    private readonly name: string,
+    private readonly ready: Promise<void>,
+  ) {
     this.previous = ready;
   }
 
-  step<T>(work: () => Promise<T>): Promise<T> {
-    const result = Promise.all([this.ready, this.previous.catch(() => undefined)]).then(work);
+  step<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const result = Promise.all([this.ready, this.previous.catch(() => undefined)]).then(async () => {
+      const started = Date.now();
+      try {
+        return await work();
+      } finally {
+        stepTimes.push({ step: `${this.name}: ${name}`, ms: Date.now() - started });
+      }
+    });
     this.previous = result.catch(() => undefined);
     return result;
   }
@@ -158,7 +234,7 @@ class Scenario {
 
 /** Every step of one topology, started at once and chained. */
 function startScenario(topology: Topology, ready: Promise<void>) {
-  const scenario = new Scenario(ready);
+  const scenario = new Scenario(topology, ready);
   const cluster = declaredCluster(topology);
   const url = `http://${cluster.vip}:${cluster.port}/`;
   const forwarding = FORWARDING[topology].name;
@@ -167,40 +243,59 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   const playbook = `playbooks/lvs-${topology}.yml`;
   // Generous: twelve hosts under TCG on a loaded machine can take long to accept SSH.
   const runFlags = ['--json', '--connect-timeout', '60'];
-  const onDirector = (realServers: object[]) => lvs(['run', playbook, ...inventories(), ...runFlags, '-l', 'director', '-e', JSON.stringify({ real_servers: realServers })], 15 * MINUTE);
-  const table = () => lvs(['lab', 'exec', topology, 'director', '--', 'ipvsadm', '-S', '-n']);
+  const onDirector = (realServers: object[]) =>
+    lvs(['run', playbook, ...inventories(), ...runFlags, '-l', 'director', '-e', JSON.stringify({ real_servers: realServers })], BUDGET.directorRun);
+  const table = () => lvs(['lab', 'exec', topology, 'director', '--', 'ipvsadm', '-S', '-n'], BUDGET.exec);
 
-  const inventory = scenario.step(async () => {
-    const run = await lvs(['lab', 'inventory', topology]);
+  const inventory = scenario.step('lab inventory', async () => {
+    const run = await lvs(['lab', 'inventory', topology], BUDGET.labCommand);
     labInventory = run.stdout.trim();
     return run;
   });
-  const validate = scenario.step(() => lvs(['validate', playbook, ...inventories()]));
-  const converge = scenario.step(() => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], 30 * MINUTE)));
-  const rerun = scenario.step(() => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], 15 * MINUTE)));
-  const curl = scenario.step(() => curlFromClient(topology, url, 4));
-  const tableAfterConverge = scenario.step(table);
-  const drain = scenario.step(() =>
+  const validate = scenario.step('validate', () => lvs(['validate', playbook, ...inventories()], BUDGET.validate));
+  const converge = scenario.step('converge', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.converge)));
+  const rerun = scenario.step('no-op rerun', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.rerun)));
+  const curl = scenario.step('curl', () => curlFromClient(topology, url, 4));
+  const tableAfterConverge = scenario.step('ipvsadm -S', table);
+  const drain = scenario.step('drain', () =>
     onDirector([
       { address: cluster.rips[0], forwarding, weight: 0 },
       { address: cluster.rips[1], forwarding, weight: 1 },
     ]),
   );
-  const tableAfterDrain = scenario.step(table);
-  const curlAfterDrain = scenario.step(() => curlFromClient(topology, url, 4));
-  const verifyAfterDrain = scenario.step(() => lvs(['task', 'http_verify', `url=${url}`, 'servers=rs2', 'expect=only', '-l', 'client', ...inventories(), ...runFlags]));
-  const purge = scenario.step(() => onDirector([{ address: cluster.rips[1], forwarding, weight: 1 }]));
-  const tableAfterPurge = scenario.step(table);
+  const tableAfterDrain = scenario.step('ipvsadm -S', table);
+  const curlAfterDrain = scenario.step('curl', () => curlFromClient(topology, url, 4));
+  const verifyAfterDrain = scenario.step('task http_verify', () =>
+    lvs(['task', 'http_verify', `url=${url}`, 'servers=rs2', 'expect=only', '-l', 'client', ...inventories(), ...runFlags], BUDGET.task),
+  );
+  const purge = scenario.step('purge', () => onDirector([{ address: cluster.rips[1], forwarding, weight: 1 }]));
+  const tableAfterPurge = scenario.step('ipvsadm -S', table);
   return { cluster, scenario, inventory, validate, converge, rerun, curl, tableAfterConverge, drain, tableAfterDrain, curlAfterDrain, verifyAfterDrain, purge, tableAfterPurge };
+}
+
+/**
+ * README's short tour, line by line on the bare lab, then what the lab's hosts show for it:
+ * the ad hoc sysctl task set ip_forward on nat's director, and the check run left dr's
+ * director as bare as before.
+ */
+function startShortTour(ready: Promise<void>) {
+  const scenario = new Scenario('short tour', ready);
+  const lines = SHORT_TOUR.map((line) => scenario.step(line, () => tourLine(line)));
+  const natForwarding = scenario.step('nat director sysctl', () => lvs(['lab', 'exec', 'nat', 'director', '--', 'sysctl', '-n', 'net.ipv4.ip_forward'], BUDGET.exec));
+  const drDirector = scenario.step('dr director bare', () =>
+    lvs(['lab', 'exec', 'dr', 'director', '--', 'sh', '-c', 'ipvsadm -S -n; ip -4 -o address show dev eth0'], BUDGET.exec),
+  );
+  return { scenario, lines, natForwarding, drDirector };
 }
 
 const fileStarted = Date.now();
 let up: Timed<ProcessResult> | undefined;
-let upAgain: ProcessResult | undefined;
+let upAgain: Timed<ProcessResult> | undefined;
 let pids: { qemuPid: number; virtiofsdPid: number } | undefined;
 let bareProbes: ProcessResult[] = [];
 let labStatus: Status | undefined;
 let scenarios: Record<Topology, ReturnType<typeof startScenario>>;
+let shortTour: ReturnType<typeof startShortTour>;
 
 const BARE_PROBE = [
   'sh',
@@ -211,7 +306,7 @@ const BARE_PROBE = [
 beforeAll(async () => {
   expect(existsSync(join(REPO_ROOT, 'dist', 'commands', 'lab', 'up.js'))).toBe(true);
   // A lab left by an interrupted run of this file.
-  await lvs(['lab', 'down']);
+  await lvs(['lab', 'down'], BUDGET.labCommand);
   let labReady!: () => void;
   let labFailed!: (error: Error) => void;
   const ready = new Promise<void>((resolve, reject) => {
@@ -219,29 +314,49 @@ beforeAll(async () => {
     labFailed = reject;
   });
   ready.catch(() => undefined);
-  scenarios = Object.fromEntries(TOPOLOGIES.map((topology) => [topology, startScenario(topology, ready)])) as typeof scenarios;
+  shortTour = startShortTour(ready);
+  // The short tour touches nat's and dr's hosts; their scenarios start bare once it is done.
+  const afterShortTour = shortTour.scenario.done.then(() => ready);
+  afterShortTour.catch(() => undefined);
+  const startsOn: Record<Topology, Promise<void>> = { nat: afterShortTour, dr: afterShortTour, tun: ready };
+  scenarios = Object.fromEntries(TOPOLOGIES.map((topology) => [topology, startScenario(topology, startsOn[topology])])) as typeof scenarios;
 
   try {
-    up = await timed(() => lvs(['lab', 'up', '--json', '--timeout', '600'], 20 * MINUTE));
+    up = await timed(() => lvs(['lab', 'up', '--json', '--timeout', String(BUDGET.labUp / 1000 - 60)], BUDGET.labUp));
     if (up.value.exitCode !== 0) throw new Error(`lab up failed (exit ${up.value.exitCode}): ${up.value.stderr}`);
     pids = JSON.parse(readFileSync(STATE_FILE, 'utf8'));
-    labStatus = await statusOnceAllAnswer();
-    upAgain = await lvs(['lab', 'up']);
+    labStatus = await status();
+    upAgain = await timed(() => lvs(['lab', 'up'], BUDGET.labCommand));
     // Before any playbook runs: the hosts as the lab hands them over.
-    bareProbes = await Promise.all(HOSTS.map(({ topology, host }) => lvs(['lab', 'exec', topology, host, '--', ...BARE_PROBE])));
+    bareProbes = await Promise.all(HOSTS.map(({ topology, host }) => lvs(['lab', 'exec', topology, host, '--', ...BARE_PROBE], BUDGET.exec)));
     labReady();
   } catch (error) {
     // The scenarios give up at once instead of waiting for a lab that will not come.
     labFailed(error as Error);
     throw error;
   }
-}, 25 * MINUTE);
+}, BUDGET.labCommand * 3 + BUDGET.labUp + BUDGET.exec);
+
+/** The longest a topology's steps can take in a row, each within its budget. */
+const SCENARIO_BUDGET =
+  BUDGET.labCommand + BUDGET.validate + BUDGET.converge + BUDGET.rerun + 2 * BUDGET.directorRun + BUDGET.task + 6 * BUDGET.exec;
+const sum = (budgets: number[]) => budgets.reduce((total, budget) => total + budget, 0);
+const SHORT_TOUR_BUDGET = sum(SHORT_TOUR.map(tourLineBudget)) + 2 * BUDGET.exec;
+/** What a test may wait for: the short tour, then a whole scenario. */
+const STEP_TIMEOUT = SHORT_TOUR_BUDGET + SCENARIO_BUDGET;
 
 afterAll(async () => {
   if (scenarios) await Promise.all(TOPOLOGIES.map((topology) => scenarios[topology].scenario.done));
-  await lvs(['lab', 'down']);
-  console.log(`lab end-to-end file: ${((Date.now() - fileStarted) / 1000).toFixed(0)} s`);
-}, 40 * MINUTE);
+  await lvs(['lab', 'down'], BUDGET.labCommand);
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    [
+      `lab end-to-end file: ${seconds(Date.now() - fileStarted)}`,
+      `lab up ${up ? seconds(up.ms) : '-'}, up again ${upAgain ? seconds(upAgain.ms) : '-'}`,
+      ...stepTimes.map(({ step, ms }) => `${step}: ${seconds(ms)}`),
+    ].join('\n'),
+  );
+}, STEP_TIMEOUT + BUDGET.labCommand);
 
 describe('lvs lab', () => {
   it('boots the VM and every host answers over SSH', () => {
@@ -255,14 +370,14 @@ describe('lvs lab', () => {
     const lab = labStatus!;
     expect(lab.running).toBe(true);
     expect(lab.qemuPid).toBe(pids!.qemuPid);
-    expect(lab.hosts.map((host) => `${host.topology}/${host.name}:${host.reachable}`).sort()).toEqual(
-      HOSTS.map(({ topology, host }) => `${topology}/${host}:true`).sort(),
+    expect(lab.hosts.map((host) => `${host.topology}/${host.name}:${host.sshd}`).sort()).toEqual(
+      HOSTS.map(({ topology, host }) => `${topology}/${host}:listening`).sort(),
     );
   });
 
   it('is idempotent: up again says the lab is already up', () => {
-    expect(upAgain!.exitCode).toBe(0);
-    expect(upAgain!.stdout).toContain('already up');
+    expect(upAgain!.value.exitCode).toBe(0);
+    expect(upAgain!.value.stdout).toContain('already up');
     expect(JSON.parse(readFileSync(STATE_FILE, 'utf8')).qemuPid).toBe(pids!.qemuPid);
   });
 
@@ -286,7 +401,7 @@ describe('lvs lab', () => {
         expect(knownHosts).toContain(`[127.0.0.1]:${host.port} ssh-ed25519 `);
       }
     }
-  });
+  }, STEP_TIMEOUT);
 
   it("starts every host bare: its own hostname, the guides' NICs up, no data-plane address, route or IPVS rule", () => {
     expect(bareProbes).toHaveLength(HOSTS.length);
@@ -307,15 +422,14 @@ describe('lvs lab', () => {
   });
 
   it("gives a command's exit code, stdout and stderr back as its own, each word one word", async () => {
-    const run = await lvs(['lab', 'exec', 'tun', 'client', '--', 'sh', '-c', 'echo "$1"; echo oops >&2; exit 3', 'sh', 'two words; $(id)']);
+    const run = await lvs(['lab', 'exec', 'tun', 'client', '--', 'sh', '-c', 'echo "$1"; echo oops >&2; exit 3', 'sh', 'two words; $(id)'], BUDGET.exec);
     expect(run.exitCode).toBe(3);
     expect(run.stdout).toBe('two words; $(id)\n');
     expect(run.stderr).toContain('oops');
-  });
+  }, BUDGET.exec);
 });
 
 describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
-  const STEP_TIMEOUT = 40 * MINUTE;
   const ofThis = () => scenarios[topology];
 
   it('validates', async () => {
@@ -401,11 +515,40 @@ describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
   }, STEP_TIMEOUT);
 });
 
+describe("README.md's tour on the lab", () => {
+  it('runs every line of the short tour as written', async () => {
+    expect(SHORT_TOUR.length).toBeGreaterThanOrEqual(6);
+    const runs = await Promise.all(shortTour.lines);
+    SHORT_TOUR.forEach((line, index) => expect(outcome(line, runs[index])).toEqual({ line, exitCode: 0, output: '' }));
+    const natForwarding = await shortTour.natForwarding;
+    expect(natForwarding.stdout).toBe('1\n');
+    // The check run touched nothing: no IPVS rule, no address on the director's NIC.
+    const drDirector = await shortTour.drDirector;
+    expect({ stdout: drDirector.stdout, exitCode: drDirector.exitCode }).toEqual({ stdout: '', exitCode: 0 });
+  }, SHORT_TOUR_BUDGET);
+
+  it('runs every line of "Try DR and TUN" as written, up to its lab down (which ends this file)', async () => {
+    // `lab down` stays the last step of the flow: the last test below runs that line.
+    expect(TOUR_LAB_DOWN).toMatch(/^npx lvs lab down\b/);
+    expect(DR_AND_TUN_TOUR.slice(0, -1).filter((line) => / lab down\b/.test(line))).toEqual([]);
+    const lines = DR_AND_TUN_TOUR.slice(0, -1);
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    await Promise.all(TOPOLOGIES.map((topology) => scenarios[topology].scenario.done));
+    for (const line of lines) {
+      const started = Date.now();
+      const run = await tourLine(line);
+      stepTimes.push({ step: `tour: ${line}`, ms: Date.now() - started });
+      expect(outcome(line, run)).toEqual({ line, exitCode: 0, output: '' });
+      if (line.includes(' curl ')) expect(run.stdout).toMatch(/served by rs[12]\b/);
+    }
+  }, STEP_TIMEOUT + sum(DR_AND_TUN_TOUR.map(tourLineBudget)));
+});
+
 describe('lvs lab down', () => {
-  it('stops qemu and virtiofsd and leaves nothing running', async () => {
+  it("stops qemu and virtiofsd and leaves nothing running (the tour's last line)", async () => {
     await Promise.all(TOPOLOGIES.map((topology) => scenarios[topology].scenario.done));
     const started = Date.now();
-    const down = await lvs(['lab', 'down']);
+    const down = await tourLine(TOUR_LAB_DOWN);
     expect(down.exitCode).toBe(0);
     expect(down.stdout).toContain('the lab is down');
     console.log(`lab down: ${Date.now() - started} ms`);
@@ -413,5 +556,5 @@ describe('lvs lab down', () => {
     expect(processAlive(pids!.virtiofsdPid)).toBe(false);
     expect(existsSync(join(CACHE_DIR, 'run'))).toBe(false);
     expect((await status()).running).toBe(false);
-  }, 40 * MINUTE);
+  }, STEP_TIMEOUT + BUDGET.labCommand);
 });

@@ -4,7 +4,8 @@ import { LabCommand } from '../../cli/lab-command';
 import { topology, TOPOLOGY_NAMES } from '../../lab/topology';
 
 export default class LabStatus extends LabCommand {
-  static summary = 'Show whether the lab VM runs and which hosts answer over SSH.';
+  static summary = "Show whether the lab VM runs and each host's sshd as the VM reports it: starting, listening or stopped.";
+  static description = 'It reads what the VM wrote on its console and connects to no host, so it is quick even when the machine is busy.';
   static examples = ['<%= config.bin %> lab status', '<%= config.bin %> lab status nat --json'];
   static enableJsonFlag = true;
   static args = {
@@ -24,7 +25,7 @@ export default class LabStatus extends LabCommand {
       this.log(`\n${name}: ${description}`);
       for (const segment of segments) this.log(`  segment ${segment.bridge}: ${segment.description}`);
       for (const host of status.hosts.filter((candidate) => candidate.topology === name)) {
-        this.log(`  ${host.name.padEnd(9)} 127.0.0.1:${String(host.port).padEnd(6)} ${host.reachable ? 'answers' : 'does not answer'}`);
+        this.log(`  ${host.name.padEnd(9)} 127.0.0.1:${String(host.port).padEnd(6)} sshd ${host.sshd}`);
       }
     }
     return status;
