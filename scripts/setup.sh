@@ -9,6 +9,8 @@ packages=(
   iproute2 util-linux procps kmod # namespaces, veth, bridges, overlays, nsenter
   apache2 curl                    # the httpd task's web server, and checking its page
   ipvsadm sudo                    # the ipvsadm task's tool; become
+  busybox-static                  # a small web server some tests serve pages with (and the lab's initramfs)
+  e2fsprogs                       # chattr, to make a file unwritable in a test
 )
 missing=()
 for package in "${packages[@]}"; do
