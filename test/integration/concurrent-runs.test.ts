@@ -68,9 +68,9 @@ it(
     writeFileSync(slow, stringify([{ hosts: 'all', tasks: [{ name: 'hold', slow_marker: { path: '/etc/held', seconds: 8 } }] }]));
     const plugin = resolve(__dirname, 'fixtures', 'slow-plugin.js');
     const holding = run(slow, '--plugin', plugin);
-    // Let the slow run take the lock first.
+    // The slow run's fact (`sleep 8`) runs only once it holds the lock (the host's init sleeps too, but for 3600).
     const deadline = Date.now() + 60_000;
-    while (!(await lab.onHost('shared', 'cat /run/lock/lvs.lock.owner 2>/dev/null')).stdout.includes('pid')) {
+    while ((await lab.onHost('shared', "pgrep -xf 'sleep 8' >/dev/null && echo holding")).stdout.trim() !== 'holding') {
       if (Date.now() > deadline) throw new Error('the slow run never took the lock');
       await new Promise((wait) => setTimeout(wait, 100));
     }
