@@ -48,7 +48,8 @@ export function isSecretName(name: string): boolean {
  */
 export function secretVariableNames(raw: Record<string, unknown>): Set<string> {
   const notSecret = new Set(Array.isArray(raw[NOT_SECRET_VAR]) ? (raw[NOT_SECRET_VAR] as unknown[]).map(String) : []);
-  const secret = new Set(Object.keys(raw).filter((name) => isSecretName(name) && !notSecret.has(name)));
+  // Ansible's own password variables stay secret whatever lvs_not_secret says.
+  const secret = new Set(Object.keys(raw).filter((name) => isSecretName(name) && (SECRET_VARS.includes(name) || !notSecret.has(name))));
   for (let grew = true; grew; ) {
     grew = false;
     for (const [name, value] of Object.entries(raw)) {
