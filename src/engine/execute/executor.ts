@@ -6,7 +6,7 @@
  * interruption is requested, running tasks finish and no new one starts.
  */
 import { UnreachableError } from '../../errors';
-import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from '../compile/compiled-run';
+import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, TaskUnit } from '../compile/compiled-run';
 import type { ConnectionTarget } from '../inventory';
 import type { TaskDefinition } from '../playbook';
 import type { PlayRef, RunListener, TaskRef } from './events';
@@ -159,6 +159,13 @@ export class Executor {
     });
   }
 
+  /** The units the host runs over the whole run, in order (deferred tasks are not known yet). */
+  private unitsOf(host: string): TaskUnit[] {
+    return this.run.plays
+      .flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host))
+      .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : [])));
+  }
+
   /** The host's runner, made on first connect, reading ahead over every play's tasks. */
   private hostRun(host: CompiledHost, shell: RemoteShell): HostRun {
     const state = this.state(host.name);
@@ -166,9 +173,7 @@ export class Executor {
       host.name,
       shell,
       { check: this.run.check, commandTimeoutMs: this.options.commandTimeoutMs, redact: this.run.redactor.redact },
-      this.run.plays
-        .flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host.name))
-        .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : []))),
+      this.unitsOf(host.name),
     );
     return state.run;
   }
@@ -232,7 +237,7 @@ export class Executor {
     const state = this.state(host.name);
     if (!this.options.runLocks || state.lock) return 'ok';
     // The lock is taken as the user the run's changes are made as.
-    const become = this.run.plays.flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host.name)).flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : []))).find((unit) => unit.become)?.become;
+    const become = this.unitsOf(host.name).find((unit) => unit.become)?.become;
     try {
       state.lock = await this.options.runLocks.acquire(host.name, shell, become, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
       return 'ok';

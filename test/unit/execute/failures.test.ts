@@ -6,22 +6,8 @@
 import { UnreachableError } from '../../../src/errors';
 import { formatRecap } from '../../../src/render/recap';
 import { keyValueHost, unreachableHost } from '../../support/scripted-shell';
-import { eventLines, linesOf, runScripted } from './scripted-run';
+import { eventLines, linesOf, runScripted, TWO_PLAYS } from './scripted-run';
 
-const TWO_PLAYS = `
-- name: first
-  hosts: all
-  tasks:
-    - { name: set a, kv: { key: a, value: '1' }, notify: done }
-    - { name: set b, kv: { key: b, value: '1' } }
-    - { name: set c, kv: { key: c, value: '1' } }
-  handlers:
-    - { name: done, kv: { key: h, value: ran } }
-- name: second
-  hosts: all
-  tasks:
-    - { name: set e, kv: { key: e, value: '1' } }
-`;
 
 const THREE_TASKS = `
 - name: play

@@ -4,22 +4,8 @@
  */
 import type { Interruption } from '../../../src/engine/execute/executor';
 import { keyValueHost } from '../../support/scripted-shell';
-import { eventLines, linesOf, runScripted } from './scripted-run';
+import { eventLines, linesOf, runScripted, TWO_PLAYS } from './scripted-run';
 
-const PLAYBOOK = `
-- name: one
-  hosts: all
-  tasks:
-    - { name: set a, kv: { key: a, value: '1' }, notify: done }
-    - { name: set b, kv: { key: b, value: '1' } }
-    - { name: set c, kv: { key: c, value: '1' } }
-  handlers:
-    - { name: done, kv: { key: h, value: ran } }
-- name: two
-  hosts: all
-  tasks:
-    - { name: set e, kv: { key: e, value: '1' } }
-`;
 
 /** A host that asks for an interruption while it runs `command`. */
 function interruptsAt(interruption: Interruption, command: string) {
@@ -33,16 +19,16 @@ describe('an interruption', () => {
   it('lets the running task finish and starts no other task, handler or play', async () => {
     const interruption: Interruption = { requested: false };
     const host = interruptsAt(interruption, 'printf %s 1 > b');
-    const { events, exitCode, report } = await runScripted(PLAYBOOK, { h1: host }, { interruption });
+    const { events, exitCode, report } = await runScripted(TWO_PLAYS, { h1: host }, { interruption });
     expect(eventLines(events)).toEqual([
-      'batch started one: h1',
+      'batch started first: h1',
       'h1 connected',
       'h1 started set a',
       'h1 finished set a changed notifies done',
       'h1 started set b',
       'h1 finished set b changed',
       'h1 interrupted',
-      'batch finished one: h1',
+      'batch finished first: h1',
       'run finished (interrupted)',
     ]);
     expect(host.state.get('b')).toBe('1');
@@ -56,7 +42,7 @@ describe('an interruption', () => {
     const interruption: Interruption = { requested: false };
     const slow = keyValueHost({});
     slow.latencyMs = 50;
-    const { events } = await runScripted(PLAYBOOK, { h1: interruptsAt(interruption, 'printf %s 1 > b'), h2: slow }, { interruption });
+    const { events } = await runScripted(TWO_PLAYS, { h1: interruptsAt(interruption, 'printf %s 1 > b'), h2: slow }, { interruption });
     expect(linesOf(events, 'h2')).toEqual(['h2 connected', 'h2 started set a', 'h2 finished set a changed notifies done', 'h2 interrupted']);
     const finished = events.at(-1);
     expect(finished?.kind === 'run-finished' && finished.interrupted).toEqual({ h1: "after 'set b'", h2: "after 'set a'" });
@@ -64,7 +50,7 @@ describe('an interruption', () => {
 
   it('starts no host that was waiting for a fork, and does not connect to it', async () => {
     const interruption: Interruption = { requested: false };
-    const { events, connector } = await runScripted(PLAYBOOK, { h1: interruptsAt(interruption, 'printf %s 1 > b'), h2: keyValueHost({}) }, { interruption, forks: 1 });
+    const { events, connector } = await runScripted(TWO_PLAYS, { h1: interruptsAt(interruption, 'printf %s 1 > b'), h2: keyValueHost({}) }, { interruption, forks: 1 });
     expect(linesOf(events, 'h2')).toEqual(['h2 interrupted']);
     expect(connector.opens).toEqual(['h1']);
     const finished = events.at(-1);

@@ -16,6 +16,22 @@ import { JsonReport } from '../../../src/render/json-report';
 import { ScriptedConnector, type ScriptedHost } from '../../support/scripted-shell';
 import { testRegistry } from './test-tasks';
 
+/** Two plays of kv tasks, the first with a handler: what several executor tests run. */
+export const TWO_PLAYS = `
+- name: first
+  hosts: all
+  tasks:
+    - { name: set a, kv: { key: a, value: '1' }, notify: done }
+    - { name: set b, kv: { key: b, value: '1' } }
+    - { name: set c, kv: { key: c, value: '1' } }
+  handlers:
+    - { name: done, kv: { key: h, value: ran } }
+- name: second
+  hosts: all
+  tasks:
+    - { name: set e, kv: { key: e, value: '1' } }
+`;
+
 export interface CompileOptions {
   /** An inventory source; by default the hosts' names as a host list. */
   inventory?: string;
