@@ -136,7 +136,8 @@ export class ProgressTree implements Renderer {
       task: async (_context, row: Row) => {
         const started = await feed.peek();
         if (started.kind !== 'task-started' || started.task.index !== index || started.task.handler !== handler) {
-          row.skip(`${name}: not started, the run was interrupted`);
+          const stopped = started.kind === 'host-finished' && started.outcome === 'stopped';
+          row.skip(`${name}: not started, ${stopped ? 'the play was stopped by its failure limit' : 'the run was interrupted'}`);
           return;
         }
         await feed.next();
