@@ -141,7 +141,9 @@ export class ProgressTree implements Renderer {
           return;
         }
         await feed.next();
-        const finished = await feed.next();
+        let finished = await feed.next();
+        // A task delegated to a host that another run holds waits for its turn there.
+        for (; finished.kind === 'host-waiting'; finished = await feed.next()) row.title = `${name}: ${finished.message}`;
         if (finished.kind !== 'task-finished') throw new Error(`${name}: no result`);
         const { result } = finished;
         row.title = `${statusLabel(result)}${finished.ignored ? ' (ignored)' : ''}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`;

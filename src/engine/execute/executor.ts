@@ -256,7 +256,7 @@ export class Executor {
         if (batch.stop) return 'stopped';
         const ref: TaskRef = { index, name: task.name, action: task.action, handler };
         this.listener({ kind: 'task-started', play, host: host.name, task: ref });
-        const runHere = () => this.runTask(entries[index], run, host.name, interruption);
+        const runHere = () => this.runTask(entries[index], run, host.name, interruption, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
         let result: HostTaskResult;
         let registered: HostTaskResult;
         if (task.control.runOnce) {
@@ -325,7 +325,8 @@ export class Executor {
     }
   }
 
-  private async runTask(entry: CompiledTask, run: HostRun, host: string, interruption: Interruption): Promise<HostTaskResult> {
+  /** `onWaiting` hears of another run holding a delegate. */
+  private async runTask(entry: CompiledTask, run: HostRun, host: string, interruption: Interruption, onWaiting: (message: string) => void): Promise<HostTaskResult> {
     const state = this.state(host);
     let compiled = entry;
     if (compiled.kind === 'deferred') {
@@ -340,7 +341,7 @@ export class Executor {
     const results: HostTaskResult[] = [];
     for (const [index, unit] of compiled.units.entries()) {
       if (index > 0 && pauseMs && !(await pause(pauseMs, interruption))) break;
-      const once = () => this.runUnit(unit, run);
+      const once = () => this.runUnit(unit, run, onWaiting);
       const result =
         outcome && unit.vars
           ? await runJudged(once, { rules: outcome, vars: unit.vars, registered: state.registered, registerValue, redact: this.run.redactor.redact }, (ms) => pause(ms, interruption))
@@ -352,7 +353,7 @@ export class Executor {
   }
 
   /** Runs a unit on its host, or on the host it is delegated to, one unit at a time per host. */
-  private async runUnit(unit: TaskUnit, run: HostRun): Promise<HostTaskResult> {
+  private async runUnit(unit: TaskUnit, run: HostRun, onWaiting: (message: string) => void): Promise<HostTaskResult> {
     if (!unit.delegate) return this.queue.exclusive(run.host, () => run.runUnit(unit));
     const { host: name, target } = unit.delegate;
     const failed = (status: 'failed' | 'unreachable', error: Error & { hint?: string }): HostTaskResult => ({
@@ -368,7 +369,7 @@ export class Executor {
     let shell: RemoteShell;
     try {
       shell = await this.options.connector.open(name, target);
-      await this.turnOn(name, shell, unit.become, () => undefined);
+      await this.turnOn(name, shell, unit.become, onWaiting);
     } catch (error) {
       return failed(error instanceof UnreachableError ? 'unreachable' : 'failed', error as Error);
     }
