@@ -26,7 +26,7 @@ export type RunEvent =
   /** A play starts on one serial batch of its hosts (the whole play without `serial`). */
   | { kind: 'batch-started'; play: PlayRef; hosts: string[]; check: boolean }
   | { kind: 'host-connected'; play: PlayRef; host: string }
-  /** Another lvs run holds the host: this one waits its turn. */
+  /** Another lvs run holds the host (before its first task), or the host a task is delegated to (during that task): this one waits its turn. */
   | { kind: 'host-waiting'; play: PlayRef; host: string; message: string }
   /** The host failed before its first task (it stayed locked by another run). */
   | { kind: 'host-failed'; play: PlayRef; host: string; message: string }

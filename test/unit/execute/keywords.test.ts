@@ -196,6 +196,12 @@ describe('run_once', () => {
     expect(writes(connector.execsOf('h2'))).toEqual(['printf %s 1 > p']);
   });
 
+  it('with one fork the hosts run one after another and still share one run', async () => {
+    const { connector } = await runScripted(playbook, { h1: keyValueHost({}, readOnly('p')), h2: keyValueHost({}), h3: keyValueHost({}) }, { forks: 1 });
+    expect(writes(connector.execsOf('h2'))).toEqual(['printf %s 1 > p', 'printf %s h2 > o', 'printf %s true > seen']);
+    expect(writes(connector.execsOf('h3'))).toEqual(['printf %s 1 > p', 'printf %s true > seen']);
+  });
+
   it('is shared per serial batch: each batch runs it once', async () => {
     const serial = playbook.replace('- hosts: all', '- hosts: all\n  serial: 2');
     const { connector } = await runScripted(serial, { h1: keyValueHost({}), h2: keyValueHost({}), h3: keyValueHost({}), h4: keyValueHost({}) });
