@@ -13,7 +13,7 @@ import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, DelegateTarget, TaskUnit } from './compiled-run';
-import { ControlError, itemLabel, loopVariables, outcomeRules } from './task-control';
+import { ControlError, delegateName, itemLabel, loopVariables, outcomeRules } from './task-control';
 import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
 
 /** A task that could not be compiled for a host: why, and which argument or file is at fault. */
@@ -145,11 +145,14 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     }
     const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment));
     if ('deferred' in templates) return templates.deferred;
-    const control = step('', () => ({
-      label: items ? itemLabel(task, unitVars) : undefined,
-      delegate: delegateTo === undefined ? undefined : environment.delegate?.(String(renderValue(delegateTo, unitVars))),
-      outcome: units.length === 0 ? outcomeRules(task, unitVars) : outcome,
-    }));
+    const control = step('', () => {
+      const delegateTo = delegateName(task, unitVars);
+      return {
+        label: items ? itemLabel(task, unitVars) : undefined,
+        delegate: delegateTo === undefined ? undefined : environment.delegate?.(delegateTo),
+        outcome: units.length === 0 ? outcomeRules(task, unitVars) : outcome,
+      };
+    });
     if ('deferred' in control) return control.deferred;
     const { label, delegate } = control.value;
     outcome = control.value.outcome;

@@ -46,6 +46,12 @@ export function itemLabel(task: TaskDefinition, vars: Record<string, unknown>): 
   return typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
 }
 
+/** The host delegate_to names for this unit, rendered. */
+export function delegateName(task: TaskDefinition, vars: Record<string, unknown>): string | undefined {
+  const { delegateTo } = task.control;
+  return delegateTo === undefined ? undefined : String(render(task, 'delegate_to', delegateTo, vars));
+}
+
 function render(task: TaskDefinition, key: string, value: unknown, vars: Record<string, unknown>): unknown {
   try {
     return renderValue(value, vars);

@@ -160,13 +160,18 @@ describe('delegate_to', () => {
     - name: typo
       kv: { key: a, value: '1' }
       delegate_to: d9
+    - name: unset
+      kv: { key: a, value: '1' }
+      delegate_to: '{{ nowhere }}'
 `,
         [],
         { inventory: join(dir, 'hosts.yml') },
       ),
     ).toEqual([
       "playbook.yml:6:7: w1: typo: delegate_to: 'd9' is not a host of the inventory (nor localhost)",
+      "playbook.yml:9:7: w1: unset: delegate_to: undefined variable 'nowhere'",
       "playbook.yml:6:7: w2: typo: delegate_to: 'd9' is not a host of the inventory (nor localhost)",
+      "playbook.yml:9:7: w2: unset: delegate_to: undefined variable 'nowhere'",
     ]);
   });
 });
