@@ -30,7 +30,7 @@ export function networkStack(): Fact<NetworkStackFacts> {
   return {
     command: sh`[ -f /etc/network/interfaces ] && echo ifupdown-interfaces
 command -v ifup >/dev/null 2>&1 && echo ifupdown-ifup
-sed -n 's/^[[:space:]]*\(source\(-directory\)\{0,1\}[[:space:]].*\)$/ifupdown-source \1/p' /etc/network/interfaces 2>/dev/null
+grep -E '^[[:space:]]*source(-directory)?[[:space:]]' /etc/network/interfaces 2>/dev/null | sed 's/^[[:space:]]*/ifupdown-source /'
 for lvs_unit in ${UNITS}; do [ "$(systemctl is-enabled "$lvs_unit.service" 2>/dev/null)" = enabled ] && echo "enabled $lvs_unit"; done
 for lvs_link in /etc/rc[S2345].d/S*networking /etc/rc.d/rc[345].d/S*network; do [ -e "$lvs_link" ] && echo "sysv $lvs_link"; done
 echo "nm-keyfiles $(ls /etc/NetworkManager/system-connections 2>/dev/null | grep -c .)"
