@@ -8,7 +8,7 @@
  * - a device's state alone has no ifcfg setting: refused.
  */
 import { destinationText } from '../facts/ip-route';
-import { plainWord, type PersistedItem } from './item';
+import { plainDevice, plainWord, type PersistedItem } from './item';
 
 export const IFCFG_DIRECTORY = '/etc/sysconfig/network-scripts';
 
@@ -19,9 +19,9 @@ export function ifcfgPath(item: PersistedItem): string {
     if (item.label === undefined || !item.label.includes(':')) {
       throw new Error(`ifcfg keeps ${item.device}'s own addresses in ifcfg-${item.device}, which lvs does not take over: give the address a label (${item.device}:0), or use persist: false`);
     }
-    return `${IFCFG_DIRECTORY}/ifcfg-${plainWord(item.label, 'an ifcfg file name')}`;
+    return `${IFCFG_DIRECTORY}/ifcfg-${plainDevice(item.label, 'an ifcfg file name')}`;
   }
-  return `${IFCFG_DIRECTORY}/${item.family === 4 ? 'route' : 'route6'}-${plainWord(item.device, 'an ifcfg file name')}`;
+  return `${IFCFG_DIRECTORY}/${item.family === 4 ? 'route' : 'route6'}-${plainDevice(item.device, 'an ifcfg file name')}`;
 }
 
 /** The alias file's content (address) or the route file with lvs's line kept or dropped; null when the file should not exist. */
@@ -29,7 +29,7 @@ export function ifcfgContent(item: PersistedItem, present: boolean, current: str
   const word = (value: string) => plainWord(value, 'an ifcfg file');
   if (item.kind === 'address') {
     if (!present) return null;
-    const lines = ['# Written by lvs.', `DEVICE=${word(item.label!)}`, `IPADDR=${word(item.prefix.address)}`, `PREFIX=${item.prefix.prefixLength}`];
+    const lines = ['# Written by lvs.', `DEVICE=${plainDevice(item.label!, 'an ifcfg file')}`, `IPADDR=${word(item.prefix.address)}`, `PREFIX=${item.prefix.prefixLength}`];
     if (item.broadcastAddress !== undefined) lines.push(`BROADCAST=${word(item.broadcastAddress)}`);
     return [...lines, 'ONBOOT=yes', ''].join('\n');
   }

@@ -18,7 +18,7 @@ import { familyFlag, routeWords } from '../facts/ip-route';
 import { addAddressWords } from '../changes/address';
 import { formatPrefix } from '../net/ip-address';
 import { itemFileName } from './file-names';
-import { describeItem, plainWord, type PersistedItem } from './item';
+import { describeItem, plainDevice, plainWord, type PersistedItem } from './item';
 
 export const IFUPDOWN_DIRECTORY = '/etc/network/interfaces.d';
 
@@ -47,7 +47,8 @@ export function ifupdownStanza(item: PersistedItem): string {
     iface = item.device;
     commands.push(`up ${line(['ip', 'link', 'set', 'dev', item.device, item.up ? 'up' : 'down'])}`);
   }
-  plainWord(iface, 'an ifupdown stanza');
+  plainDevice(iface, 'an ifupdown stanza');
+  plainDevice(item.device, 'an ifupdown stanza');
   return [`# Written by lvs: ${describeItem(item)}.`, `auto ${iface}`, `iface ${iface} ${family} manual`, ...commands.map((command) => `    ${command}`), ''].join('\n');
 }
 

@@ -48,6 +48,14 @@ export function plainWord(value: string, format: string): string {
   return value;
 }
 
+/** A device or address label as the kernel names it: never a `/`, which would also climb out of a file name. */
+const DEVICE_WORD = /^[A-Za-z0-9_.@+-]+(:[A-Za-z0-9_.@+-]+)?$/;
+
+export function plainDevice(value: string, format: string): string {
+  if (!DEVICE_WORD.test(value)) throw new Error(`${JSON.stringify(value)} cannot be written into ${format} as a device name`);
+  return value;
+}
+
 /** An item in words for messages: `192.168.2.100/32 on lo as lo:0`. */
 export function describeItem(item: PersistedItem): string {
   if (item.kind === 'address') return `${item.prefix.address}/${item.prefix.prefixLength} on ${item.device}${item.label ? ` as ${item.label}` : ''}`;

@@ -16,7 +16,7 @@ import { parseRemoteFile, type RemoteFile } from '../facts/file';
 import { formatPrefix } from '../net/ip-address';
 import { sh } from '../shell/quote';
 import { deviceWord, itemFileName } from './file-names';
-import { describeItem, plainWord, type PersistedItem } from './item';
+import { describeItem, plainDevice, plainWord, type PersistedItem } from './item';
 
 export const NETWORKD_DIRECTORY = '/etc/systemd/network';
 
@@ -64,7 +64,7 @@ else echo absent; fi`,
 /** lvs's own `.network` file for a device no other file matches. */
 export function networkdOwnFileContent(device: string): string {
   return [
-    `# Written by lvs: networkd applied no .network file to ${plainWord(device, 'a .network file')}.`,
+    `# Written by lvs: networkd applied no .network file to ${plainDevice(device, 'a .network file')}.`,
     '[Match]',
     `Name=${device}`,
     '',
@@ -80,10 +80,11 @@ export function networkdOwnFileContent(device: string): string {
 /** The drop-in that adds `item` to the device's `.network` configuration. */
 export function networkdDropIn(item: PersistedItem): string {
   const word = (value: string) => plainWord(value, 'a networkd drop-in');
+  plainDevice(item.device, 'a networkd drop-in');
   const lines = [`# Written by lvs: ${describeItem(item)}.`];
   if (item.kind === 'address') {
     lines.push('[Address]', `Address=${word(formatPrefix(item.prefix))}`);
-    if (item.label !== undefined) lines.push(`Label=${word(item.label)}`);
+    if (item.label !== undefined) lines.push(`Label=${plainDevice(item.label, 'a networkd drop-in')}`);
     // networkd computes a broadcast by default; `ip addr add` without one sets none.
     if (item.prefix.family === 4) lines.push(`Broadcast=${item.broadcastAddress === undefined ? 'no' : word(item.broadcastAddress)}`);
   } else if (item.kind === 'route') {

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { formatPrefix } from '../net/ip-address';
 import { deviceWord } from './file-names';
-import { plainWord, type PersistedItem } from './item';
+import { plainDevice, plainWord, type PersistedItem } from './item';
 
 export const NM_DIRECTORY = '/etc/NetworkManager/system-connections';
 
@@ -91,7 +91,7 @@ function renderNmKeyfile(device: string, entries: NmEntries): string {
   // A fixed UUID per profile (version 4 layout), so rewriting the file never makes a new profile.
   const uuid = `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-8${hash.slice(17, 20)}-${hash.slice(20, 32)}`;
   const lines = ['# Written by lvs: what lvs keeps on this device.', '[connection]', `id=${id}`, `uuid=${uuid}`, `type=${device === 'lo' ? 'loopback' : 'ethernet'}`];
-  lines.push(`interface-name=${plainWord(device, 'a NetworkManager keyfile')}`, 'autoconnect=true');
+  lines.push(`interface-name=${plainDevice(device, 'a NetworkManager keyfile')}`, 'autoconnect=true');
   for (const family of ['ipv4', 'ipv6'] as const) {
     const { addresses, routes } = entries[family];
     lines.push('', `[${family}]`);
