@@ -36,13 +36,13 @@ const loAddresses = async () =>
 
 /** What a reboot does to the kernel's state here, then what networking.service does at boot. */
 async function flushAndBoot(): Promise<string> {
-  await host('ip addr flush dev lo label lo:0; ip route flush table main dev lo; ip link set dev lvsv0 down; rm -rf /run/network');
+  await host('ip addr flush dev lo label lo:0; ip route flush table main dev lo; ip addr flush dev lvsv0; ip link set dev lvsv0 down; rm -rf /run/network');
   return host('mkdir -p /run/network && ifup -a --read-environment 2>&1');
 }
 
 beforeAll(async () => {
   lab = await startHosts([HOST]);
-  await host('ip link add lvsv0 type veth peer name lvsv1');
+  await host('ip link add lvsv0 type veth peer name lvsv1 && ip link set dev lvsv1 up');
 });
 
 afterAll(async () => {
@@ -116,16 +116,28 @@ describe('ifupdown persistence', () => {
     expect(await fileOf(LINK_FILE)).toContain('    up ip link set dev lvsv0 up\n');
   });
 
+  it('a NAT-style address and a route given only via: the device comes from the live table', async () => {
+    expect((await task('ifaddr', ['address=10.77.0.5/24', 'dev=lvsv0'])).host?.status).toBe('changed');
+    const result = await task('route', ['dest=10.78.0.0/16', 'via=10.77.0.1']);
+    expect(result.host?.status).toBe('changed');
+    expect(await fileOf('/etc/network/interfaces.d/lvs-route-10-78-0-0_16')).toContain('    up ip -4 route replace 10.78.0.0/16 via 10.77.0.1 dev lvsv0\n');
+    expect((await task('route', ['dest=10.78.0.0/16', 'via=10.77.0.1'])).host?.status).toBe('ok');
+  });
+
   it('ifup -a, as at boot, brings back exactly what lvs set, and lvs then finds nothing to do', async () => {
     const output = await flushAndBoot();
     expect(await loAddresses()).toEqual(['127.0.0.1/8 lo', '192.168.2.100/32 lo:0']);
     expect(await host('ip -o -4 addr show dev lo label lo:0')).not.toContain(' brd ');
     expect(await host('ip -4 route show table main dev lo')).toBe('192.168.2.100 scope link \n');
     expect(await host('ip -o link show dev lvsv0')).toMatch(/<[^>]*\bUP\b/);
+    expect(await host('ip -o -4 addr show dev lvsv0')).toContain(' inet 10.77.0.5/24 scope global lvsv0');
+    expect(await host('ip -4 route show 10.78.0.0/16')).toBe('10.78.0.0/16 via 10.77.0.1 dev lvsv0 \n');
     expect(output).not.toMatch(/error|failed/i);
     expect((await task('ifaddr', ['address=192.168.2.100/32', 'dev=lo', 'label=lo:0'])).host?.status).toBe('ok');
     expect((await task('route', ['dest=192.168.2.100', 'dev=lo'])).host?.status).toBe('ok');
     expect((await task('link', ['dev=lvsv0'])).host?.status).toBe('ok');
+    expect((await task('ifaddr', ['address=10.77.0.5/24', 'dev=lvsv0'])).host?.status).toBe('ok');
+    expect((await task('route', ['dest=10.78.0.0/16', 'via=10.77.0.1'])).host?.status).toBe('ok');
   });
 
   it('state absent removes the live state and the file; then ok', async () => {
