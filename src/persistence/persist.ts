@@ -30,7 +30,6 @@ export const PERSIST_PROPERTIES = {
   persist_with: {
     type: 'string',
     enum: [...NETWORK_STACKS],
-    nullable: true,
     description: 'The network stack to persist with, instead of detecting it: for a host where none or several are found.',
   },
 } as const;
@@ -94,9 +93,10 @@ function wishes(stack: NetworkStack, item: PersistedItem, present: boolean, fact
       return list;
     }
     case 'networkmanager': {
-      if (item.kind === 'link') nmKeyfileContent(item, present, null);
+      // The content first: it refuses what a keyfile cannot say (a link's state has no fact read for it).
+      const wanted = nmKeyfileContent(item, present, facts.nmKeyfile ? textOf(facts.nmKeyfile) : null);
       if (!facts.nmKeyfile) throw missing();
-      return [{ path: nmKeyfilePath(item.device), current: facts.nmKeyfile, wanted: nmKeyfileContent(item, present, textOf(facts.nmKeyfile)), mode: '0600' }];
+      return [{ path: nmKeyfilePath(item.device), current: facts.nmKeyfile, wanted, mode: '0600' }];
     }
     case 'ifcfg': {
       const path = ifcfgPath(item);
