@@ -11,6 +11,7 @@ packages=(
   ipvsadm sudo                    # the ipvsadm task's tool; become
   busybox-static                  # a small web server some tests serve pages with (and the lab's initramfs)
   e2fsprogs                       # chattr, to make a file unwritable in a test
+  ifupdown                        # the network stack ifaddr, route and link persist to in the tests (and the lab hosts)
 )
 missing=()
 for package in "${packages[@]}"; do
