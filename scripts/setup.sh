@@ -11,6 +11,7 @@ packages=(
   ipvsadm sudo                    # the ipvsadm task's tool; become
   busybox-static                  # a small web server some tests serve pages with (and the lab's initramfs)
   e2fsprogs                       # chattr, to make a file unwritable in a test
+  ansible-core                    # ansible-inventory, which the inventory comparison test compares lvs with
 )
 missing=()
 for package in "${packages[@]}"; do
