@@ -6,7 +6,7 @@
  */
 import { InputError, InputErrors } from '../../errors';
 import type { Become } from '../../transport/become';
-import { connectionTarget, selectHosts, type ConnectionTarget, type Inventory } from '../inventory';
+import { connectionTarget, limitedHosts, playHosts, type ConnectionTarget, type Inventory } from '../inventory';
 import type { Play, Playbook, TaskDefinition } from '../playbook';
 import type { TaskRegistry } from '../registry';
 import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
@@ -50,7 +50,7 @@ function valueOrNothing(read: () => unknown): unknown {
   }
 }
 
-const PLACEHOLDER_TARGET: ConnectionTarget = { host: '', port: 22, user: 'root', become: false, becomeUser: 'root' };
+const PLACEHOLDER_TARGET: ConnectionTarget = { connection: 'ssh', host: '', port: 22, user: 'root', become: false, becomeUser: 'root' };
 
 export function compileRun(input: CompileInput): CompiledRun {
   const { playbook, inventory, registry } = input;
@@ -67,15 +67,15 @@ export function compileRun(input: CompileInput): CompiledRun {
   const redactor = new Redactor(inventorySecrets(inventory, input.extraVars));
   const scope = new VariableScope(inventory, input.extraVars, playbook.dir, input.check);
   const templates = new TemplateFiles(playbook.dir, input.templateDirs);
-  const limited = input.limit ? new Set(selectHosts(inventory, input.limit)) : undefined;
-  const registeredBefore = new Set<string>();
   const warnings = new Set<string>();
+  const warn = (warning: string) => warnings.add(warning);
+  const limited = input.limit ? limitedHosts(inventory, input.limit, warn) : undefined;
+  const registeredBefore = new Set<string>();
 
   /** Each play's hosts, each with its variables and secrets, learnt before any task is compiled. */
   const scopes = playbook.plays.map((play) => {
     const playVars = { ...play.vars, ...collect(() => loadVarsFiles(play.varsFiles, playbook.dir), {}) };
-    return selectHosts(inventory, play.hosts)
-      .filter((host) => !limited || limited.has(host))
+    return playHosts(inventory, play, limited, warn)
       .map((host) => {
         const vars = scope.forPlay(host, playVars, {});
         const layers = scope.layersForPlay(host, playVars);

@@ -4,3 +4,4 @@ export { loadInventories } from './load';
 export { selectHosts, matchPattern, groupMembers, type PatternMatch } from './patterns';
 export { connectionTarget, ansibleBoolean, type ConnectionTarget } from './connection';
 export { renderList, renderGraph, renderHost } from './render';
+export { limitedHosts, playHosts, NoHostsToTarget } from './targets';

@@ -21,6 +21,7 @@
  */
 import type { InventoryBuilder, RawGroup } from './builder';
 import type { Inventory, InventoryGroup, InventoryHost } from './types';
+import { hostsOfGroup } from './group-hosts';
 import type { VarsFiles } from './vars-files';
 import { mergeLayers } from '../variable-positions';
 
@@ -29,6 +30,8 @@ export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly s
   for (const group of builder.groups.values()) {
     if (group !== all && group.parents.length === 0) builder.addChild('all', group.name, { position: { file: '<built-in>' } });
   }
+  // Ansible lists the hosts declared straight under 'all' first in groups['all'].
+  const underAll = [...all.hosts];
   placeUngroupedHosts(builder);
 
   const depths = groupDepths(builder);
@@ -60,7 +63,9 @@ export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly s
       vars: structuredClone(merge([group.vars, groupFileVars(group.name)])),
     });
   }
-  return { hosts, groups };
+  const shapes = new Map([...builder.groups].map(([name, group]) => [name, { hosts: name === 'all' ? underAll : group.hosts, children: group.children }]));
+  const groupHosts = new Map([...builder.groups.keys()].map((name) => [name, hostsOfGroup(shapes, name)]));
+  return { hosts, groups, groupHosts };
 }
 
 /**
