@@ -12,6 +12,7 @@ packages=(
   busybox-static                  # a small web server some tests serve pages with (and the lab's initramfs)
   e2fsprogs                       # chattr, to make a file unwritable in a test
   ifupdown                        # the network stack ifaddr, route and link persist to in the tests (and the lab hosts)
+  ansible-core                    # ansible-inventory, which the inventory comparison test compares lvs with
 )
 missing=()
 for package in "${packages[@]}"; do

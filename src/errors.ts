@@ -17,7 +17,7 @@ export function formatPosition(position: SourcePosition): string {
 
 /** Bad inventory, playbook, variables or task arguments. Nothing has been touched. Exit 4. */
 export class InputError extends Error {
-  readonly exitCode = 4;
+  readonly exitCode: number = 4;
   constructor(
     message: string,
     readonly position?: SourcePosition,

@@ -5,6 +5,8 @@ import { SSH_DEFAULTS } from './run-options';
 export const inventoryFlag = Flags.string({
   char: 'i',
   multiple: true,
+  // One value per -i, as in Ansible: `-i FILE --graph GROUP` or `-i FILE PLAYBOOK` must not read the word after as a source.
+  multipleNonGreedy: true,
   required: true,
   description: 'Inventory source: a YAML or INI file, a directory, or a comma-separated host list. Repeat to merge several; later ones win.',
 });

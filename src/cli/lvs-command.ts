@@ -15,7 +15,8 @@ export abstract class LvsCommand extends Command {
     if (error instanceof InputErrors || error instanceof InputError) {
       const lines = error instanceof InputErrors ? error.errors.map((item) => item.describe()) : [error.describe()];
       for (const line of lines) this.toStderr(`ERROR: ${line}`);
-      this.exit(4);
+      // 4, or what the error says Ansible exits with (1 when --limit leaves no host).
+      this.exit(error.exitCode);
     }
     // Ansible exits 5 on bad options. package.json's oclif.exitCodes covers most parse
     // errors; the invalid-option ones carry no code of their own, only their `parse` input.

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { executeRun } from '../cli/execute-run';
 import { runFlags } from '../cli/flags';
@@ -28,7 +29,8 @@ export default class Run extends LvsCommand {
     const { args, flags } = await this.parse(Run);
     const split = (values?: string[]) => (values ?? []).flatMap((value) => value.split(',')).map((tag) => tag.trim()).filter(Boolean);
     const registry = createRegistry({ projectDir: process.cwd(), plugins: flags.plugin });
-    const inventory = loadInventories(flags.inventory);
+    // group_vars/ and host_vars/ beside the playbook take part, as in ansible-playbook.
+    const inventory = loadInventories(flags.inventory, { playbookDir: dirname(resolve(args.playbook)) });
     const playbook = loadPlaybook(args.playbook, registry);
     const settings = runSettings(flags, { tags: split(flags.tags), skipTags: split(flags['skip-tags']) });
     return executeRun(this, { playbook, inventory, registry }, settings, { json: this.jsonEnabled(), checkCluster: !flags['skip-validate'] });

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { Args } from '@oclif/core';
 import { compileAndCheck } from '../cli/execute-run';
 import { extraVarsFlag, inventoryFlag, limitFlag, pluginFlag } from '../cli/flags';
@@ -19,7 +20,8 @@ export default class Validate extends LvsCommand {
   async run() {
     const { args, flags } = await this.parse(Validate);
     const registry = createRegistry({ projectDir: process.cwd(), plugins: flags.plugin });
-    const inventory = loadInventories(flags.inventory);
+    // group_vars/ and host_vars/ beside the playbook take part, as in ansible-playbook.
+    const inventory = loadInventories(flags.inventory, { playbookDir: dirname(resolve(args.playbook)) });
     const playbook = loadPlaybook(args.playbook, registry);
     const compile = { extraVars: parseExtraVars(flags['extra-vars']), limit: flags.limit, tags: [], skipTags: [], check: true, templateDirs: templateDirs() };
     const run = compileAndCheck(this, { playbook, inventory, registry }, compile, { checkCluster: true });

@@ -1,6 +1,7 @@
 /**
- * YAML files read the way Ansible's loader sees them (YAML 1.1: `yes`/`no` are booleans,
- * `0644` is octal, `<<` merges), keeping the node tree so a problem found later can be
+ * YAML files read the way Ansible's loader sees them (YAML 1.1 as PyYAML resolves it: `yes`/`no`
+ * are booleans but `y`/`n` strings, `0644` is octal, a date stays its text, `<<` merges; see
+ * yaml-scalars.ts), keeping the node tree so a problem found later can be
  * reported at its file, line and column. Inventories, playbooks and vars files all load here.
  *
  * What would exhaust the controller is refused at its line before it costs much: a document
@@ -11,6 +12,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { InputError, InputErrors, type SourcePosition } from '../errors';
 import { readInputFile } from './input-file';
+import { pyyamlTags } from './yaml-scalars';
 
 /**
  * The yaml package holds about 0.5 KB per byte of a dense document (`[1,1,1,...]`: 1 MiB took
@@ -42,7 +44,7 @@ export function parseYamlSource(text: string, file: string, options: { maps?: bo
   }
   const lineCounter = new LineCounter();
   // Duplicate keys are found by checkNodes: the yaml package compares each key with all before it (n²).
-  const document = parseDocument(text, { version: '1.1', lineCounter, prettyErrors: false, uniqueKeys: false });
+  const document = parseDocument(text, { version: '1.1', customTags: pyyamlTags, lineCounter, prettyErrors: false, uniqueKeys: false });
   const positionAt = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };

@@ -6,7 +6,7 @@
  */
 import { InputError, InputErrors } from '../../errors';
 import type { Become } from '../../transport/become';
-import { connectionTarget, selectHosts, type ConnectionTarget, type Inventory } from '../inventory';
+import { connectionTarget, limitedHosts, playHosts, type ConnectionTarget, type Inventory } from '../inventory';
 import type { Play, Playbook, TaskDefinition } from '../playbook';
 import type { TaskRegistry } from '../registry';
 import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
@@ -52,7 +52,7 @@ function valueOrNothing(read: () => unknown): unknown {
   }
 }
 
-const PLACEHOLDER_TARGET: ConnectionTarget = { host: '', port: 22, user: 'root', become: false, becomeUser: 'root' };
+const PLACEHOLDER_TARGET: ConnectionTarget = { connection: 'ssh', host: '', port: 22, user: 'root', become: false, becomeUser: 'root' };
 
 export function compileRun(input: CompileInput): CompiledRun {
   const { playbook, inventory, registry } = input;
@@ -69,16 +69,16 @@ export function compileRun(input: CompileInput): CompiledRun {
   const redactor = new Redactor(inventorySecrets(inventory, input.extraVars));
   const scope = new VariableScope(inventory, input.extraVars, playbook.dir, input.check);
   const templates = new TemplateFiles(playbook.dir, input.templateDirs);
-  const limited = input.limit ? new Set(selectHosts(inventory, input.limit)) : undefined;
-  const registeredBefore = new Set<string>();
   const warnings = new Set<string>();
+  const warn = (warning: string) => warnings.add(warning);
+  const limited = input.limit ? limitedHosts(inventory, input.limit, warn) : undefined;
+  const registeredBefore = new Set<string>();
 
   const playVarsOf = playbook.plays.map((play) => ({ ...play.vars, ...collect(() => loadVarsFiles(play.varsFiles, playbook.dir), {}) }));
   /** Each play's hosts, each with its variables and secrets, learnt before any task is compiled. */
   const scopes = playbook.plays.map((play, playIndex) => {
     const playVars = playVarsOf[playIndex];
-    return orderHosts(selectHosts(inventory, play.hosts), play.control.order)
-      .filter((host) => !limited || limited.has(host))
+    return orderHosts(playHosts(inventory, play, limited, warn), play.control.order)
       .map((host) => {
         const vars = scope.forPlay(host, playVars, {});
         const layers = scope.layersForPlay(host, playVars);

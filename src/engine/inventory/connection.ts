@@ -14,6 +14,11 @@ import { ShellSyntaxError, splitShellWords } from '../shell-words';
 import { positionIn } from '../variable-positions';
 
 export interface ConnectionTarget {
+  /**
+   * From `ansible_connection`: 'ssh' (also for paramiko and smart, Ansible's other SSH
+   * plugins, and when unset), or 'local' to run on the controller with no SSH at all.
+   */
+  connection: 'ssh' | 'local';
   host: string;
   port: number;
   user: string;
@@ -27,8 +32,6 @@ export interface ConnectionTarget {
   knownHostsFiles?: string[];
   /** From `-o StrictHostKeyChecking=no` in the ssh args: host key checking off for this host. */
   hostKeyChecking?: boolean;
-  /** Ansible's ansible_connection: 'local' runs on the controller, without SSH. */
-  connection?: 'ssh' | 'local';
 }
 
 /** Says where a connection variable was set, so that its error can name the file and line. */
@@ -52,6 +55,7 @@ export function connectionTarget(hostName: string, vars: Record<string, unknown>
   const keyFile = text('ansible_private_key_file', 'ansible_ssh_private_key_file');
   const become = read('ansible_become');
   return {
+    connection: connectionType(read('ansible_connection'), hostName, where),
     host: text('ansible_host', 'ansible_ssh_host') ?? hostName,
     port: port ? portNumber(port.value, port.name, hostName, where(port.name)) : 22,
     user: text('ansible_user', 'ansible_ssh_user') ?? localUser(),
@@ -62,6 +66,32 @@ export function connectionTarget(hostName: string, vars: Record<string, unknown>
     ...optional('becomePassword', text('ansible_become_password', 'ansible_become_pass')),
     ...sshArgsSettings(hostName, vars, where),
   };
+}
+
+/** Ansible's connection plugin names (short, FQCN and alias) that lvs can honour. */
+const CONNECTION_TYPES: Record<string, ConnectionTarget['connection']> = {
+  ssh: 'ssh',
+  'ansible.builtin.ssh': 'ssh',
+  smart: 'ssh',
+  paramiko: 'ssh',
+  paramiko_ssh: 'ssh',
+  'ansible.builtin.paramiko_ssh': 'ssh',
+  local: 'local',
+  'ansible.builtin.local': 'local',
+};
+
+function connectionType(found: { name: string; value: unknown } | undefined, hostName: string, where: WhereSet): ConnectionTarget['connection'] {
+  if (found === undefined) return 'ssh';
+  const type = CONNECTION_TYPES[String(found.value)];
+  if (type === undefined) {
+    throw new InputError(
+      `the connection plugin ${JSON.stringify(found.value)} is not supported`,
+      where(found.name),
+      `${hostName}: ${found.name}`,
+      'lvs connects over SSH (ssh, paramiko, smart) or runs on the controller (local)',
+    );
+  }
+  return type;
 }
 
 /** A user name sudo's -u takes as a name, never as an option: what the playbook's become_user allows. */

@@ -2,14 +2,16 @@
  * An inventory directory, read as Ansible reads one: every file in it and in its
  * subdirectories, in sorted order, is an inventory source, except hidden files, the
  * group_vars, host_vars and vars_plugins directories, and files whose names end in one of
- * Ansible's ignored extensions (INVENTORY_IGNORE_EXTS).
+ * Ansible's ignored extensions (INVENTORY_IGNORE_EXTS: REJECT_EXTS plus .orig, .ini, .cfg and
+ * .retry, in ansible/config/base.yml). So `hosts.ini` in a directory is skipped, as in Ansible:
+ * name it `hosts`, or give the file itself with -i.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors';
 
 const IGNORED_NAMES = new Set(['group_vars', 'host_vars', 'vars_plugins']);
-const IGNORED_ENDINGS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.cfg', '.retry'];
+const IGNORED_ENDINGS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
 
 export function inventoryFilesIn(dir: string, visited = new Set<string>()): string[] {
   // A symbolic link back up the tree would otherwise recurse forever.

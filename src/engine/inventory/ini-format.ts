@@ -2,12 +2,12 @@
  * Ansible's INI inventory format (ansible.builtin.ini):
  * - lines before any section are hosts of 'ungrouped'; `[g]` lists hosts, `[g:children]`
  *   groups and `[g:vars]` variables; `#` and `;` start a comment line.
- * - A host line is `name[:port] key=value key2="quoted value"`, split like a shell line, and
- *   each value goes through Python's literal_eval (see python-literal.ts): `22` is a number,
- *   `True` a boolean, anything else stays a string.
- * - In `[g:vars]` everything after the first `=` is the value and, as Ansible's documentation
- *   says, a string (`var=FALSE` is "FALSE"). A value that is one quoted string loses its
- *   quotes, as it does in Ansible.
+ * - A host line is `name[:port] key=value key2="quoted value"`, split like a shell line; in
+ *   `[g:vars]` everything after the first `=` is the value. Either value then goes through
+ *   Python's literal_eval (see python-literal.ts), as Ansible 2.14's `_parse_value` does,
+ *   whatever its documentation says: `80` is a number, `True` a boolean, `[1, 'a']` a list,
+ *   `'x'` loses its quotes, `1234 # note` is 1234; anything else (`true`, `web`, `0644`,
+ *   `hello # note`) stays the string as written.
  * - `[g:vars]` for a group defined nowhere in the file, and `[g:children]` naming a group
  *   that is never declared, are errors; a group may be declared after it is referenced.
  */
@@ -63,7 +63,7 @@ export function parseIniInventory(file: string, text: string, builder: Inventory
       const key = equals < 0 ? '' : line.slice(0, equals).trim();
       // Only the start of the line is quoted back: the rest may be a password.
       if (!key) throw new InputError(`expected key=value, got a line starting '${line.trim().split(/[\s:=]/)[0]}'`, origin().position, `[${group}:vars]`);
-      builder.setGroupVar(group, key, unquote(line.slice(equals + 1).trim()), origin(column, key));
+      builder.setGroupVar(group, key, iniValue(line.slice(equals + 1).trim()), origin(column, key));
     } else {
       const child = GROUP_NAME.exec(line)?.[1];
       if (!child) throw new InputError(`expected a group name, got '${line}'`, origin().position, `[${group}:children]`);
@@ -113,9 +113,7 @@ function parseHostLine(builder: InventoryBuilder, group: string, rawLine: string
     if (equals <= 0) {
       throw new InputError(`expected key=value host variable assignment, got '${word.text}'`, at(word.column).position, host.text);
     }
-    const value = word.text.slice(equals + 1);
-    const literal = parsePythonLiteral(value);
-    vars[word.text.slice(0, equals)] = literal ? literal.value : value;
+    vars[word.text.slice(0, equals)] = iniValue(word.text.slice(equals + 1));
   }
   addHostPattern(builder, host.text, group, withLinePositions(vars, file, line, rawLine), at(host.column, host.text));
 }
@@ -133,9 +131,7 @@ function withLinePositions(vars: Record<string, unknown>, file: string, line: nu
   });
 }
 
-/** Only a value that is exactly one Python string literal is unquoted; everything else is kept. */
-function unquote(value: string): string {
-  if (!/^[rRuU]?(['"]).*\1$/s.test(value)) return value;
-  const literal = parsePythonLiteral(value)?.value;
-  return typeof literal === 'string' ? literal : value;
+function iniValue(text: string): unknown {
+  const literal = parsePythonLiteral(text);
+  return literal ? literal.value : text;
 }

@@ -2,7 +2,8 @@
  * Loads one or more inventory sources (`-i` values) into one inventory, as Ansible does:
  * a file, a directory of files, or a comma-separated host list. Later sources add hosts and
  * groups and override variables of the same name; group_vars/ and host_vars/ are read next
- * to each file source and inside each directory source.
+ * to each file source and inside each directory source, and, given `playbookDir`, beside the
+ * playbook, where they win over the inventory's (see resolve.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,7 +17,7 @@ import { resolveInventory } from './resolve';
 import type { Inventory } from './types';
 import { VarsFiles } from './vars-files';
 
-export function loadInventories(sources: string[], options: { cwd?: string } = {}): Inventory {
+export function loadInventories(sources: string[], options: { cwd?: string; playbookDir?: string } = {}): Inventory {
   const cwd = options.cwd ?? process.cwd();
   const builder = new InventoryBuilder();
   const varsDirs: string[] = [];
@@ -34,5 +35,6 @@ export function loadInventories(sources: string[], options: { cwd?: string } = {
       varsDirs.push(dirname(path));
     }
   }
-  return resolveInventory(builder, varsDirs, new VarsFiles());
+  const playbookDirs = options.playbookDir === undefined ? [] : [resolve(cwd, options.playbookDir)];
+  return resolveInventory(builder, { inventory: varsDirs, playbook: playbookDirs }, new VarsFiles());
 }

@@ -8,9 +8,11 @@
  * - A part is a host or group name, `all`/`*`, a glob (`*`, `?`, `[...]`) matched against
  *   group names and then host names, or `~regex` (anchored at the start, as Python's
  *   re.match). A group or glob may end in a subscript: `web[0]`, `web[-1]`, `web[1:]`, `web[0:2]`.
- * - A part that matches nothing contributes nothing (Ansible warns); `matchPattern` reports
- *   such parts so the caller can warn. A pattern that cannot be read is an InputError.
- * Results are in inventory order, not in pattern order.
+ * - A part that matches no group and no host contributes nothing; `matchPattern` reports it
+ *   (Ansible warns "Could not match supplied host pattern, ignoring"). A group that matches
+ *   but is empty is not reported. A pattern that cannot be read is an InputError.
+ * Results are in Ansible's order: each plain part adds its hosts after those of the parts
+ * before it, a group's hosts in the group's own order (see group-hosts.ts).
  */
 import { InputError } from '../../errors';
 import { parseAddress } from './address';
@@ -18,7 +20,7 @@ import type { Inventory } from './types';
 
 export interface PatternMatch {
   hosts: string[];
-  /** Parts that matched no host, as written (without `&`/`!`). */
+  /** Parts that matched no group and no host, as Ansible's warning names them (without `&`/`!` or a subscript). */
   unmatched: string[];
 }
 
@@ -31,32 +33,30 @@ export function matchPattern(inventory: Inventory, pattern: string): PatternMatc
   const plain = parts.filter((part) => !part.startsWith('&') && !part.startsWith('!'));
   const intersections = parts.filter((part) => part.startsWith('&'));
   const exclusions = parts.filter((part) => part.startsWith('!'));
-  const members = groupMembers(inventory);
   const unmatched: string[] = [];
-  const matching = (part: string): Set<string> => {
-    const found = matchPart(inventory, members, part.replace(/^[&!]/, ''), pattern);
-    if (found.size === 0) unmatched.push(part.replace(/^[&!]/, ''));
-    return found;
+  const matching = (part: string): string[] => {
+    const found = matchPart(inventory, part.replace(/^[&!]/, ''), pattern);
+    if (!found.groupMatched && found.hosts.length === 0) unmatched.push(found.expression);
+    return found.hosts;
   };
 
   const selected = new Set<string>();
-  for (const part of plain.length > 0 ? plain : ['all']) for (const host of matching(part)) selected.add(host);
+  for (const part of plain.length > 0 ? plain : ['all']) {
+    // A plain part that names a host is that host, even when a group has the same name.
+    if (inventory.hosts.has(part)) selected.add(part);
+    else for (const host of matching(part)) selected.add(host);
+  }
   for (const part of intersections) {
-    const keep = matching(part);
+    const keep = new Set(matching(part));
     for (const host of selected) if (!keep.has(host)) selected.delete(host);
   }
   for (const part of exclusions) for (const host of matching(part)) selected.delete(host);
-  return { hosts: [...inventory.hosts.keys()].filter((host) => selected.has(host)), unmatched };
+  return { hosts: [...selected], unmatched };
 }
 
-/**
- * Every group's member hosts, descendants' hosts included, in inventory order: what Ansible
- * exposes as the `groups` variable ('all' and empty groups included).
- */
+/** Every group's member hosts, descendants' hosts included, in Ansible's order: the `groups` variable. */
 export function groupMembers(inventory: Inventory): Record<string, string[]> {
-  const members: Record<string, string[]> = Object.fromEntries([...inventory.groups.keys()].map((name) => [name, []]));
-  for (const host of inventory.hosts.values()) for (const group of host.groups) (members[group] ??= []).push(host.name);
-  return members;
+  return Object.fromEntries([...inventory.groups.keys()].map((name) => [name, inventory.groupHosts.get(name) ?? []]));
 }
 
 function splitPattern(pattern: string): string[] {
@@ -122,36 +122,38 @@ function joinIPv6Pieces(pieces: Array<{ text: string; colonAfter: boolean }>): s
   return parts;
 }
 
+/** Ansible's PATTERN_WITH_SUBSCRIPT: `[i]`, `[-i]`, `[a:b]` and `[a:]`. */
 const SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+):([0-9]*))\]$/;
 
-function matchPart(inventory: Inventory, members: Record<string, string[]>, part: string, pattern: string): Set<string> {
-  if (inventory.hosts.has(part)) return new Set([part]);
+/**
+ * Ansible's _enumerate_matches: the hosts of every matching group (in group order), then,
+ * when no group matched or the part is a glob or regex, every matching host; a subscript
+ * then picks from that list, duplicates included, as Ansible's does.
+ */
+function matchPart(inventory: Inventory, part: string, pattern: string): { hosts: string[]; groupMatched: boolean; expression: string } {
   const subscript = part.startsWith('~') ? null : SUBSCRIPT.exec(part);
   const expression = subscript ? subscript[1] : part;
   const matches = compileMatcher(expression, pattern);
 
-  const hosts = new Set<string>();
+  const hosts: string[] = [];
   const matchedGroups = [...inventory.groups.keys()].filter(matches);
-  for (const group of matchedGroups) for (const host of members[group]) hosts.add(host);
-  // Host names are tried when no group matched, and always for globs and regexes.
+  for (const group of matchedGroups) hosts.push(...(inventory.groupHosts.get(group) ?? []));
   if (matchedGroups.length === 0 || expression.startsWith('~') || /[.?*[]/.test(expression)) {
-    for (const host of inventory.hosts.keys()) if (matches(host)) hosts.add(host);
+    for (const host of inventory.hosts.keys()) if (matches(host)) hosts.push(host);
   }
-  const ordered = [...inventory.hosts.keys()].filter((host) => hosts.has(host));
-  if (!subscript) return new Set(ordered);
-  return new Set(applySubscript(ordered, subscript, part));
+  const picked = subscript ? applySubscript(hosts, subscript, part) : hosts;
+  return { hosts: [...new Set(picked)], groupMatched: matchedGroups.length > 0, expression };
 }
 
+/** `[a:b]` is inclusive; as in Ansible, an end of 0 picks the one host at `a`, and nothing matched is no error. */
 function applySubscript(hosts: string[], subscript: RegExpExecArray, part: string): string[] {
+  if (hosts.length === 0) return hosts;
   const [, , single, start, end] = subscript;
-  if (single !== undefined) {
-    const index = Number(single) < 0 ? hosts.length + Number(single) : Number(single);
-    const host = hosts[index];
-    if (host === undefined) throw new InputError(`no host matches the subscripted pattern '${part}': ${hosts.length} host(s) matched`, undefined, 'hosts');
-    return [host];
-  }
-  const last = end === '' ? hosts.length - 1 : Number(end);
-  return hosts.slice(Number(start), last + 1);
+  const index = Number(single ?? start);
+  if (single === undefined && end !== '0') return hosts.slice(index, end === '' ? hosts.length : Number(end) + 1);
+  const host = hosts[index < 0 ? hosts.length + index : index];
+  if (host === undefined) throw new InputError(`no host matches the subscripted pattern '${part}': ${hosts.length} host(s) matched`, undefined, 'hosts');
+  return [host];
 }
 
 function compileMatcher(expression: string, pattern: string): (name: string) => boolean {

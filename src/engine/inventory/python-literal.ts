@@ -1,6 +1,6 @@
 /**
  * The part of Python's `ast.literal_eval` that INI inventories rely on. Ansible passes every
- * inline host variable through it and keeps the raw text when it fails, so `port=22` is a
+ * host variable and every `[group:vars]` value through it and keeps the raw text when it fails, so `port=22` is a
  * number, `flag=True` a boolean, `mode=0644` a string (a leading zero is a syntax error in
  * Python 3) and `name=web` a string. Supported: int and float literals with an optional sign,
  * quoted strings (adjacent ones concatenate), True, False, None, and lists, tuples, sets and
@@ -58,8 +58,14 @@ class LiteralReader {
     return this.index >= this.text.length;
   }
 
+  /** Python's tokenizer drops a `#` comment up to the end of its line: `1234 # anything` is 1234. */
   skipSpace(): void {
-    while (/[ \t\r\n]/.test(this.text[this.index] ?? '')) this.index += 1;
+    for (;;) {
+      while (/[ \t\r\n]/.test(this.text[this.index] ?? '')) this.index += 1;
+      if (this.text[this.index] !== '#') return;
+      const newline = this.text.indexOf('\n', this.index);
+      this.index = newline < 0 ? this.text.length : newline;
+    }
   }
 
   value(): unknown {

@@ -46,6 +46,11 @@ export function renderGraph(inventory: Inventory, group = 'all'): string {
   return lines.join('\n');
 }
 
+/** A pattern's hosts as `ansible PATTERN --list-hosts` prints them. */
+export function renderHostList(hosts: readonly string[]): string {
+  return [`  hosts (${hosts.length}):`, ...hosts.map((host) => `    ${host}`)].join('\n');
+}
+
 /** One host's variables, as `ansible-inventory --host NAME` prints them. */
 export function renderHost(inventory: Inventory, name: string): string {
   const host = inventory.hosts.get(name);
@@ -65,7 +70,7 @@ function pythonJson(value: unknown): string {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+  if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
   }
   return value;

@@ -2,17 +2,21 @@
  * Turns what the parsers built into the final inventory: the group tree is completed as
  * Ansible's reconcile_inventory does it, then each host's variables are merged.
  *
- * Variable precedence, lowest first (Ansible's default VARIABLE_PRECEDENCE, without the play
- * levels and without hash merging: a later level replaces a whole top-level key):
+ * Variable precedence, lowest first (Ansible's default VARIABLE_PRECEDENCE and the host
+ * levels after it, without the play levels and without hash merging: a later level replaces
+ * a whole top-level key):
  *   1. group 'all' as written in inventory files
  *   2. the host's other groups as written in inventory files, in group order
- *   3. group_vars/all files
- *   4. group_vars/<group> files, in group order
- *   5. the host as written in inventory files
- *   6. host_vars/<host> files
+ *   3. inventory group_vars/all files
+ *   4. playbook group_vars/all files (beside the playbook)
+ *   5. inventory group_vars/<group> files, in group order
+ *   6. playbook group_vars/<group> files, in group order
+ *   7. the host as written in inventory files
+ *   8. inventory host_vars/<host> files
+ *   9. playbook host_vars/<host> files
  * Group order: shallower groups first (depth is the longest path from 'all'), then the lower
  * `ansible_group_priority`, then the name; so a child group overrides its parent. At levels
- * 3, 4 and 6 the vars directories of the sources are taken in source order, so a later
+ * 3, 5 and 8 the vars directories of the sources are taken in source order, so a later
  * source wins. Within a level, a later inventory source overrides an earlier one.
  *
  * Hosts share the values they got from the same place (every host of a range, every member
@@ -21,21 +25,33 @@
  */
 import type { InventoryBuilder, RawGroup } from './builder';
 import type { Inventory, InventoryGroup, InventoryHost } from './types';
+import { hostsOfGroup } from './group-hosts';
 import type { VarsFiles } from './vars-files';
 import { mergeLayers } from '../variable-positions';
 
-export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly string[], varsFiles: VarsFiles): Inventory {
+/** The folders whose group_vars/ and host_vars/ apply: the inventory sources', then the playbook's. */
+export interface VarsDirs {
+  inventory: readonly string[];
+  playbook: readonly string[];
+}
+
+export function resolveInventory(builder: InventoryBuilder, varsDirs: VarsDirs, varsFiles: VarsFiles): Inventory {
   const all = builder.addGroup('all');
   for (const group of builder.groups.values()) {
     if (group !== all && group.parents.length === 0) builder.addChild('all', group.name, { position: { file: '<built-in>' } });
   }
+  // Ansible lists the hosts declared straight under 'all' first in groups['all'].
+  const underAll = [...all.hosts];
   placeUngroupedHosts(builder);
 
   const depths = groupDepths(builder);
   const inOrder = (names: Iterable<string>) =>
     [...names].sort((a, b) => compareGroups(builder.groups.get(a) as RawGroup, builder.groups.get(b) as RawGroup, depths));
 
-  const groupFileVars = (name: string) => merge(varsDirs.map((dir) => varsFiles.varsFor(dir, 'group_vars', name)));
+  const everyDir = [...varsDirs.inventory, ...varsDirs.playbook];
+  const groupFileVars = (name: string) => merge(everyDir.map((dir) => varsFiles.varsFor(dir, 'group_vars', name)));
+  const groupsIn = (dirs: readonly string[], names: readonly string[]) => dirs.flatMap((dir) => names.map((name) => varsFiles.varsFor(dir, 'group_vars', name)));
+  const hostIn = (dirs: readonly string[], name: string) => dirs.map((dir) => varsFiles.varsFor(dir, 'host_vars', name));
   const hosts = new Map<string, InventoryHost>();
   for (const host of builder.hosts.values()) {
     const groups = inOrder(ancestorsOf(builder, host.groups));
@@ -43,10 +59,13 @@ export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly s
     const layers = [
       all.vars,
       ...others.map((name) => (builder.groups.get(name) as RawGroup).vars),
-      ...varsDirs.map((dir) => varsFiles.varsFor(dir, 'group_vars', 'all')),
-      ...varsDirs.flatMap((dir) => others.map((name) => varsFiles.varsFor(dir, 'group_vars', name))),
+      ...groupsIn(varsDirs.inventory, ['all']),
+      ...groupsIn(varsDirs.playbook, ['all']),
+      ...groupsIn(varsDirs.inventory, others),
+      ...groupsIn(varsDirs.playbook, others),
       ...host.varLayers,
-      ...varsDirs.map((dir) => varsFiles.varsFor(dir, 'host_vars', host.name)),
+      ...hostIn(varsDirs.inventory, host.name),
+      ...hostIn(varsDirs.playbook, host.name),
     ];
     hosts.set(host.name, { name: host.name, vars: hostVars(layers), groups });
   }
@@ -60,7 +79,9 @@ export function resolveInventory(builder: InventoryBuilder, varsDirs: readonly s
       vars: structuredClone(merge([group.vars, groupFileVars(group.name)])),
     });
   }
-  return { hosts, groups };
+  const shapes = new Map([...builder.groups].map(([name, group]) => [name, { hosts: name === 'all' ? underAll : group.hosts, children: group.children }]));
+  const groupHosts = new Map([...builder.groups.keys()].map((name) => [name, hostsOfGroup(shapes, name)]));
+  return { hosts, groups, groupHosts };
 }
 
 /**

@@ -29,4 +29,9 @@ export interface Inventory {
   hosts: Map<string, InventoryHost>;
   /** 'all' and 'ungrouped' first, then in declaration order. */
   groups: Map<string, InventoryGroup>;
+  /**
+   * Each group's hosts, its descendants' included, in Ansible's order (see group-hosts.ts):
+   * what `groups['x']`, `x[0]` and host patterns follow.
+   */
+  groupHosts: Map<string, string[]>;
 }

@@ -20,7 +20,12 @@ export function parseYamlInventory(source: YamlSource, builder: InventoryBuilder
     throw new InputError('a YAML inventory must be a mapping of group names', source.locate([]));
   }
   if (data.has('plugin')) {
-    throw new InputError('inventory plugin configurations are not supported', source.locate(['plugin']), 'plugin', 'list the hosts in a YAML or INI inventory');
+    throw new InputError(
+      `inventory scripts and plugins are not supported: this file configures the inventory plugin ${JSON.stringify(plainValue(data.get('plugin')))}`,
+      source.locate(['plugin']),
+      'plugin',
+      'list the hosts in a YAML or INI inventory',
+    );
   }
   for (const [name, definition] of data) parseGroup(source, builder, groupName(source, name, [name]), definition, [name]);
 }

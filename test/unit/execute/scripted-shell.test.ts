@@ -23,7 +23,7 @@ const echoHost: ScriptedHost<undefined> = {
 
 async function scripted(script: string) {
   const connector = new ScriptedConnector({ h1: echoHost });
-  const shell = await connector.open('h1', { host: 'h1', port: 22, user: 'root', become: false, becomeUser: 'root' });
+  const shell = await connector.open('h1', { connection: 'ssh', host: 'h1', port: 22, user: 'root', become: false, becomeUser: 'root' });
   return { result: await shell.exec(sh`sh -s`, { stdin: script }), connector };
 }
 
@@ -62,7 +62,7 @@ describe('the scripted shell', () => {
 
   it('gives a dying shell the frames it printed, its stderr and its exit code', async () => {
     const connector = new ScriptedConnector({ h1: keyValueHost({ a: '1' }, (command) => (command === 'cat b' ? { shellDies: { stderr: 'Killed\n', exitCode: 137 } } : undefined)) });
-    const shell = await connector.open('h1', { host: 'h1', port: 22, user: 'root', become: false, becomeUser: 'root' });
+    const shell = await connector.open('h1', { connection: 'ssh', host: 'h1', port: 22, user: 'root', become: false, becomeUser: 'root' });
     const batch = batchScript([sh`cat a`, sh`cat b`, sh`cat c`]);
     const result = await shell.exec(sh`sh -s`, { stdin: batch.script });
     expect(result.stderr).toBe('Killed\n');

@@ -1,39 +1,13 @@
-/**
- * Drives the real `lvs inventory` CLI in a child process. The command and what it imports
- * are compiled into a private folder first, so the test does not depend on the shared dist/.
- */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { buildInventoryCli, type InventoryCli } from './inventory-cli';
 import { fixture } from './helpers';
 
-const ROOT = join(__dirname, '..', '..', '..');
-let build: string;
-
+let cli: InventoryCli;
 beforeAll(() => {
-  build = mkdtempSync(join(tmpdir(), 'lvs-inventory-cli-'));
-  execFileSync(process.execPath, [
-    join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-    ...['--outDir', join(build, 'dist'), '--rootDir', join(ROOT, 'src'), '--module', 'commonjs', '--target', 'es2022', '--lib', 'es2023'],
-    ...['--strict', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
-    join(ROOT, 'src', 'commands', 'inventory.ts'),
-    // bin/run.js loads it first.
-    join(ROOT, 'src', 'cli', 'debug-redaction.ts'),
-  ]);
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  writeFileSync(join(build, 'package.json'), JSON.stringify({ name: manifest.name, version: manifest.version, oclif: manifest.oclif }));
-  mkdirSync(join(build, 'bin'));
-  copyFileSync(join(ROOT, 'bin', 'run.js'), join(build, 'bin', 'run.js'));
-  symlinkSync(join(ROOT, 'node_modules'), join(build, 'node_modules'));
+  cli = buildInventoryCli();
 }, 120_000);
+afterAll(() => cli.remove());
 
-afterAll(() => rmSync(build, { recursive: true, force: true }));
-
-function lvsInventory(...argv: string[]) {
-  const result = spawnSync(process.execPath, [join(build, 'bin', 'run.js'), 'inventory', ...argv], { encoding: 'utf8', timeout: 30_000 });
-  return { stdout: result.stdout, stderr: result.stderr, exit: result.status };
-}
+const lvsInventory = (...argv: string[]) => cli.run(...argv);
 
 describe('lvs inventory', () => {
   it('--graph merges several -i sources', () => {
@@ -62,6 +36,29 @@ describe('lvs inventory', () => {
       exit: 4,
     });
     expect(lvsInventory('-i', 'web1,', '--host', 'nosuch')).toMatchObject({ stderr: "ERROR: --host: no host named 'nosuch' in the inventory\n", exit: 4 });
+  });
+
+  it('--graph GROUP prints the tree below that group', () => {
+    expect(lvsInventory('-i', fixture('compare', 'group-order.ini'), '--graph', 'mongos_servers')).toEqual({
+      stdout: ['@mongos_servers:', '  |--@mongoc_servers:', '  |  |--mongo2', '  |  |--mongo1', '  |--@replication_servers:', '  |  |--mongo4', '  |  |--mongo3', '  |  |--mongo1', '  |  |--mongo2', '  |--mongo9', ''].join('\n'),
+      stderr: '',
+      exit: 0,
+    });
+    expect(lvsInventory('-i', 'a,', '--graph', 'nosuch')).toMatchObject({ stderr: "ERROR: --graph: no group named 'nosuch' in the inventory\n", exit: 4 });
+    expect(lvsInventory('-i', 'a,', '--list', 'all')).toMatchObject({ stderr: "ERROR: unexpected argument 'all' (a group name goes with --graph)\n", exit: 4 });
+  });
+
+  it('--list-hosts prints a pattern\'s hosts as ansible --list-hosts does, warning of parts that match nothing', () => {
+    expect(lvsInventory('-i', fixture('compare', 'group-order.ini'), '--list-hosts', 'replication_servers[0]:nosuch')).toEqual({
+      stdout: '  hosts (1):\n    mongo4\n',
+      stderr: 'WARNING: Could not match supplied host pattern, ignoring: nosuch\n',
+      exit: 0,
+    });
+  });
+
+  it('--playbook-dir reads the group_vars and host_vars beside a playbook', () => {
+    const project = fixture('compare', 'project');
+    expect(JSON.parse(lvsInventory('-i', `${project}/inventory`, '--playbook-dir', project, '--host', 'w1').stdout)).toMatchObject({ a: 'playbook group_vars/all', f: 'playbook host_vars/w1' });
   });
 
   it('takes exactly one of --list, --graph and --host', () => {

@@ -14,7 +14,7 @@ describe('connectionTarget', () => {
 
   it('defaults to the inventory name, port 22, the local user and no become', () => {
     process.env.USER = 'alice';
-    expect(connectionTarget('web1', {})).toEqual({ host: 'web1', port: 22, user: 'alice', become: false, becomeUser: 'root' });
+    expect(connectionTarget('web1', {})).toEqual({ connection: 'ssh', host: 'web1', port: 22, user: 'alice', become: false, becomeUser: 'root' });
     delete process.env.USER;
     expect(connectionTarget('web1', {}).user).toBe('root');
   });
@@ -32,6 +32,7 @@ describe('connectionTarget', () => {
         ansible_become_password: 'b',
       }),
     ).toEqual({
+      connection: 'ssh',
       host: '10.0.0.5',
       port: 2222,
       user: 'deploy',
@@ -41,6 +42,35 @@ describe('connectionTarget', () => {
       becomeUser: 'admin',
       becomePassword: 'b',
     });
+  });
+
+  it.each<[string, string]>([
+    ['ssh', 'ssh'],
+    ['smart', 'ssh'],
+    ['paramiko', 'ssh'],
+    ['ansible.builtin.ssh', 'ssh'],
+    ['local', 'local'],
+    ['ansible.builtin.local', 'local'],
+  ])('reads ansible_connection=%s as %s', (value, connection) => {
+    expect(connectionTarget('web1', { ansible_connection: value }).connection).toBe(connection);
+  });
+
+  it('refuses any other connection plugin, naming the host, the variable and where it was set', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvs-connection-'));
+    try {
+      const file = join(dir, 'hosts');
+      writeFileSync(file, '[web]\nweb1\nweb2 ansible_connection=local\n[web:vars]\nansible_connection=community.docker.docker\n');
+      const inventory = loadInventories([file]);
+      expect(inputErrorOf(() => connectionTarget('web1', inventory.hosts.get('web1')!.vars, [inventory.hosts.get('web1')!.vars]))).toBe(
+        `${file}:5:1: web1: ansible_connection: the connection plugin "community.docker.docker" is not supported (lvs connects over SSH (ssh, paramiko, smart) or runs on the controller (local))`,
+      );
+      expect(connectionTarget('web2', inventory.hosts.get('web2')!.vars).connection).toBe('local');
+      expect(inputErrorOf(() => connectionTarget('h', { ansible_connection: 'winrm' }))).toBe(
+        'h: ansible_connection: the connection plugin "winrm" is not supported (lvs connects over SSH (ssh, paramiko, smart) or runs on the controller (local))',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads the old ansible_ssh_* names, which win when both are set, as in Ansible', () => {
@@ -112,7 +142,7 @@ describe('connectionTarget', () => {
   it('works on the typed values of an INI inventory, where [group:vars] values are strings', () => {
     process.env.USER = 'alice';
     const inventory = loadInventories([fixture('ini', 'cluster.ini')]);
-    expect(connectionTarget('rs1', inventory.hosts.get('rs1')!.vars)).toEqual({ host: 'rs1', port: 2222, user: 'alice', become: true, becomeUser: 'root' });
+    expect(connectionTarget('rs1', inventory.hosts.get('rs1')!.vars)).toEqual({ connection: 'ssh', host: 'rs1', port: 2222, user: 'alice', become: true, becomeUser: 'root' });
     expect(connectionTarget('director', inventory.hosts.get('director')!.vars)).toMatchObject({ host: '172.16.100.100', port: 22, become: true, password: 'pa ss' });
   });
 });

@@ -14,7 +14,7 @@ describe('inventory errors name the file, line, column and key', () => {
     ['unknown-key.yml', "errors/unknown-key.yml:2:3: web.host: unexpected key 'host' in group 'web' (a group may only hold hosts, children and vars)"],
     ['cycle.yml', "errors/cycle.yml:3:5: a.children.b: adding group 'b' as a child of 'a' creates a loop: a -> b -> c -> a"],
     ['vault.yml', 'errors/vault.yml:3:23: Unresolved tag: !vault (Ansible Vault and custom tags are not supported)'],
-    ['plugin.yml', 'errors/plugin.yml:1:1: plugin: inventory plugin configurations are not supported (list the hosts in a YAML or INI inventory)'],
+    ['plugin.yml', 'errors/plugin.yml:1:1: plugin: inventory scripts and plugins are not supported: this file configures the inventory plugin "amazon.aws.aws_ec2" (list the hosts in a YAML or INI inventory)'],
     ['cycle.ini', "errors/cycle.ini:5:1: a: adding group 'a' as a child of 'b' creates a loop: b -> a -> b"],
     ['bad-range.ini', "errors/bad-range.ini:2:1: web[3:1]: invalid host range 'web[3:1]': host range must have begin <= end"],
     ['host-line.ini', "errors/host-line.ini:2:22: web1: expected key=value host variable assignment, got 'novalue'"],

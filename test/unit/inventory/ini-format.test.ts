@@ -42,11 +42,12 @@ describe('INI inventory', () => {
     });
   });
 
-  it('keeps [group:vars] values as strings, unquoting one quoted string', () => {
+  // What ansible-inventory 2.14 --host rs2 prints for this file.
+  it('types [group:vars] values with literal_eval as Ansible 2.14 does, keeping what is not a literal as written', () => {
     expect(vars('rs2')).toEqual({
       weight: 2,
       ansible_become: 'true',
-      ansible_port: '2222',
+      ansible_port: 2222,
       quoted: 'a b c',
       kept: 'FALSE # not a comment',
       cluster_name: 'lvs-nat',
@@ -62,5 +63,39 @@ describe('INI inventory', () => {
       vars: { cluster_name: 'lvs-nat' },
     });
     expect(inventory.hosts.get('late1')!.groups).toEqual(['all', 'cluster', 'late']);
+  });
+});
+
+describe('INI values typed as Ansible 2.14 types them (ansible-inventory --list on the same file)', () => {
+  const inventory = loadInventories([fixture('compare', 'typed-vars.ini')]);
+  const vars = (name: string) => inventory.hosts.get(name)!.vars;
+
+  it('reads [group:vars] values as Python literals, a comment after a literal dropped', () => {
+    expect(vars('lb2')).toEqual({
+      priority: 100,
+      state: 'BACKUP',
+      enabled: true,
+      auth_key: 1234,
+      vrrp_port: 80,
+      use_unicast: 'true',
+      preempt: true,
+      nopreempt: false,
+      peers: ['10.0.0.1', '10.0.0.2'],
+      options: { garp: 5, delay: [1, 2] },
+      mode: '0644',
+      negative: -1,
+      ratio: 25,
+      nothing: null,
+      quoted: 'a b',
+      joined: 'ab',
+      word: 'hello # stays with its comment',
+      empty: '',
+      hash: '#starts with a hash',
+      tuple: [1, 'two'],
+    });
+  });
+
+  it('keeps a quoted host value whose text is not a literal, and drops a shlex comment', () => {
+    expect(vars('lb1')).toMatchObject({ priority: 101, weight: 1.5, note: 'two words # not a comment', tagged: 'x' });
   });
 });

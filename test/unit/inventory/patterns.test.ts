@@ -1,4 +1,4 @@
-import { loadInventories, matchPattern, selectHosts } from '../../../src/engine/inventory';
+import { groupMembers, loadInventories, matchPattern, selectHosts } from '../../../src/engine/inventory';
 import { fixture, inputErrorOf } from './helpers';
 
 describe('host patterns', () => {
@@ -11,8 +11,9 @@ describe('host patterns', () => {
     ['*', everyHost],
     ['web', ['web1', 'web2', 'web3']],
     ['web2', ['web2']],
-    ['db:web', ['web1', 'web2', 'web3', 'db1']],
-    ['db,web1', ['web1', 'web3', 'db1']],
+    // Ansible's order (ansible PATTERN --list-hosts on this file): part by part, each group in its own order.
+    ['db:web', ['db1', 'web3', 'web1', 'web2']],
+    ['db,web1', ['db1', 'web3', 'web1']],
     ['web:&db', ['web3']],
     ['&db:web', ['web3']],
     ['web:!db', ['web1', 'web2']],
@@ -24,12 +25,12 @@ describe('host patterns', () => {
     ['w?b[!1]', ['web2', 'web3']],
     ['*.example.com', ['lb.example.com']],
     ['~web[0-9]', ['web1', 'web2', 'web3']],
-    ['~(db|lb)', ['web3', 'db1', 'lb.example.com', '2001:db8::10', 'fe80::1']],
+    ['~(db|lb)', ['db1', 'web3', 'lb.example.com', '2001:db8::10', 'fe80::1']],
     ['~lb\\.', ['lb.example.com']],
     ['~2001:', ['2001:db8::10']],
     ['2001:db8::10', ['2001:db8::10']],
     ['fe80::1', ['fe80::1']],
-    ['fe80::1,web1', ['web1', 'fe80::1']],
+    ['fe80::1,web1', ['fe80::1', 'web1']],
     ['all:!fe80::1', ['web1', 'web2', 'web3', 'db1', 'lb.example.com', '2001:db8::10']],
     ['lb:!2001:db8::10', ['lb.example.com', 'fe80::1']],
     ['lb:&fe80::1', ['fe80::1']],
@@ -59,5 +60,42 @@ describe('host patterns', () => {
     ['web[7]', "hosts: no host matches the subscripted pattern 'web[7]': 3 host(s) matched"],
   ])('refuses the broken pattern %j', (pattern, message) => {
     expect(inputErrorOf(() => select(pattern))).toBe(message);
+  });
+});
+
+// The expected lists are what `ansible PATTERN -i group-order.ini --list-hosts` prints (2.14).
+describe('host order: a group in its own order, as Ansible builds it', () => {
+  const inventory = loadInventories([fixture('compare', 'group-order.ini')]);
+  const select = (pattern: string) => selectHosts(inventory, pattern);
+
+  it.each<[string, string[]]>([
+    ['replication_servers[0]', ['mongo4']],
+    ['mongos_servers', ['mongo9', 'mongo2', 'mongo1', 'mongo4', 'mongo3']],
+    ['mongos_servers[1:]', ['mongo2', 'mongo1', 'mongo4', 'mongo3']],
+    ['mongos_servers[1:0]', ['mongo2']],
+    ['mongoc_servers:replication_servers', ['mongo2', 'mongo1', 'mongo4', 'mongo3']],
+    ['all', ['mongo1', 'mongo2', 'mongo3', 'mongo4', 'mongo9']],
+    ['mongos_servers:!mongoc_servers', ['mongo9', 'mongo4', 'mongo3']],
+    ['replication_servers:&mongoc_servers', ['mongo1', 'mongo2']],
+    ['nosuch[0]', []],
+  ])('%s', (pattern, hosts) => {
+    expect(select(pattern)).toEqual(hosts);
+  });
+
+  it('gives the groups variable the same order', () => {
+    expect(groupMembers(inventory)).toMatchObject({
+      replication_servers: ['mongo4', 'mongo3', 'mongo1', 'mongo2'],
+      mongos_servers: ['mongo9', 'mongo2', 'mongo1', 'mongo4', 'mongo3'],
+      all: ['mongo1', 'mongo2', 'mongo3', 'mongo4', 'mongo9'],
+    });
+  });
+
+  it('names the part without its subscript when it matches nothing, as Ansible warns', () => {
+    expect(matchPattern(inventory, 'nosuch[0]:&mongo_servers')).toEqual({ hosts: [], unmatched: ['nosuch'] });
+  });
+
+  it('puts the hosts declared straight under all first in groups.all, as Ansible does', () => {
+    const yaml = loadInventories([fixture('compare', 'kubespray-like.yml')]);
+    expect(groupMembers(yaml).all.slice(0, 3)).toEqual(['node3', 'node1', 'node2']);
   });
 });

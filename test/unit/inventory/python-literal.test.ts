@@ -62,3 +62,18 @@ describe('parsePythonLiteral (ast.literal_eval as INI host variables use it)', (
     expect(sets).toEqual({ value: expected });
   });
 });
+
+describe('parsePythonLiteral and comments', () => {
+  it.each<[string, unknown]>([
+    ['1234 # anything you want', 1234],
+    ["'a' # note", 'a'],
+    ["[1, # one\n 2]", [1, 2]],
+    ["'#' # a hash", '#'],
+  ])('drops the comment of %j, as Python\'s tokenizer does', (text, value) => {
+    expect(parsePythonLiteral(text)).toEqual({ value });
+  });
+
+  it.each(['# only a comment', 'hello # note', '1 # note\n2'])('rejects %j', (text) => {
+    expect(parsePythonLiteral(text)).toBeUndefined();
+  });
+});
