@@ -13,6 +13,7 @@ import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
 import { loadVarsFiles, VariableScope } from '../variables';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from './compiled-run';
 import { compileTask, TaskCompileError } from './compile-task';
+import { SourceFiles } from './source-files';
 import { TemplateFiles } from './template-files';
 
 export interface CompileInput {
@@ -67,6 +68,7 @@ export function compileRun(input: CompileInput): CompiledRun {
   const redactor = new Redactor(inventorySecrets(inventory, input.extraVars));
   const scope = new VariableScope(inventory, input.extraVars, playbook.dir, input.check);
   const templates = new TemplateFiles(playbook.dir, input.templateDirs);
+  const files = SourceFiles.forPlaybook(playbook.dir);
   const limited = input.limit ? new Set(selectHosts(inventory, input.limit)) : undefined;
   const registeredBefore = new Set<string>();
   const warnings = new Set<string>();
@@ -105,6 +107,7 @@ export function compileRun(input: CompileInput): CompiledRun {
             return compileTask(task, module, vars, {
               host,
               templates,
+              files,
               become: becomeFor(task, play, target),
               registered: handlers ? registeredInPlay : registeredSoFar,
               redactor,
