@@ -78,7 +78,8 @@ function present(args: LineArgs, lines: string[]): string[] {
   if (insertAfter !== undefined) {
     // Not again when the line after the anchor is already the line.
     if (insertAt === next.length) {
-      if (bare(next[insertAt - 1]) !== line) next.push(`${line}\n`);
+      // Ansible's lineinfile glues the line onto a last line without a line break; this ends that line first.
+      if (bare(next[insertAt - 1]) !== line) next.splice(insertAt - 1, 1, next[insertAt - 1].replace(/([^\r\n])$/, '$1\n'), `${line}\n`);
     } else if (bare(next[insertAt]) !== line) {
       next.splice(insertAt, 0, `${line}\n`);
     }
