@@ -114,7 +114,9 @@ function planTouch(args: FileArgs, path: RemotePath): Plan {
   if (args.modification_time !== 'preserve') times.push('-m');
   if (!self) {
     const attributes = setFileAttributes(args.path, wanted(args)).map((run) => ({ run }));
-    return { changes: [{ subject: args.path, before: 'absent', after: 'file' }], commands: [{ run: sh`touch -- ${args.path}` }, ...attributes] };
+    const made: Plan = { changes: [{ subject: args.path, before: 'absent', after: 'file' }], commands: [{ run: sh`touch -- ${args.path}` }, ...attributes] };
+    // Read again right after, the new file's times still call for a touch.
+    return times.length ? { ...made, repeats: true } : made;
   }
   if (!resolved) throw new Error(`${args.path} is a dangling link to ${path.linkTarget}`);
   if (times.length === 0) {

@@ -126,6 +126,7 @@ describe('file states in this machine\'s sh', () => {
     const path = join(dir, 'stamp');
     const made = apply({ path, state: 'touch', mode: '0640' });
     expect(made.plan.changes).toEqual([{ subject: path, before: 'absent', after: 'file' }]);
+    expect(made.plan.repeats).toBe(true);
     expect(mode(path)).toBe('640');
     utimesSync(path, 1000, 1000);
     const again = apply({ path, state: 'touch' });
@@ -140,6 +141,9 @@ describe('file states in this machine\'s sh', () => {
     utimesSync(path, 1000, 1000);
     const { plan } = apply({ path, state: 'touch', access_time: 'preserve', modification_time: 'preserve' });
     expect(plan.changes).toEqual([]);
+    const made = apply({ path: join(dir, 'new'), state: 'touch', access_time: 'preserve', modification_time: 'preserve' });
+    expect(made.plan.repeats).toBeUndefined();
+    expect(made.again.changes).toEqual([]);
     expect(statSync(path).mtimeMs).toBe(1_000_000);
   });
 });
