@@ -50,7 +50,7 @@ export function writeFileAtomically(
     sh`chmod -- ${attributes.mode ?? '0644'} "$lvs_tmp"`,
   ];
   if (attributes.owner || attributes.group) {
-    steps.push(sh`chown -- ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} "$lvs_tmp"`);
+    steps.push(sh`chown -- ${ownership(attributes)} "$lvs_tmp"`);
   }
   if (readAs && (!readAs.exists || readAs.sha256)) steps.push(stillAsRead(path, readAs));
   if (options.backup) steps.push(sh`{ [ ! -e "$lvs_dest" ] || cp -p -- "$lvs_dest" ${path}."$$.$(date +%Y-%m-%d@%H:%M:%S~)"; }`);
@@ -68,12 +68,28 @@ function stillAsRead(path: string, readAs: Pick<RemoteFile, 'exists' | 'sha256'>
   return sh`{ { lvs_sum=$(sha256sum < "$lvs_dest") && [ "\${lvs_sum%% *}" = ${readAs.sha256!} ]; } || { echo ${`${path} changed after lvs read it; it was not overwritten`} >&2; false; }; }`;
 }
 
-/** Applies mode/owner/group to an existing file without rewriting it (both follow a symbolic link). */
-export function setFileAttributes(path: string, attributes: FileAttributes): ShellCommand[] {
+/** chown's OWNER[:GROUP] (or :GROUP) operand. */
+function ownership(attributes: FileAttributes): string {
+  return `${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`;
+}
+
+/** Only the attributes that are given: what a task's optional mode, owner and group ask for. */
+export function askedAttributes(attributes: FileAttributes): FileAttributes {
+  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+/**
+ * Applies mode/owner/group to an existing path without rewriting it. By default both follow
+ * a symbolic link; `recursive` sets them on everything under a directory too (chmod -R and
+ * chown -R leave the targets of links inside alone); `linkItself` changes a link's own
+ * owner and group (chown -h; a link has no mode of its own).
+ */
+export function setFileAttributes(path: string, attributes: FileAttributes, how: { recursive?: boolean; linkItself?: boolean } = {}): ShellCommand[] {
   const commands: ShellCommand[] = [];
-  if (attributes.mode) commands.push(sh`chmod -- ${attributes.mode} ${path}`);
+  if (attributes.mode && !how.linkItself) commands.push(how.recursive ? sh`chmod -R -- ${attributes.mode} ${path}` : sh`chmod -- ${attributes.mode} ${path}`);
   if (attributes.owner || attributes.group) {
-    commands.push(sh`chown -- ${`${attributes.owner ?? ''}${attributes.group ? `:${attributes.group}` : ''}`} ${path}`);
+    const spec = ownership(attributes);
+    commands.push(how.linkItself ? sh`chown -h -- ${spec} ${path}` : how.recursive ? sh`chown -R -- ${spec} ${path}` : sh`chown -- ${spec} ${path}`);
   }
   return commands;
 }
@@ -111,8 +127,5 @@ export function attributeDrift(path: string, wanted: FileAttributes, file: Pick<
  */
 export function attributesForRewrite(wanted: FileAttributes, file: Pick<RemoteFile, 'exists' | 'mode' | 'owner' | 'group'>): FileAttributes {
   const named = (name: string | undefined) => (file.exists && name !== 'UNKNOWN' ? name : undefined);
-  const mode = wanted.mode ?? (file.exists ? file.mode : undefined);
-  const owner = wanted.owner ?? named(file.owner);
-  const group = wanted.group ?? named(file.group);
-  return { ...(mode ? { mode } : {}), ...(owner ? { owner } : {}), ...(group ? { group } : {}) };
+  return askedAttributes({ mode: wanted.mode ?? (file.exists ? file.mode : undefined), owner: wanted.owner ?? named(file.owner), group: wanted.group ?? named(file.group) });
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { defineTask, noop, type Change, type Fact, type PlannedCommand, type SourceFile } from '../api';
 import { remoteFile, type RemoteFile } from '../facts/file';
-import { attributeDrift, attributesForRewrite, setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
+import { askedAttributes, attributeDrift, attributesForRewrite, setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
 import { sh } from '../shell/quote';
 import { ABSOLUTE_PATH, ACCOUNT_NAME, SOURCE_NAME } from './patterns';
 
@@ -68,8 +68,7 @@ function planFile(path: string, bytes: Buffer, wanted: FileAttributes, file: Rem
 
 /** The attributes asked for a file whose source has `sourceMode` (what mode: preserve keeps). */
 function wantedFor(args: CopyArgs, sourceMode: string | undefined): FileAttributes {
-  const mode = args.mode === 'preserve' ? sourceMode : args.mode;
-  return { ...(mode ? { mode } : {}), ...(args.owner ? { owner: args.owner } : {}), ...(args.group ? { group: args.group } : {}) };
+  return askedAttributes({ mode: args.mode === 'preserve' ? sourceMode : args.mode, owner: args.owner, group: args.group });
 }
 
 export default defineTask<CopyArgs, CopyFacts>({
@@ -94,7 +93,7 @@ export default defineTask<CopyArgs, CopyFacts>({
         type: 'string',
         pattern: SOURCE_NAME,
         description:
-          'A local file or directory on the controller, a relative name looked up in the playbook\'s files/ folder, then beside the playbook, and copied verbatim (binary files too). A directory is copied as a tree of at most 1000 files and directories and 16 MiB: `dir/` copies what it holds into dest, `dir` copies the directory itself into dest/dir. Missing directories are made with the default mode. Give this or content.',
+          'A local file or directory on the controller, a relative name looked up in the playbook\'s files/ folder, then beside the playbook (for `lvs task`, in the current directory\'s files/, then in it), and copied verbatim (binary files too). A directory is copied as a tree of at most 1000 files and directories and 16 MiB: `dir/` copies what it holds into dest, `dir` copies the directory itself into dest/dir. Missing directories are made with the default mode. Give this or content.',
       },
       mode: {
         type: 'string',

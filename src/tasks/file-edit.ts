@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { noop, type Change, type Plan } from '../api';
 import { refuseOtherType, type RemoteFile } from '../facts/file';
-import { attributeDrift, attributesForRewrite, setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
+import { askedAttributes, attributeDrift, attributesForRewrite, setFileAttributes, writeFileAtomically } from '../changes/file';
 import { sh } from '../shell/quote';
 
 export interface EditArgs {
@@ -17,12 +17,6 @@ export interface EditArgs {
   owner?: string;
   group?: string;
 }
-
-export const wantedAttributes = (args: EditArgs): FileAttributes => ({
-  ...(args.mode ? { mode: args.mode } : {}),
-  ...(args.owner ? { owner: args.owner } : {}),
-  ...(args.group ? { group: args.group } : {}),
-});
 
 /** The file as the edit reads it: refused when it is not a regular file, or missing without `create`. */
 export function editedFile(file: RemoteFile, path: string, create: boolean): RemoteFile {
@@ -37,7 +31,7 @@ export function editedFile(file: RemoteFile, path: string, create: boolean): Rem
 
 /** Writes `after` when it differs from what the file holds (a missing file is made with its directory), else fixes the attributes. */
 export function planEdit(args: EditArgs, file: RemoteFile, after: string, unchanged: string): Plan {
-  const wanted = wantedAttributes(args);
+  const wanted = askedAttributes({ mode: args.mode, owner: args.owner, group: args.group });
   if (!file.exists || after !== file.content) {
     const change: Change = { subject: args.path, before: file.exists ? file.content : null, after };
     const write = writeFileAtomically(args.path, after, attributesForRewrite(wanted, file), file, { backup: args.backup });

@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { defineTask, noop, type Change, type Fact, type Plan, type PlannedCommand } from '../api';
 import { firstAttributeDrift, remotePath, type PathStat, type RemotePath } from '../facts/file';
-import { attributeDrift, setFileAttributes, type FileAttributes } from '../changes/file';
+import { askedAttributes, attributeDrift, setFileAttributes, type FileAttributes } from '../changes/file';
 import { sh, type ShellCommand } from '../shell/quote';
 import { ABSOLUTE_PATH, ACCOUNT_NAME, FILE_MODE } from './patterns';
 
@@ -29,11 +29,7 @@ type FileFacts = { path: Fact<RemotePath>; src?: Fact<RemotePath>; tree?: Fact<s
 /** A link's src as the host reads it: relative to the link's own directory. */
 const linkSource = (args: FileArgs) => posix.resolve(posix.dirname(args.path), args.src!);
 
-const wanted = (args: FileArgs): FileAttributes => ({
-  ...(args.mode ? { mode: args.mode } : {}),
-  ...(args.owner ? { owner: args.owner } : {}),
-  ...(args.group ? { group: args.group } : {}),
-});
+const wanted = (args: FileArgs): FileAttributes => askedAttributes({ mode: args.mode, owner: args.owner, group: args.group });
 
 const described = (stat: PathStat | undefined) => (stat ? ({ file: 'file', directory: 'directory', link: 'link', other: 'special file' } as const)[stat.type] : 'absent');
 
@@ -49,9 +45,8 @@ function replaceWith(args: FileArgs, make: (temporary: ShellCommand) => ShellCom
 
 /** Owner and group of a link itself (chown -h); its mode means nothing on Linux. */
 function linkOwnership(args: FileArgs, stat: PathStat | undefined): { changes: Change[]; commands: PlannedCommand[] } {
-  const { set, changes } = attributeDrift(args.path, { owner: args.owner, group: args.group }, stat ?? { mode: undefined, owner: undefined, group: undefined });
-  if (!set.owner && !set.group) return { changes: [], commands: [] };
-  return { changes, commands: [{ run: sh`chown -h -- ${`${set.owner ?? ''}${set.group ? `:${set.group}` : ''}`} ${args.path}` }] };
+  const { set, changes } = attributeDrift(args.path, askedAttributes({ owner: args.owner, group: args.group }), stat ?? {});
+  return { changes, commands: setFileAttributes(args.path, set, { linkItself: true }).map((run) => ({ run })) };
 }
 
 function planLink(args: FileArgs, facts: { path: RemotePath; src?: RemotePath }): Plan {
@@ -95,9 +90,7 @@ function planDirectory(args: FileArgs, facts: { path: RemotePath; tree?: string 
   }
   if (resolved?.type !== 'directory') throw new Error(`${args.path} is a ${described(resolved ?? self)}, not a directory`);
   if (args.recurse && facts.tree) {
-    const commands: PlannedCommand[] = [];
-    if (args.mode) commands.push({ run: sh`chmod -R -- ${args.mode} ${args.path}` });
-    if (args.owner || args.group) commands.push({ run: sh`chown -R -- ${`${args.owner ?? ''}${args.group ? `:${args.group}` : ''}`} ${args.path}` });
+    const commands = setFileAttributes(args.path, wanted(args), { recursive: true }).map((run) => ({ run }));
     return { changes: [{ subject: `${args.path} (recursively)`, before: `${facts.tree} differs`, after: attributesText(args) }], commands };
   }
   const done = attributesPlan(args, resolved);
