@@ -85,3 +85,9 @@ describe('blockinfile arguments', () => {
     expect(argumentProblems(blockinfile, { path: PATH, block: 'k', ...args })).toEqual([expect.stringMatching(message)]);
   });
 });
+
+describe('the blockinfile example', () => {
+  it('is valid, as `lvs tasks blockinfile` prints it', () => {
+    expect(argumentProblems(blockinfile, { ...blockinfile.example })).toEqual([]);
+  });
+});

@@ -135,3 +135,9 @@ describe('copy in this machine\'s sh', () => {
     expect(() => planHere(copy, { src: 'conf/', dest }, withFiles({ 'conf/': tree }))).toThrow(`${join(dest, 'sub')} is a file, where the directory of conf/ is to be copied`);
   });
 });
+
+describe('the copy example', () => {
+  it('is valid, as `lvs tasks copy` prints it', () => {
+    expect(argumentProblems(copy, { ...copy.example })).toEqual([]);
+  });
+});

@@ -171,3 +171,9 @@ describe('file arguments', () => {
     expect(argumentProblems(file, args)).toEqual([expect.stringMatching(new RegExp(`^${key}: does not match`))]);
   });
 });
+
+describe('the file example', () => {
+  it('is valid, as `lvs tasks file` prints it', () => {
+    expect(argumentProblems(file, { ...file.example })).toEqual([]);
+  });
+});

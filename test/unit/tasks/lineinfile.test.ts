@@ -191,3 +191,9 @@ describe('lineinfile in this machine\'s sh', () => {
     expect(readdirSync(dir)).toEqual(['racy.conf']);
   });
 });
+
+describe('the lineinfile example', () => {
+  it('is valid, as `lvs tasks lineinfile` prints it', () => {
+    expect(argumentProblems(lineinfile, { ...lineinfile.example })).toEqual([]);
+  });
+});
