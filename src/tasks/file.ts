@@ -13,7 +13,7 @@ type State = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
 interface FileArgs {
   path: string;
-  state: State;
+  state?: State;
   src?: string;
   mode?: string;
   owner?: string;
@@ -133,9 +133,8 @@ export default defineTask<FileArgs, FileFacts>({
       state: {
         type: 'string',
         enum: ['file', 'directory', 'link', 'hard', 'absent', 'touch'],
-        default: 'file',
         description:
-          'file: it must exist already (only its attributes are set); directory: made with its parents (mkdir -p; the attributes go on the last one); link: a symbolic link to src; hard: a hard link to src; absent: removed, a directory with everything in it; touch: made if missing, else its times set to now, which is a change on every run, as in Ansible (unless both times are preserve).',
+          'Without it, as in Ansible, what the path is now: directory when it is one (or with recurse), else file. file: it must exist already (only its attributes are set); directory: made with its parents (mkdir -p; the attributes go on the last one); link: a symbolic link to src; hard: a hard link to src; absent: removed, a directory with everything in it; touch: made if missing, else its times set to now, which is a change on every run, as in Ansible (unless both times are preserve).',
       },
       src: {
         type: 'string',
@@ -166,7 +165,7 @@ export default defineTask<FileArgs, FileFacts>({
     if (linking && args.src === undefined) problems.push(`src: is required when state is ${args.state}`);
     if (!linking && args.src !== undefined) problems.push(`src: only a link (state link or hard) has a src`);
     if (args.state === 'link' && args.mode !== undefined) problems.push('mode: a symbolic link has no mode of its own; set it on src');
-    if (args.recurse && args.state !== 'directory') problems.push('recurse: only with state directory');
+    if (args.recurse && (args.state ?? 'directory') !== 'directory') problems.push('recurse: only with state directory');
     if (args.recurse && !args.mode && !args.owner && !args.group) problems.push('recurse: give mode, owner or group to set under the directory');
     if (args.state === 'absent' && (args.mode || args.owner || args.group)) problems.push('state: an absent path has no mode, owner or group');
     for (const key of ['access_time', 'modification_time'] as const) if (args[key] !== undefined && args.state !== 'touch') problems.push(`${key}: only with state touch`);
@@ -179,7 +178,8 @@ export default defineTask<FileArgs, FileFacts>({
   }),
   plan(args, facts) {
     const { self, resolved } = facts.path;
-    switch (args.state) {
+    const state = args.state ?? (args.recurse || resolved?.type === 'directory' ? 'directory' : 'file');
+    switch (state) {
       case 'absent':
         if (!self) return noop(`${args.path} is absent`);
         return { changes: [{ subject: args.path, before: described(self), after: 'absent' }], commands: [{ run: sh`rm -rf -- ${args.path}` }] };

@@ -71,7 +71,16 @@ describe('file states in this machine\'s sh', () => {
     expect(plan.changes).toEqual([{ subject: `${path} mode`, before: '644', after: '0600' }]);
     expect(again.noop).toMatch(/ is a file, mode 600 /);
     mkdirSync(join(dir, 'd'));
-    expect(() => planHere(file, { path: join(dir, 'd') }, context)).toThrow(`${join(dir, 'd')} is a directory, not a file`);
+    expect(() => planHere(file, { path: join(dir, 'd'), state: 'file' }, context)).toThrow(`${join(dir, 'd')} is a directory, not a file`);
+  });
+
+  it('no state: what the path is now, as in Ansible (a directory keeps being one)', () => {
+    const path = join(dir, 'd');
+    mkdirSync(path, { mode: 0o755 });
+    const { plan, again } = apply({ path, mode: '0700' });
+    expect(plan.changes).toEqual([{ subject: `${path} mode`, before: '755', after: '0700' }]);
+    expect(again.noop).toMatch(/ is a directory, mode 700 /);
+    expect(() => planHere(file, { path: join(dir, 'nothing'), mode: '0700' }, context)).toThrow(`file ${join(dir, 'nothing')} is absent, cannot continue`);
   });
 
   it('absent: a file, a link (not its target), a directory with what it holds; twin: nothing', () => {
@@ -153,7 +162,7 @@ describe('file arguments', () => {
     [{ path: '/x', state: 'link' }, 'src: is required when state is link'],
     [{ path: '/x', src: '/y' }, 'src: only a link (state link or hard) has a src'],
     [{ path: '/x', state: 'link', src: '/y', mode: '0644' }, 'mode: a symbolic link has no mode of its own; set it on src'],
-    [{ path: '/x', recurse: true, mode: '0644' }, 'recurse: only with state directory'],
+    [{ path: '/x', state: 'file', recurse: true, mode: '0644' }, 'recurse: only with state directory'],
     [{ path: '/x', state: 'directory', recurse: true }, 'recurse: give mode, owner or group to set under the directory'],
     [{ path: '/x', state: 'absent', mode: '0644' }, 'state: an absent path has no mode, owner or group'],
     [{ path: '/x', access_time: 'preserve' }, 'access_time: only with state touch'],
