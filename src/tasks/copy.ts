@@ -12,6 +12,9 @@ import { askedAttributes, attributeDrift, attributesForRewrite, setFileAttribute
 import { sh } from '../shell/quote';
 import { ABSOLUTE_PATH, ACCOUNT_NAME, SOURCE_NAME } from './patterns';
 
+/** An absolute path, with a trailing `/` when it names a directory to copy into. */
+const DEST_PATH = `${ABSOLUTE_PATH.slice(0, -1)}/?$`;
+
 interface CopyArgs {
   dest: string;
   content?: string;
@@ -38,9 +41,14 @@ function shownRemote(file: RemoteFile): string {
   return file.content.includes('\u0000') || file.content.includes('\ufffd') ? `(binary, sha256 ${file.sha256})` : file.content;
 }
 
+/** dest without the trailing `/` that says it is a directory. */
+const destPath = (args: CopyArgs) => args.dest.replace(/\/$/, '');
+/** Where a src file goes when dest is a directory (it ends with `/`, or is one on the host): into it, under its own name. */
+const insideDest = (args: CopyArgs) => posix.join(destPath(args), posix.basename(args.src!));
+
 /** The directory the tree lands in: `dir/` copies what dir holds into dest, `dir` copies dir itself into it. */
 function treeRoot(args: CopyArgs): string {
-  return args.src!.endsWith('/') ? args.dest : posix.join(args.dest, posix.basename(args.src!));
+  return args.src!.endsWith('/') ? destPath(args) : insideDest(args);
 }
 
 const source = (args: CopyArgs, files: Readonly<Record<string, SourceFile>>) => (args.src === undefined ? undefined : files[args.src]);
@@ -81,9 +89,9 @@ export default defineTask<CopyArgs, CopyFacts>({
     properties: {
       dest: {
         type: 'string',
-        pattern: ABSOLUTE_PATH,
+        pattern: DEST_PATH,
         description:
-          'The absolute path of the file on the host (or, when src is a directory, of the directory the tree is copied into), without . or .. segments. A symbolic link is followed: its target is written and the link kept. A directory where a file is to go fails the task.',
+          'The absolute path of the file on the host, without . or .. segments; or, as in Ansible, a directory that a src file is copied into under its own name: one that ends with / (made when missing) or one that is a directory on the host. When src is a directory, the directory the tree is copied into. A symbolic link is followed: its target is written and the link kept.',
       },
       content: {
         type: 'string',
@@ -120,22 +128,32 @@ export default defineTask<CopyArgs, CopyFacts>({
     if (args.content === undefined && args.src === undefined) return ['src: give src (a local file) or content'];
     if (args.content !== undefined && args.src !== undefined) return ['content: give src or content, not both'];
     if (args.content !== undefined && args.mode === 'preserve') return ['mode: preserve needs a src file to take the mode from'];
+    if (args.content !== undefined && args.dest.endsWith('/')) return ['dest: content is written to a file: give its path, without the trailing /'];
     return [];
   },
   files: (args) => (args.src === undefined ? [] : [args.src]),
   facts(args, context) {
     const tree = source(args, context.files);
-    if (tree?.type !== 'directory') return { dest: remoteFile(args.dest) };
+    if (tree?.type !== 'directory') return { dest: remoteFile(destPath(args)), ...(tree ? { inside: remoteFile(insideDest(args)) } : {}) };
     return Object.fromEntries(Object.entries(treeTargets(args, tree)).map(([name, path]) => [name, remoteFile(path)]));
   },
   plan(args, facts, context) {
     const from = source(args, context.files);
     if (from?.type !== 'directory') {
       const bytes = from ? from.content : Buffer.from(args.content!, 'utf8');
-      const planned = planFile(args.dest, bytes, wantedFor(args, from?.mode), facts.dest, args);
+      const into = from !== undefined && (args.dest.endsWith('/') || facts.dest.otherType === 'directory');
+      if (into && facts.dest.exists) throw new Error(`dest ${args.dest} is a file, not a directory to copy ${args.src} into`);
+      const [path, file] = into ? [insideDest(args), facts.inside] : [args.dest, facts.dest];
+      const planned = planFile(path, bytes, wantedFor(args, from?.mode), file, args);
+      if (planned.changes.length && into && facts.dest.otherType === undefined) {
+        // dest/ is missing: made first, as Ansible makes it.
+        return {
+          changes: [{ subject: destPath(args), before: null, after: 'directory' }, ...planned.changes],
+          commands: [{ run: sh`mkdir -p -- ${destPath(args)}` }, ...planned.commands],
+        };
+      }
       if (planned.changes.length) return planned;
-      const file = facts.dest;
-      return noop(`${args.dest} already holds ${args.src ?? 'the content'} (${bytes.length} bytes), mode ${file.mode} ${file.owner}:${file.group}`);
+      return noop(`${path} already holds ${args.src ?? 'the content'} (${bytes.length} bytes), mode ${file.mode} ${file.owner}:${file.group}`);
     }
     const targets = treeTargets(args, from);
     const changes: Change[] = [];

@@ -141,3 +141,30 @@ describe('the copy example', () => {
     expect(argumentProblems(copy, { ...copy.example })).toEqual([]);
   });
 });
+
+describe('copy into a directory, as Ansible does', () => {
+  it('dest ending in / is made, and the src file goes into it under its own name; twin: nothing', () => {
+    const dest = `${join(dir, 'new dir')}/`;
+    const context = withFiles({ 'app.conf': sourceFile(Buffer.from('x = 1\n')) });
+    const { plan, again } = applyHere(copy, { src: 'app.conf', dest }, context);
+    expect(plan.changes).toEqual([
+      { subject: join(dir, 'new dir'), before: null, after: 'directory' },
+      { subject: join(dir, 'new dir/app.conf'), before: null, after: 'x = 1\n' },
+    ]);
+    expect(again.noop?.startsWith(`${join(dir, 'new dir/app.conf')} already holds app.conf (6 bytes)`)).toBe(true);
+    expect(readFileSync(join(dir, 'new dir/app.conf'), 'utf8')).toBe('x = 1\n');
+  });
+
+  it('a dest that is a directory on the host takes the src file in under its own name', () => {
+    const context = withFiles({ 'app.conf': sourceFile(Buffer.from('x = 1\n')) });
+    applyHere(copy, { src: 'app.conf', dest: dir }, context);
+    expect(readFileSync(join(dir, 'app.conf'), 'utf8')).toBe('x = 1\n');
+  });
+
+  it('dest/ that is a file fails; content needs a file path', () => {
+    writeFileSync(join(dir, 'f'), 'x');
+    const context = withFiles({ 'app.conf': sourceFile(Buffer.from('x = 1\n')) });
+    expect(() => planHere(copy, { src: 'app.conf', dest: `${join(dir, 'f')}/` }, context)).toThrow(`dest ${join(dir, 'f')}/ is a file, not a directory to copy app.conf into`);
+    expect(argumentProblems(copy, { content: 'x', dest: '/etc/x/' })).toEqual(['dest: content is written to a file: give its path, without the trailing /']);
+  });
+});
