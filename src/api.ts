@@ -65,6 +65,34 @@ export interface Plan {
   commands: PlannedCommand[];
   /** Why nothing needs doing, e.g. "net.ipv4.ip_forward is 1 live and in /etc/sysctl.conf". */
   noop?: string;
+  /**
+   * The change is an action rather than a state, done on every run (Ansible's `file
+   * state=touch` sets the times to now): after applying, the engine re-reads the facts but
+   * does not fail the task because its plan is still not empty.
+   */
+  repeats?: boolean;
+}
+
+/** One file or directory inside a local source directory that a task named in `files()`. */
+export interface SourceEntry {
+  /** Relative to the named directory, `/`-separated, without a leading `./`: `conf.d/a.conf`. */
+  path: string;
+  type: 'file' | 'directory';
+  /** A file's bytes, verbatim (never rendered); empty for a directory. */
+  content: Buffer;
+  /** Its permission bits on the controller, in octal as stat prints them: "644". */
+  mode: string;
+}
+
+/** A local file or directory a task named in `files()`, read on the controller while compiling. */
+export interface SourceFile {
+  type: 'file' | 'directory';
+  /** A file's bytes, verbatim (never rendered: binary files arrive as they are); empty for a directory. */
+  content: Buffer;
+  /** Its permission bits on the controller, in octal as stat prints them: "644". */
+  mode: string;
+  /** A directory's files and directories below it, depth first (a directory before what it holds), names sorted; empty for a file. */
+  entries: SourceEntry[];
 }
 
 /** What the engine gives a task besides its arguments: data only, computed before connecting. */
@@ -77,6 +105,11 @@ export interface TaskContext {
    * is rendered verbatim.
    */
   templates: Readonly<Record<string, string>>;
+  /**
+   * Each local source file or directory the task named in `files()`, read verbatim, by the
+   * name as `files()` returned it (a trailing `/` included).
+   */
+  files: Readonly<Record<string, SourceFile>>;
 }
 
 /** The argument path an item came from, as the task's arguments spell it: `value`, `real_servers.1.address`. */
@@ -183,6 +216,14 @@ export interface TaskModule<Args = any, F extends FactMap = FactMap> {
    * variable in it is bad input reported before any host is touched.
    */
   templates?(args: Args): string[];
+  /**
+   * The local source files or directories the task copies, as its arguments name them
+   * (relative names; a trailing `/` names a directory's contents). The engine looks each one
+   * up on the controller (in the playbook's files/ folder, then beside the playbook) and
+   * reads it verbatim while compiling the run, so a missing file is bad input reported
+   * before any host is touched. `plan` and `facts` read it from `context.files[name]`.
+   */
+  files?(args: Args): string[];
   /** The read-only probes the plan needs. */
   facts(args: Args, context: TaskContext): F;
   /**
@@ -197,7 +238,7 @@ export interface TaskModule<Args = any, F extends FactMap = FactMap> {
 
 const TASK_NAME = /^[a-z][a-z0-9_]*$/;
 const REQUIRED_FUNCTIONS = ['facts', 'plan'] as const;
-const OPTIONAL_FUNCTIONS = ['validate', 'templates', 'cluster'] as const;
+const OPTIONAL_FUNCTIONS = ['validate', 'templates', 'files', 'cluster'] as const;
 
 /**
  * What keeps `module` from being a task module; empty when nothing does. defineTask and the

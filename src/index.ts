@@ -5,6 +5,8 @@ export type {
   TaskSchema,
   ArgumentSchema,
   TaskContext,
+  SourceFile,
+  SourceEntry,
   Fact,
   FactMap,
   FactValues,

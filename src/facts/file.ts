@@ -1,7 +1,7 @@
 /** A remote file's content and metadata. */
 import { createHash } from 'node:crypto';
 import type { CommandResult, Fact } from '../api';
-import { sh } from '../shell/quote';
+import { sh, type ShellCommand } from '../shell/quote';
 
 export interface RemoteFile {
   /** A regular file is there, or a symbolic link to one (links are followed, as the write does). */
@@ -51,4 +51,78 @@ export function parseRemoteFile(result: CommandResult): RemoteFile {
  */
 export function refuseOtherType(file: RemoteFile, what: string): void {
   if (file.otherType !== undefined) throw new Error(`${what} is a ${file.otherType}, which lvs does not replace with a file`);
+}
+
+/** What stat(1) says of one path: its type (%F) and attributes. */
+export interface PathStat {
+  type: 'file' | 'directory' | 'link' | 'other';
+  /** Octal permission bits as stat prints them, e.g. "755". */
+  mode: string;
+  owner: string;
+  group: string;
+  /** Inode and device numbers: two paths with both equal are hard links of one file. */
+  inode: string;
+  device: string;
+}
+
+/** A path as it is, a symbolic link not followed, and what a link leads to. */
+export interface RemotePath {
+  /** The path itself (lstat); undefined when nothing is there. */
+  self?: PathStat;
+  /** What the path leads to (stat -L): the same as `self` unless it is a link; undefined when absent or dangling. */
+  resolved?: PathStat;
+  /** A link's target as readlink(1) prints it, relative or absolute as written. */
+  linkTarget?: string;
+}
+
+const STAT_FORMAT = '%a %U %G %i %d %F';
+
+/**
+ * Prints the path's own stat line, then the stat line of what it leads to (or `dangling`),
+ * then a link's target: one read for the `file` task's every state.
+ */
+export function remotePath(path: string): Fact<RemotePath> {
+  return {
+    command: sh`if [ -L ${path} ] || [ -e ${path} ]; then stat -c ${STAT_FORMAT} -- ${path} && { stat -L -c ${STAT_FORMAT} -- ${path} 2>/dev/null || echo dangling; } && { [ ! -L ${path} ] || readlink -- ${path}; }
+else echo absent; fi`,
+    parse: parseRemotePath,
+  };
+}
+
+function parseStatLine(line: string): PathStat {
+  const match = /^([0-7]+) (\S+) (\S+) (\d+) (\d+) (.+)$/.exec(line);
+  if (!match) throw new Error(`cannot understand stat output: ${JSON.stringify(line)}`);
+  const [, mode, owner, group, inode, device, kind] = match;
+  const type = /^regular( empty)? file$/.test(kind) ? 'file' : kind === 'directory' ? 'directory' : kind === 'symbolic link' ? 'link' : 'other';
+  return { type, mode, owner, group, inode, device };
+}
+
+export function parseRemotePath(result: CommandResult): RemotePath {
+  if (result.exitCode !== 0) throw new Error(`cannot read path: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+  const [first = '', second = '', ...rest] = result.stdout.replace(/\n$/, '').split('\n');
+  if (first === 'absent') return {};
+  const self = parseStatLine(first);
+  const resolved = second === 'dangling' ? undefined : parseStatLine(second);
+  return { self, resolved, ...(self.type === 'link' ? { linkTarget: rest.join('\n') } : {}) };
+}
+
+/**
+ * The first path under the directory `path` (itself included) whose mode, owner or group is
+ * not the one asked for, or `null` when none is: what a recursive chmod/chown would change.
+ * Symbolic links are left out, as chmod -R and chown -R leave their targets alone.
+ */
+export function firstAttributeDrift(path: string, wanted: { mode?: string; owner?: string; group?: string }): Fact<string | null> {
+  const tests: ShellCommand[] = [];
+  if (wanted.mode) tests.push(sh`! -perm ${wanted.mode}`);
+  if (wanted.owner) tests.push(sh`! -user ${wanted.owner}`);
+  if (wanted.group) tests.push(sh`! -group ${wanted.group}`);
+  return {
+    // An absolute path: find cannot read it as an option or expression.
+    command: sh`if [ -d ${path} ] && [ ! -L ${path} ]; then find ${path} ! -type l \\( ${tests.reduce((either, test) => sh`${either} -o ${test}`)} \\) -print -quit; fi`,
+    parse(result) {
+      if (result.exitCode !== 0) throw new Error(`cannot read the attributes under ${path}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+      const first = result.stdout.replace(/\n$/, '');
+      return first === '' ? null : first;
+    },
+  };
 }

@@ -1,13 +1,17 @@
 /** The built-in tasks. They register through the same path as a plugin's. */
 import type { TaskModule } from '../api';
+import blockinfile from './blockinfile';
+import copy from './copy';
+import file from './file';
 import httpd from './httpd';
 import httpVerify from './http_verify';
 import ifaddr from './ifaddr';
 import ipvsadm from './ipvsadm';
 import kmod from './kmod';
+import lineinfile from './lineinfile';
 import link from './link';
 import route from './route';
 import sysctl from './sysctl';
 import template from './template';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm, httpVerify];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, copy, file, lineinfile, blockinfile, httpd, ipvsadm, httpVerify];

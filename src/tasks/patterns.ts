@@ -37,3 +37,9 @@ export const MODULE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_-]{0,63}');
  * which no tool round-trips.
  */
 export const ABSOLUTE_PATH = whole('(?!.*/\\.\\.?(/|$))(/[^/\\u0000\\n\\r]+)+');
+/** chmod's octal form, with or without the leading 0: 644, 0644, 1777, 01777. */
+export const FILE_MODE = '^0?[0-7]{3,4}$';
+/** Login and group names as useradd(8) accepts them (no leading digit or dash). */
+export const ACCOUNT_NAME = '^[A-Za-z_][A-Za-z0-9_.-]{0,31}$';
+/** A local source named like a template; a trailing `/` names a directory's contents. */
+export const SOURCE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*/?');

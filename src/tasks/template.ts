@@ -2,18 +2,10 @@
  * Renders a handlebars template for the host and writes it to a file, atomically and only
  * when the content differs; mode, owner and group are fixed in place when only they differ.
  */
-import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
+import { defineTask, noop, type Change, type Fact } from '../api';
 import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
-import { setFileAttributes, writeFileAtomically, type FileAttributes } from '../changes/file';
-import { ABSOLUTE_PATH, TEMPLATE_NAME } from './patterns';
-/** chmod's octal form, with or without the leading 0: 644, 0644, 1777, 01777. */
-const FILE_MODE = '^0?[0-7]{3,4}$';
-/** Login and group names as useradd(8) accepts them (no leading digit or dash). */
-const ACCOUNT_NAME = '^[A-Za-z_][A-Za-z0-9_.-]{0,31}$';
-
-function modesEqual(left: string, right: string): boolean {
-  return parseInt(left, 8) === parseInt(right, 8);
-}
+import { attributeDrift, attributesForRewrite, setFileAttributes, writeFileAtomically } from '../changes/file';
+import { ABSOLUTE_PATH, ACCOUNT_NAME, FILE_MODE, TEMPLATE_NAME } from './patterns';
 
 interface TemplateArgs {
   src: string;
@@ -21,15 +13,6 @@ interface TemplateArgs {
   mode: string;
   owner?: string;
   group?: string;
-}
-
-/** What has to change in the file's attributes, given what is asked. */
-function attributeChanges(args: TemplateArgs, file: RemoteFile): FileAttributes {
-  const wanted: FileAttributes = {};
-  if (!file.mode || !modesEqual(file.mode, args.mode)) wanted.mode = args.mode;
-  if (args.owner && args.owner !== file.owner) wanted.owner = args.owner;
-  if (args.group && args.group !== file.group) wanted.group = args.group;
-  return wanted;
 }
 
 export default defineTask<TemplateArgs, { file: Fact<RemoteFile> }>({
@@ -69,23 +52,15 @@ export default defineTask<TemplateArgs, { file: Fact<RemoteFile> }>({
     const { file } = facts;
     refuseOtherType(file, `dest ${args.dest}`);
     const content = context.templates[args.src];
+    const wanted = { mode: args.mode, owner: args.owner, group: args.group };
     if (!file.exists || file.content !== content) {
       const change: Change = { subject: args.dest, before: file.exists ? file.content : null, after: content };
-      // A rewrite is a new inode: keep the owner and group of the file it replaces unless told
-      // otherwise (stat prints UNKNOWN for an id without a name, which chown would refuse).
-      const named = (name: string | undefined) => (name === 'UNKNOWN' ? undefined : name);
-      const attributes: FileAttributes = { mode: args.mode, owner: args.owner ?? named(file.owner), group: args.group ?? named(file.group) };
-      return { changes: [change], commands: [{ run: writeFileAtomically(args.dest, content, attributes, file) }] };
+      return { changes: [change], commands: [{ run: writeFileAtomically(args.dest, content, attributesForRewrite(wanted, file), file) }] };
     }
-    const wanted = attributeChanges(args, file);
-    const changes: Change[] = [];
-    if (wanted.mode) changes.push({ subject: `${args.dest} mode`, before: file.mode, after: args.mode });
-    if (wanted.owner) changes.push({ subject: `${args.dest} owner`, before: file.owner, after: wanted.owner });
-    if (wanted.group) changes.push({ subject: `${args.dest} group`, before: file.group, after: wanted.group });
+    const { set, changes } = attributeDrift(args.dest, wanted, file);
     if (changes.length === 0) {
       return noop(`${args.dest} already holds ${args.src} as rendered for ${context.host}, mode ${file.mode} ${file.owner}:${file.group}`);
     }
-    const commands: PlannedCommand[] = setFileAttributes(args.dest, wanted).map((run) => ({ run }));
-    return { changes, commands };
+    return { changes, commands: setFileAttributes(args.dest, set).map((run) => ({ run })) };
   },
 });

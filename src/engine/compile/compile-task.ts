@@ -3,7 +3,7 @@
  * checked against the task's schema, and its template files rendered. A task that needs a
  * variable an earlier task registers is deferred until that variable exists.
  */
-import type { TaskModule } from '../../api';
+import type { SourceFile, TaskModule } from '../../api';
 import { formatPosition, type SourcePosition } from '../../errors';
 import type { Become } from '../../transport/become';
 import { checkArguments, secretArguments } from '../arguments';
@@ -13,6 +13,7 @@ import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, DelegateTarget, TaskUnit } from './compiled-run';
+import { SourceFileError, type SourceFiles } from './source-files';
 import { ControlError, delegateName, itemLabel, loopVariables, outcomeRules } from './task-control';
 import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
 
@@ -33,6 +34,8 @@ export class TaskCompileError extends Error {
 export interface TaskEnvironment {
   host: string;
   templates: TemplateFiles;
+  /** The local files that tasks copy (`files()`). */
+  files: SourceFiles;
   become?: Become;
   /** Variables that earlier tasks will register on this host. */
   registered: ReadonlySet<string>;
@@ -48,7 +51,14 @@ export interface TaskEnvironment {
 }
 
 /** Whether a unit holds or names a secret, learning its schema-marked secret arguments on the way. */
-function isSecretUnit(task: TaskDefinition, module: TaskModule, args: Record<string, unknown>, templates: Record<string, string>, environment: TaskEnvironment): boolean {
+function isSecretUnit(
+  task: TaskDefinition,
+  module: TaskModule,
+  args: Record<string, unknown>,
+  templates: Record<string, string>,
+  files: Record<string, SourceFile>,
+  environment: TaskEnvironment,
+): boolean {
   const secretArgs = secretArguments(module)
     .map((name) => args[name])
     .filter((value) => value !== undefined && value !== '');
@@ -56,7 +66,8 @@ function isSecretUnit(task: TaskDefinition, module: TaskModule, args: Record<str
   if (secretArgs.length) return true;
   const texts = Object.keys(templates).map((name) => environment.templates.find(name).text);
   if (namesASecret(environment.secretNames, [task.args, task.loop, ...texts], [task.when])) return true;
-  return [JSON.stringify(args), ...Object.values(templates)].some((text) => environment.redactor.holds(text));
+  const copied = Object.values(files).flatMap((file) => [file.content, ...file.entries.map((entry) => entry.content)]).map((bytes) => bytes.toString('utf8'));
+  return [JSON.stringify(args), ...Object.values(templates), ...copied].some((text) => environment.redactor.holds(text));
 }
 
 /** The top-level argument whose value is `name`, to point an error at it. */
@@ -84,6 +95,20 @@ function renderTemplates(task: TaskDefinition, module: TaskModule, args: Record<
     }
   }
   return rendered;
+}
+
+/** The local files the task copies, read verbatim; a name that finds nothing is an error at the argument naming it. */
+function readSourceFiles(module: TaskModule, args: Record<string, unknown>, environment: TaskEnvironment): Record<string, SourceFile> {
+  const read: Record<string, SourceFile> = {};
+  for (const name of module.files?.(args as never) ?? []) {
+    try {
+      read[name] = environment.files.find(name);
+    } catch (error) {
+      if (error instanceof SourceFileError) throw new TaskCompileError(error.message, argumentNaming(args, name));
+      throw error;
+    }
+  }
+  return read;
 }
 
 export function compileTask(task: TaskDefinition, module: TaskModule, vars: Record<string, unknown>, environment: TaskEnvironment): CompiledTask {
@@ -145,6 +170,7 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     }
     const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment));
     if ('deferred' in templates) return templates.deferred;
+    const files = readSourceFiles(module, checked.args, environment);
     const control = step('', () => {
       const delegateTo = delegateName(task, unitVars);
       return {
@@ -160,8 +186,8 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     units.push({
       module,
       args: checked.args,
-      context: { host: environment.host, templates: templates.value },
-      secret: isSecretUnit(task, module, checked.args, templates.value, environment),
+      context: { host: environment.host, templates: templates.value, files },
+      secret: isSecretUnit(task, module, checked.args, templates.value, files, environment),
       ...(become ? { become } : {}),
       ...(items ? { item } : {}),
       ...(label !== undefined ? { label } : {}),

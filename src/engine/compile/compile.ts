@@ -15,6 +15,7 @@ import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from './co
 import { compileTask, TaskCompileError } from './compile-task';
 import { Delegates } from './delegation';
 import { orderHosts } from './host-order';
+import { SourceFiles } from './source-files';
 import { TemplateFiles } from './template-files';
 
 export interface CompileInput {
@@ -69,6 +70,7 @@ export function compileRun(input: CompileInput): CompiledRun {
   const redactor = new Redactor(inventorySecrets(inventory, input.extraVars));
   const scope = new VariableScope(inventory, input.extraVars, playbook.dir, input.check);
   const templates = new TemplateFiles(playbook.dir, input.templateDirs);
+  const files = SourceFiles.forPlaybook(playbook.dir);
   const warnings = new Set<string>();
   const warn = (warning: string) => warnings.add(warning);
   const limited = input.limit ? limitedHosts(inventory, input.limit, warn) : undefined;
@@ -109,6 +111,7 @@ export function compileRun(input: CompileInput): CompiledRun {
             return compileTask(task, module, vars, {
               host,
               templates,
+              files,
               become: becomeFor(task, play, target),
               registered: handlers ? registeredInPlay : registeredSoFar,
               redactor,

@@ -26,6 +26,11 @@ const template = { src: 'sysctl.conf.hbs', dest: '/etc/sysctl.d/90-lvs.conf' };
 const realServers = [{ address: '172.16.100.101' }];
 const ipvsadm = { address: '192.168.0.109', port: 80 };
 const httpVerify = { url: 'http://192.168.0.109/', servers: ['rs1', 'rs2'] };
+const copy = { content: 'hello\n', dest: '/etc/lvs-copy.conf' };
+const file = { path: '/etc/lvs-file.conf' };
+const link = { path: '/etc/lvs-link.conf', state: 'link', src: '/etc/hosts' };
+const lineinfile = { path: '/etc/hosts', line: '10.0.0.11 rs1' };
+const blockinfile = { path: '/etc/hosts', block: '10.0.0.11 rs1\n' };
 
 const row = (task: string, key: string, args: Record<string, unknown>, operand: boolean): ArgumentRow => ({ task, key, args, operand });
 
@@ -62,6 +67,45 @@ export const REFUSED: ArgumentRow[] = [
   row('template', 'mode', { ...template, mode: '0644' }, true),
   row('template', 'owner', { ...template, owner: 'root' }, true),
   row('template', 'group', { ...template, group: 'root' }, true),
+  // src names a file on the controller, not on the host.
+  row('copy', 'src', { src: 'motd', dest: '/etc/motd' }, false),
+  row('copy', 'dest', copy, true),
+  row('copy', 'mode', { ...copy, mode: '0644' }, true),
+  row('copy', 'owner', { ...copy, owner: 'root' }, true),
+  row('copy', 'group', { ...copy, group: 'root' }, true),
+  row('copy', 'backup', { ...copy, backup: true }, false),
+  row('copy', 'force', { ...copy, force: true }, false),
+  row('file', 'path', file, true),
+  row('file', 'state', { ...file, state: 'touch' }, false),
+  // ln gets it after --, but a link to "-x" is refused all the same.
+  row('file', 'src', link, true),
+  row('file', 'mode', { ...file, mode: '0644' }, true),
+  row('file', 'owner', { ...file, owner: 'root' }, true),
+  row('file', 'group', { ...file, group: 'root' }, true),
+  row('file', 'recurse', { path: '/etc/lvs-dir', state: 'directory', mode: '0755', recurse: true }, false),
+  row('file', 'force', { ...link, force: true }, false),
+  row('file', 'access_time', { ...file, state: 'touch', access_time: 'preserve' }, false),
+  row('file', 'modification_time', { ...file, state: 'touch', modification_time: 'preserve' }, false),
+  row('lineinfile', 'path', lineinfile, true),
+  row('lineinfile', 'state', { ...lineinfile, state: 'absent' }, false),
+  row('lineinfile', 'create', { ...lineinfile, create: true }, false),
+  row('lineinfile', 'backrefs', { ...lineinfile, regexp: '^10', backrefs: true }, false),
+  row('lineinfile', 'firstmatch', { ...lineinfile, firstmatch: true }, false),
+  row('lineinfile', 'backup', { ...lineinfile, backup: true }, false),
+  row('lineinfile', 'mode', { ...lineinfile, mode: '0644' }, true),
+  row('lineinfile', 'owner', { ...lineinfile, owner: 'root' }, true),
+  row('lineinfile', 'group', { ...lineinfile, group: 'root' }, true),
+  row('blockinfile', 'path', blockinfile, true),
+  // A marker without {mark} is refused, so these are too.
+  row('blockinfile', 'marker', { ...blockinfile, marker: '# {mark} LVS' }, false),
+  row('blockinfile', 'state', { ...blockinfile, state: 'absent' }, false),
+  row('blockinfile', 'create', { ...blockinfile, create: true }, false),
+  row('blockinfile', 'backup', { ...blockinfile, backup: true }, false),
+  row('blockinfile', 'append_newline', { ...blockinfile, append_newline: true }, false),
+  row('blockinfile', 'prepend_newline', { ...blockinfile, prepend_newline: true }, false),
+  row('blockinfile', 'mode', { ...blockinfile, mode: '0644' }, true),
+  row('blockinfile', 'owner', { ...blockinfile, owner: 'root' }, true),
+  row('blockinfile', 'group', { ...blockinfile, group: 'root' }, true),
   row('httpd', 'index_template', { index_template: 'index.html.hbs' }, false),
   row('httpd', 'state', { state: 'started' }, false),
   row('httpd', 'enabled', { enabled: true }, false),
@@ -101,6 +145,17 @@ export const ACCEPTED: AcceptedRow[] = [
     args: sysctl,
     why: 'it goes after KEY= in the one word that sysctl -w takes, and -1 is a real value (kernel.perf_event_paranoid)',
   },
+  { task: 'copy', key: 'content', args: copy, why: 'it is file content, written base64-encoded' },
+  { task: 'lineinfile', key: 'line', args: lineinfile, why: 'it is file content, written base64-encoded' },
+  { task: 'lineinfile', key: 'regexp', args: lineinfile, why: 'it is matched on the controller, in the plan' },
+  { task: 'lineinfile', key: 'search_string', args: lineinfile, why: 'it is matched on the controller, in the plan' },
+  { task: 'lineinfile', key: 'insertafter', args: lineinfile, why: 'it is matched on the controller, in the plan' },
+  { task: 'lineinfile', key: 'insertbefore', args: lineinfile, why: 'it is matched on the controller, in the plan' },
+  { task: 'blockinfile', key: 'block', args: blockinfile, why: 'it is file content, written base64-encoded' },
+  { task: 'blockinfile', key: 'marker_begin', args: blockinfile, why: 'it is file content, written base64-encoded' },
+  { task: 'blockinfile', key: 'marker_end', args: blockinfile, why: 'it is file content, written base64-encoded' },
+  { task: 'blockinfile', key: 'insertafter', args: blockinfile, why: 'it is matched on the controller, in the plan' },
+  { task: 'blockinfile', key: 'insertbefore', args: blockinfile, why: 'it is matched on the controller, in the plan' },
   { task: 'httpd', key: 'index_content', args: { index_content: 'hello\n' }, why: 'it is file content, written base64-encoded' },
   { task: 'http_verify', key: 'servers.0', args: httpVerify, why: 'it is text looked for in the pages, on the controller' },
 ];

@@ -10,7 +10,7 @@ import route from '../../../src/tasks/route';
 import type { RemoteFile } from '../../../src/facts/file';
 import type { NetworkStackFacts } from '../../../src/facts/network-stack';
 import { captured } from '../fixtures/network';
-import { commandLines, Parsed, planWith } from './plan-with-fixtures';
+import { commandLines, context, Parsed, planWith } from './plan-with-fixtures';
 
 const IFUPDOWN: NetworkStackFacts = {
   ifupdown: { interfaces: true, ifup: true, sources: ['source /etc/network/interfaces.d/*'] },
@@ -104,7 +104,7 @@ describe('ifaddr with persistence', () => {
   });
 
   it('persist: false reads no stack fact; persist_with with persist: false is refused', () => {
-    expect(Object.keys(ifaddr.facts({ ...vip, state: 'present', persist: false }, { host: 'h1', templates: {} }))).toEqual(['interfaces']);
+    expect(Object.keys(ifaddr.facts({ ...vip, state: 'present', persist: false }, context))).toEqual(['interfaces']);
     expect(ifaddr.validate!({ ...vip, state: 'present', persist: false, persist_with: 'ifupdown' })).toEqual(['persist_with: has no effect with persist: false']);
   });
 });
