@@ -3,7 +3,7 @@
  * checked against the task's schema, and its template files rendered. A task that needs a
  * variable an earlier task registers is deferred until that variable exists.
  */
-import type { TaskModule } from '../../api';
+import type { Evaluated, TaskModule } from '../../api';
 import { formatPosition, type SourcePosition } from '../../errors';
 import type { Become } from '../../transport/become';
 import { checkArguments, secretArguments } from '../arguments';
@@ -13,6 +13,7 @@ import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, TaskUnit } from './compiled-run';
+import { evaluateArgument, expressionArguments, expressionTexts } from './expressions';
 import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
 
 /** A task that could not be compiled for a host: why, and which argument or file is at fault. */
@@ -42,15 +43,22 @@ export interface TaskEnvironment {
 }
 
 /** Whether a unit holds or names a secret, learning its schema-marked secret arguments on the way. */
-function isSecretUnit(task: TaskDefinition, module: TaskModule, args: Record<string, unknown>, templates: Record<string, string>, environment: TaskEnvironment): boolean {
+function isSecretUnit(
+  task: TaskDefinition,
+  module: TaskModule,
+  args: Record<string, unknown>,
+  templates: Record<string, string>,
+  expressions: Record<string, Evaluated[]>,
+  environment: TaskEnvironment,
+): boolean {
   const secretArgs = secretArguments(module)
     .map((name) => args[name])
     .filter((value) => value !== undefined && value !== '');
   environment.redactor.add(secretArgs);
   if (secretArgs.length) return true;
   const texts = Object.keys(templates).map((name) => environment.templates.find(name).text);
-  if (namesASecret(environment.secretNames, [task.args, task.loop, ...texts], [task.when])) return true;
-  return [JSON.stringify(args), ...Object.values(templates)].some((text) => environment.redactor.holds(text));
+  if (namesASecret(environment.secretNames, [task.args, task.loop, ...texts], [task.when, ...expressionTexts(module, task.args)])) return true;
+  return [JSON.stringify(args), JSON.stringify(expressions), ...Object.values(templates)].some((text) => environment.redactor.holds(text));
 }
 
 /** The top-level argument whose value is `name`, to point an error at it. */
@@ -98,7 +106,9 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     return variable && environment.registered.has(variable) ? deferUntil(variable) : undefined;
   };
   // A condition such as `r is defined` or `r.changed` can only be decided once `r` exists.
-  const waitsFor = [...referencedNames([task.args, task.loop]), ...conditionNames(task.when)].find((name) => environment.registered.has(name));
+  const waitsFor = [...referencedNames([task.args, task.loop]), ...conditionNames([task.when, ...expressionTexts(module, task.args)])].find((name) =>
+    environment.registered.has(name),
+  );
   if (waitsFor) return deferUntil(waitsFor);
   /** Runs one step; a template error about a registered variable defers the whole task. */
   const step = <T>(key: string, work: () => T): { value: T } | { deferred: CompiledTask } => {
@@ -136,11 +146,17 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     }
     const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment));
     if ('deferred' in templates) return templates.deferred;
+    const expressions: Record<string, Evaluated[]> = {};
+    for (const [name, kind] of expressionArguments(module)) {
+      const evaluated = step(name, () => evaluateArgument(kind, checked.args[name], unitVars, (variable) => environment.registered.has(variable)));
+      if ('deferred' in evaluated) return evaluated.deferred;
+      expressions[name] = evaluated.value;
+    }
     units.push({
       module,
       args: checked.args,
-      context: { host: environment.host, templates: templates.value },
-      secret: isSecretUnit(task, module, checked.args, templates.value, environment),
+      context: { host: environment.host, templates: templates.value, expressions },
+      secret: isSecretUnit(task, module, checked.args, templates.value, expressions, environment),
       ...(environment.become ? { become: environment.become } : {}),
       ...(items ? { item } : {}),
     });
