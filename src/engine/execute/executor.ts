@@ -12,7 +12,7 @@ import type { TaskDefinition } from '../playbook';
 import type { PlayRef, RunListener, TaskRef } from './events';
 import { HostRun, type RemoteShell } from './host-run';
 import type { HeldLock, RunLocks } from './run-lock';
-import { countResult, emptyStats, type HostStats, type HostTaskResult } from './results';
+import { countResult, emptyStats, registeredFields, type HostStats, type HostTaskResult } from './results';
 
 /** Opens (once per host) the shell a host's tasks run in. */
 export interface Connector {
@@ -88,6 +88,7 @@ function registerValue(result: HostTaskResult): Record<string, unknown> {
     ...(result.noop ? { noop: result.noop } : {}),
     diff: result.diff,
     ...(result.results ? { results: result.results.map(registerValue) } : {}),
+    ...registeredFields(result),
   };
 }
 
