@@ -1,5 +1,8 @@
 /** The built-in tasks. They register through the same path as a plugin's. */
 import type { TaskModule } from '../api';
+import assert from './assert';
+import command from './command';
+import debug from './debug';
 import httpd from './httpd';
 import httpVerify from './http_verify';
 import ifaddr from './ifaddr';
@@ -7,7 +10,9 @@ import ipvsadm from './ipvsadm';
 import kmod from './kmod';
 import link from './link';
 import route from './route';
+import shell from './shell';
 import sysctl from './sysctl';
 import template from './template';
+import waitFor from './wait_for';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm, httpVerify];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm, httpVerify, command, shell, debug, assert, waitFor];
