@@ -124,7 +124,7 @@ export function waitCommand(wait: Wait): ShellCommand {
     wait.goal,
     wait.msg,
   ];
-  return sh`sh -c ${unshown(SCRIPT, `wait for ${wait.goal}`)} wait_for ${parameters}`;
+  return sh`sh -c ${unshown(SCRIPT, 'wait_for script')} wait_for ${parameters}`;
 }
 
 /** The longest the script can take: the delay, the timeout, then one last sleep and attempt. */
