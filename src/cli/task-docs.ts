@@ -62,7 +62,12 @@ export function taskDocumentation(module: TaskModule, source: string): string {
   ];
   if (flat) {
     const words = Object.entries(example).map(([key, value]) => quote(`${key}=${value}`));
-    lines.push('', 'Example (ad hoc):', `  lvs task ${module.name} ${words.join(' ')} -i INVENTORY -l PATTERN`);
+    // A free-form task takes its words as one line: the free-form text, then its option words.
+    const freeForm = module.freeForm;
+    const adHoc = freeForm
+      ? [quote([String(example[freeForm.argument] ?? ''), ...Object.entries(example).filter(([key]) => freeForm.options.includes(key)).map(([key, value]) => quote(`${key}=${value}`))].join(' '))]
+      : words;
+    lines.push('', 'Example (ad hoc):', `  lvs task ${module.name} ${adHoc.join(' ')} -i INVENTORY -l PATTERN`);
   }
   return lines.filter((line, index) => line !== '' || index > 0).join('\n');
 }
