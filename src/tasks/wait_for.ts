@@ -41,6 +41,7 @@ const SS_STATES: Record<string, string> = {
 
 /** A host name or address: no leading dash, nothing a shell or nc would read otherwise. */
 const HOST = '^[A-Za-z0-9_:][A-Za-z0-9_.:%-]*$';
+const HOST_LIST = '^[A-Za-z0-9_:][A-Za-z0-9_.:%,-]*$';
 
 function waitOf(args: WaitForArgs): Wait {
   const base = {
@@ -53,7 +54,8 @@ function waitOf(args: WaitForArgs): Wait {
     sleep: args.sleep,
     connectTimeout: args.connect_timeout,
     states: args.active_connection_states.map((state) => SS_STATES[state]),
-    excludeHosts: args.exclude_hosts ?? [],
+    // Ansible takes a list or one comma-separated string (`10.2.1.2,10.2.1.3`).
+    excludeHosts: (args.exclude_hosts ?? []).flatMap((hosts) => hosts.split(',')).filter(Boolean),
     msg: args.msg ?? '',
   };
   const arriving = args.state === 'started' || args.state === 'present';
@@ -102,8 +104,8 @@ export default defineTask<WaitForArgs, {}>({
       },
       exclude_hosts: {
         type: 'array',
-        items: { type: 'string', pattern: HOST },
-        description: 'For drained: peer addresses whose connections do not count.',
+        items: { type: 'string', pattern: HOST_LIST },
+        description: 'For drained: peer addresses whose connections do not count (a list, or addresses separated by commas).',
       },
       msg: { type: 'string', description: 'The message when the wait times out, instead of the usual one (what it saw last is still added).' },
     },

@@ -29,6 +29,8 @@ describe('wait_for', () => {
       "wait_for drained '' 0.0.0.0 80 '' '' 300 0 1 5 'ESTAB CLOSE-WAIT' '10.0.0.9 ::1' 'port 80 to be drained' ''",
     );
     expect(shownOf({ timeout: 3 })[0]).toContain("wait_for sleep '' 127.0.0.1 '' '' '' 3 ");
+    // As Ansible's docs write it: one comma-separated string.
+    expect(shownOf({ port: 80, state: 'drained', exclude_hosts: '10.2.1.2,10.2.1.3' })[0]).toContain(" '10.2.1.2 10.2.1.3' 'port 80 to be drained' ''");
   });
 
   it('refuses combinations Ansible refuses or ignores', () => {
