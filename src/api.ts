@@ -99,7 +99,8 @@ export interface Plan {
   /**
    * Values the task returns besides its changes (debug's `msg`, command's `cmd`): added to
    * its result in --json and to what `register` stores, redacted like every output. Names
-   * the engine sets itself (`status`, `changed`, `failed`, `diff`, `rc`, ...) are refused.
+   * the engine sets itself (`status`, `changed`, `failed`, `diff`, ...) are refused, and so
+   * are the output names (`stdout`, `rc`, ...) when a command's `output` is kept.
    */
   result?: Record<string, unknown>;
 }

@@ -58,8 +58,15 @@ export function guardFacts(args: CommandOptions): GuardFacts {
  * one, nothing can tell what the command would do, and it is skipped, as Ansible does.
  */
 export function userCommandPlan(args: CommandOptions, facts: { creates?: boolean; removes?: boolean }, command: ShellCommand, cmd: unknown): Plan {
-  if (facts.creates === true) return { changes: [], commands: [], noop: `did not run: ${args.creates} exists`, result: { cmd } };
-  if (facts.removes === false) return { changes: [], commands: [], noop: `did not run: ${args.removes} does not exist`, result: { cmd } };
+  // Registered as Ansible registers a command a guard kept from running, so `r.rc` is there.
+  const notRun = (because: string): Plan => ({
+    changes: [],
+    commands: [],
+    noop: `did not run: ${because}`,
+    result: { cmd, msg: `Did not run command since ${because}`, rc: 0, stdout: `skipped, since ${because}`, stderr: '', stdout_lines: [`skipped, since ${because}`], stderr_lines: [] },
+  });
+  if (facts.creates === true) return notRun(`${args.creates} exists`);
+  if (facts.removes === false) return notRun(`${args.removes} does not exist`);
   const guarded = args.creates !== undefined || args.removes !== undefined;
   const run = userCommand(command, { chdir: args.chdir, environment: args.environment, stdin: args.stdin, stdinNewline: args.stdin_add_newline });
   return {

@@ -16,7 +16,7 @@ import type { ExecOptions } from '../../transport/ssh';
 import type { TaskUnit } from '../compile/compiled-run';
 import { HIDDEN } from '../secrets';
 import { batchScript } from './batch';
-import { commandOutput, RESERVED_RESULT_NAMES, type CommandOutput, type HostTaskResult } from './results';
+import { commandOutput, OUTPUT_FIELDS, RESERVED_RESULT_NAMES, type CommandOutput, type HostTaskResult } from './results';
 
 export interface RemoteShell {
   exec(command: ShellCommand, options?: ExecOptions): Promise<CommandResult>;
@@ -145,7 +145,8 @@ export class HostRun {
 
   private plan(unit: TaskUnit, facts: Record<string, unknown>): Plan {
     const plan = unit.module.plan(unit.args as never, facts as never, unit.context);
-    const reserved = Object.keys(plan.result ?? {}).filter((name) => RESERVED_RESULT_NAMES.has(name));
+    const keepsOutput = plan.commands.some((command) => command.output);
+    const reserved = Object.keys(plan.result ?? {}).filter((name) => RESERVED_RESULT_NAMES.has(name) || (keepsOutput && (OUTPUT_FIELDS as readonly string[]).includes(name)));
     if (reserved.length) throw new Error(`${unit.module.name}: the plan's result may not set ${reserved.join(', ')}, which lvs sets itself`);
     if (plan.commands.filter((command) => command.output).length > 1) throw new Error(`${unit.module.name}: at most one command of a plan has its output kept`);
     return plan;

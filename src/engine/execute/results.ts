@@ -19,7 +19,7 @@ export function commandOutput(stdout: string, stderr: string, rc: number): Comma
   return { stdout: strip(stdout), stderr: strip(stderr), rc, stdout_lines: lines(strip(stdout)), stderr_lines: lines(strip(stderr)) };
 }
 
-const OUTPUT_FIELDS = ['stdout', 'stderr', 'rc', 'stdout_lines', 'stderr_lines'] as const;
+export const OUTPUT_FIELDS = ['stdout', 'stderr', 'rc', 'stdout_lines', 'stderr_lines'] as const;
 
 export interface HostTaskResult extends Partial<CommandOutput> {
   status: TaskStatus;
@@ -41,7 +41,10 @@ export interface HostTaskResult extends Partial<CommandOutput> {
   values?: Record<string, unknown>;
 }
 
-/** Names a plan's `result` may not set: the engine's own, which `register` stores beside it. */
+/**
+ * Names a plan's `result` may not set: the engine's own, which `register` stores beside it.
+ * The output names (OUTPUT_FIELDS) are the engine's only when a command's output is kept.
+ */
 export const RESERVED_RESULT_NAMES: ReadonlySet<string> = new Set([
   'status',
   'changed',
@@ -56,7 +59,6 @@ export const RESERVED_RESULT_NAMES: ReadonlySet<string> = new Set([
   'duration_ms',
   'check_mode',
   'values',
-  ...OUTPUT_FIELDS,
 ]);
 
 /** The command output and plan values of a result, as `register` stores them beside its status. */

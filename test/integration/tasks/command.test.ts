@@ -45,11 +45,17 @@ describe('a playbook that registers a command and reads its output', () => {
     - name: not when
       command: touch /var/tmp/never
       when: r.stdout == 'other'
+    - name: guarded
+      command: touch /var/tmp/never creates=/etc/hostname
+      register: g
+    - name: after the guard
+      command: touch /var/tmp/after-guard
+      when: g.rc == 0 and 'skipped' in g.stdout
 `,
     );
     const run = await runLvs(['run', playbook, '-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '--json']);
     expect(run.exitCode).toBe(0);
-    const [read, use, skipped] = JSON.parse(run.stdout).plays[0].tasks.map((entry: { hosts: Record<string, HostResult> }) => entry.hosts[HOST]);
+    const [read, use, skipped, guarded, afterGuard] = JSON.parse(run.stdout).plays[0].tasks.map((entry: { hosts: Record<string, HostResult> }) => entry.hosts[HOST]);
     expect(read).toMatchObject({
       status: 'changed',
       stdout: `hello from ${HOST}`,
@@ -61,6 +67,9 @@ describe('a playbook that registers a command and reads its output', () => {
     });
     expect(use.status).toBe('changed');
     expect(skipped.status).toBe('skipped');
+    expect(guarded).toMatchObject({ status: 'ok', noop: 'did not run: /etc/hostname exists' });
+    expect(afterGuard.status).toBe('changed');
+    expect(await exists('/var/tmp/after-guard')).toBe(true);
     expect(await onHost(lab, HOST, 'cat /var/tmp/used')).toBe(`hello from ${HOST}`);
     expect(await exists('/var/tmp/never')).toBe(false);
   });
@@ -75,7 +84,7 @@ describe('creates and removes', () => {
 
   it('again: does not run (ok), saying why', async () => {
     const run = await task('command', ['touch', '/var/tmp/made', 'creates=/var/tmp/made']);
-    expect(run.host).toMatchObject({ status: 'ok', noop: 'did not run: /var/tmp/made exists' });
+    expect(run.host).toMatchObject({ status: 'ok', noop: 'did not run: /var/tmp/made exists', values: { rc: 0, stdout: 'skipped, since /var/tmp/made exists' } });
   });
 
   it('--check with a new guard: reports that it would run, and the host is untouched', async () => {

@@ -40,7 +40,16 @@ describe('command', () => {
       changes: [],
       commands: [],
       noop: 'did not run: /x exists',
-      result: { cmd: ['touch', '/x'] },
+      // What Ansible registers for it, so that `r.rc` and `r.stdout` exist.
+      result: {
+        cmd: ['touch', '/x'],
+        msg: 'Did not run command since /x exists',
+        rc: 0,
+        stdout: 'skipped, since /x exists',
+        stderr: '',
+        stdout_lines: ['skipped, since /x exists'],
+        stderr_lines: [],
+      },
     });
     const removes = `: && lvs_glob='/x/*.tmp' && IFS='' && set -- $lvs_glob && if [ -e "$1" ] || [ -L "$1" ]; then echo yes; else echo no; fi`;
     expect(planWith(command, { cmd: 'rm /x/a.tmp', removes: '/x/*.tmp' }, { removes: MISSING(removes) }).noop).toBe('did not run: /x/*.tmp does not exist');
