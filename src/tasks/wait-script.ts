@@ -39,22 +39,27 @@ if command -v bash >/dev/null 2>&1; then tcp=bash
 elif command -v nc >/dev/null 2>&1; then tcp=nc
 else tcp=none; fi
 
+# Opens a connection; with a regex, also keeps the first chunk the port sends within connect
+# seconds (dd writes it at once; head would lose its buffer when timeout stops it).
 tcp_open() {
+  sent=''
   case $tcp in
-    bash) out=$(timeout "$connect" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$target" "$port" 2>&1) ;;
-    nc) out=$(timeout "$connect" nc -z -w "$connect" "$target" "$port" 2>&1) ;;
+    bash)
+      out=$(timeout "$connect" bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1; echo lvs-connected; [ -z "$2" ] || exec dd bs=65536 count=1 <&3 2>/dev/null' "$target" "$port" "$regex" 2>&1)
+      rc=$?
+      case $out in
+        lvs-connected*) sent=${'$'}{out#lvs-connected}; return 0 ;;
+      esac ;;
+    nc)
+      [ -z "$regex" ] || { echo 'search_regex on a port needs bash on the host' >&2; exit 2; }
+      out=$(timeout "$connect" nc -z -w "$connect" "$target" "$port" 2>&1)
+      rc=$?
+      [ "$rc" -eq 0 ] && return 0 ;;
     *) echo 'wait_for needs bash or nc on the host to open a TCP connection' >&2; exit 2 ;;
   esac
-  rc=$?
-  [ "$rc" -eq 0 ] && return 0
   if [ "$rc" -eq 124 ]; then why="no answer within ${'$'}{connect}s"
-  else why=$(printf '%s\n' "$out" | tail -n 1); why=${'$'}{why##*: }; [ -n "$why" ] || why="nc exited $rc"; fi
+  else why=$(printf '%s\n' "$out" | tail -n 1); why=${'$'}{why##*: }; [ -n "$why" ] || why="exit $rc"; fi
   return 1
-}
-
-banner_matches() {
-  [ "$tcp" = bash ] || { echo 'search_regex on a port needs bash on the host' >&2; exit 2; }
-  timeout "$connect" bash -c 'exec 3<>"/dev/tcp/$0/$1" && head -c 65536 <&3' "$target" "$port" 2>/dev/null | grep -Eq -- "$regex"
 }
 
 check() {
@@ -62,7 +67,7 @@ check() {
     port)
       if tcp_open; then
         if [ "$want" = closed ]; then seen="$target:$port is open"; return 1; fi
-        if [ -n "$regex" ] && ! banner_matches; then seen="$target:$port is open, but what it sent does not match $regex"; return 1; fi
+        if [ -n "$regex" ] && ! printf '%s' "$sent" | grep -Eq -- "$regex"; then seen="$target:$port is open, but what it sent does not match $regex"; return 1; fi
         seen="$target:$port is open"; return 0
       fi
       seen="$target:$port is closed ($why)"

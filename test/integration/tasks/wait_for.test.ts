@@ -63,6 +63,14 @@ describe('wait_for', () => {
     expect(stopped.host?.msg).toContain(`sshd is still up (last seen: ${address()}:22 is open)`);
   });
 
+  it("searches a port's banner: sshd's greeting matches, another regex times out saying so", async () => {
+    const found = await lvsTask(lab, HOST, 'wait_for', [`host=${address()}`, 'port=22', 'search_regex=^SSH-2\\.0-OpenSSH', 'timeout=10', 'connect_timeout=1']);
+    expect(found.host).toMatchObject({ status: 'ok', stdout: expect.stringMatching(new RegExp(`^${address().replace(/\./g, '\\.')}:22 is open after \\d+s$`)) });
+    const missing = await lvsTask(lab, HOST, 'wait_for', [`host=${address()}`, 'port=22', 'search_regex=^HTTP/', 'timeout=1', 'connect_timeout=1']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.host?.msg).toContain(`last seen: ${address()}:22 is open, but what it sent does not match ^HTTP/`);
+  });
+
   it('waits for a file to appear holding a line that matches, and for it to go', async () => {
     const { exitCode, results } = await play(
       `- shell: (sleep 1; echo starting > /var/tmp/flag; sleep 1; echo ready >> /var/tmp/flag) </dev/null >/dev/null 2>&1 &
