@@ -6,7 +6,9 @@
  * batch. A task that changes something applies its commands in one more batch, which then
  * re-reads its own facts (to prove the change took) and those of the tasks ahead (which see
  * the host as the change left it). A no-op run of a whole playbook costs one exec per host
- * and user; a converge, one more per task that changes something.
+ * and user; a converge, one more per task that changes something. An action (Plan.action:
+ * a command the user gave, a wait) is applied the same way, but its own facts are not read
+ * back: it has no state to re-plan against.
  */
 import type { CommandResult, FactMap, Plan } from '../../api';
 import { CommandError, UnreachableError } from '../../errors';
@@ -145,10 +147,11 @@ export class HostRun {
 
   private plan(unit: TaskUnit, facts: Record<string, unknown>): Plan {
     const plan = unit.module.plan(unit.args as never, facts as never, unit.context);
-    const keepsOutput = plan.commands.some((command) => command.output);
-    const reserved = Object.keys(plan.result ?? {}).filter((name) => RESERVED_RESULT_NAMES.has(name) || (keepsOutput && (OUTPUT_FIELDS as readonly string[]).includes(name)));
+    const kept = plan.commands.filter((command) => command.output).length;
+    if (kept > 1) throw new Error(`${unit.module.name}: at most one command of a plan has its output kept`);
+    const isOutput = (name: string) => kept > 0 && (OUTPUT_FIELDS as readonly string[]).includes(name);
+    const reserved = Object.keys(plan.result ?? {}).filter((name) => RESERVED_RESULT_NAMES.has(name) || isOutput(name));
     if (reserved.length) throw new Error(`${unit.module.name}: the plan's result may not set ${reserved.join(', ')}, which lvs sets itself`);
-    if (plan.commands.filter((command) => command.output).length > 1) throw new Error(`${unit.module.name}: at most one command of a plan has its output kept`);
     return plan;
   }
 
