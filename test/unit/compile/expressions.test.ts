@@ -81,4 +81,8 @@ describe('free form, args: and environment:', () => {
     expect(unit.args).toEqual({ cmd: 'echo "$A" > out', chdir: '/tmp', creates: 'out', environment: { A: '80' }, executable: '/bin/sh', stdin_add_newline: true });
     expect(compileMessages(`- command: touch /x creates=/x\n  args: { creates: /y }`)).toEqual([expect.stringContaining('creates given both as a task keyword and in the command arguments')]);
   });
+
+  it('refuses environment: on a task that runs no command of the user', () => {
+    expect(compileMessages(`- kmod: { name: ipip }\n  environment: { A: b }`)).toEqual([expect.stringContaining('environment: is not an argument of this task')]);
+  });
 });
