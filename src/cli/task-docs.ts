@@ -12,6 +12,7 @@ interface PropertySchema {
   properties?: Record<string, PropertySchema>;
   required?: string[];
   secret?: boolean;
+  expression?: 'value' | 'condition';
   anyOf?: PropertySchema[];
   oneOf?: PropertySchema[];
   minimum?: number;
@@ -36,6 +37,7 @@ function describeProperties(schema: PropertySchema, indent: string): string[] {
       required.has(name) ? 'required' : undefined,
       property.default !== undefined ? `default ${JSON.stringify(property.default)}` : undefined,
       property.secret ? 'secret: never printed' : undefined,
+      property.expression ? `${property.expression === 'condition' ? 'a condition' : 'an expression'}, evaluated for each host` : undefined,
     ].filter(Boolean);
     lines.push(`${indent}${name} (${typeOf(property)}${marks.length ? `; ${marks.join('; ')}` : ''})`);
     if (property.description) lines.push(`${indent}    ${property.description}`);
