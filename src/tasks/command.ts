@@ -39,7 +39,8 @@ export default defineTask<CommandArgs, GuardFacts>({
     properties: {
       cmd: {
         type: 'string',
-        description: 'The program and its arguments as one line, split into words as Ansible does (the free form `command: touch /x` sets it).',
+        description:
+          'The program and its arguments as one line, split into words as Ansible does (the free form `command: touch /x` sets it). No shell reads it: |, >, * and $VAR are plain characters (Ansible would expand $VAR and ~; use shell for that).',
       },
       argv: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'The program and its arguments as a list, each item one word as it is.' },
       ...commandOptionSchemas,
