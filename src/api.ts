@@ -58,6 +58,31 @@ export interface Change {
  */
 export interface PlannedCommand {
   run: ShellCommand;
+  /**
+   * Its stdout, stderr and exit code become the task's result, as Ansible's command module
+   * returns them: `stdout`, `stderr` (trailing newlines removed), `rc`, `stdout_lines`,
+   * `stderr_lines`. They show in --json and `register` stores them, also when the command
+   * fails. At most one command of a plan has it.
+   */
+  output?: true;
+  /**
+   * Seconds the command may take by design (a wait with its own deadline): the batch that
+   * runs it may take this much longer than --command-timeout allows.
+   */
+  waitsUpTo?: number;
+}
+
+/**
+ * A plan whose commands are the work itself rather than a way to reach a state that the
+ * facts can see: a command the user gave, a wait. See `Plan.action`.
+ */
+export interface PlanAction {
+  /**
+   * What --check does: `'run'` the commands (they only read, as a wait does), `'report'`
+   * them as the change they would make (the facts decided, as a `creates` guard does), or
+   * `{ skip: reason }`, when what they would do cannot be known without running them.
+   */
+  check: 'run' | 'report' | { skip: string };
 }
 
 export interface Plan {
@@ -66,11 +91,28 @@ export interface Plan {
   /** Why nothing needs doing, e.g. "net.ipv4.ip_forward is 1 live and in /etc/sysctl.conf". */
   noop?: string;
   /**
-   * The change is an action rather than a state, done on every run (Ansible's `file
-   * state=touch` sets the times to now): after applying, the engine re-reads the facts but
-   * does not fail the task because its plan is still not empty.
+   * Marks the commands as an action. The engine then runs them even when `changes` is empty
+   * (the task is ok, not changed, as a wait is), and does not re-read the facts or re-plan
+   * after them: an action has no state to converge to, so running it again is no bug.
    */
-  repeats?: boolean;
+  action?: PlanAction;
+  /**
+   * Values the task returns besides its changes (debug's `msg`, command's `cmd`): added to
+   * its result in --json and to what `register` stores, redacted like every output. Names
+   * the engine sets itself (`status`, `changed`, `failed`, `diff`, ...) are refused, and so
+   * are the output names (`stdout`, `rc`, ...) when a command's `output` is kept.
+   */
+  result?: Record<string, unknown>;
+}
+
+/** An argument that the schema marks `"expression"`, evaluated against the host's variables. */
+export interface Evaluated {
+  /** The expression as written: `result.rc == 0`, `db_host`. */
+  source: string;
+  /** A condition's truth (Ansible's `when` rules), or a value expression's value. */
+  value: unknown;
+  /** False when a value expression names a variable that does not exist (value is then undefined). */
+  defined: boolean;
 }
 
 /** One file or directory inside a local source directory that a task named in `files()`. */
@@ -110,6 +152,13 @@ export interface TaskContext {
    * name as `files()` returned it (a trailing `/` included).
    */
   files: Readonly<Record<string, SourceFile>>;
+  /**
+   * The arguments the schema marks `"expression": "value"` or `"expression": "condition"`,
+   * evaluated for this host when the run is compiled (or, when they read a variable an
+   * earlier task registers, once it is registered), by argument name: one entry per
+   * expression, so a list argument gives one per item. The argument itself keeps the text.
+   */
+  expressions: Readonly<Record<string, readonly Evaluated[]>>;
 }
 
 /** The argument path an item came from, as the task's arguments spell it: `value`, `real_servers.1.address`. */
@@ -190,6 +239,11 @@ export interface ClusterSettings {
   services?: ClusterService[];
 }
 
+export interface FreeForm {
+  argument: string;
+  options: readonly string[];
+}
+
 /** A task module: the noun it manages, its argument schema, its facts and its plan. */
 export interface TaskModule<Args = any, F extends FactMap = FactMap> {
   /** Lowercase letters, digits and _, starting with a letter: the key in a playbook task. */
@@ -204,6 +258,13 @@ export interface TaskModule<Args = any, F extends FactMap = FactMap> {
   schema: TaskSchema<NoInfer<Args>>;
   /** Example arguments for `lvs tasks NAME`. */
   example: NoInfer<Args>;
+  /**
+   * Takes Ansible's free form, one string instead of key=value words (`command: touch /x
+   * creates=/x`): the string goes to the argument `argument`, as written, except the words
+   * `NAME=value` whose NAME is one of `options`, which set those arguments. Without it, a
+   * task given as a string is key=value words.
+   */
+  freeForm?: FreeForm;
   /**
    * Rules a schema cannot say, checked before any host is touched. Returns messages of the
    * form "key: what is wrong"; empty when the arguments are fine.
@@ -255,10 +316,11 @@ export function taskModuleProblems(module: unknown): string[] {
   for (const hook of OPTIONAL_FUNCTIONS) {
     if (candidate[hook] !== undefined && typeof candidate[hook] !== 'function') problems.push(`${hook} must be a function when given`);
   }
-  const schema = candidate.schema as { type?: unknown } | undefined;
+  const schema = candidate.schema as { type?: unknown; properties?: Record<string, unknown> } | undefined;
   if (typeof schema !== 'object' || schema === null || schema.type !== 'object') {
     problems.push('schema must be a JSON Schema of type object');
   } else {
+    problems.push(...freeFormProblems(candidate.freeForm, Object.keys(schema.properties ?? {})));
     try {
       argumentValidator(schema);
     } catch (error) {
@@ -266,6 +328,14 @@ export function taskModuleProblems(module: unknown): string[] {
     }
   }
   return problems;
+}
+
+function freeFormProblems(freeForm: unknown, properties: string[]): string[] {
+  if (freeForm === undefined) return [];
+  const { argument, options } = (freeForm ?? {}) as Partial<FreeForm>;
+  if (typeof argument !== 'string' || !Array.isArray(options)) return ['freeForm must be { argument, options } when given'];
+  const unknown = [argument, ...options].filter((name) => !properties.includes(name));
+  return unknown.length ? [`freeForm names ${unknown.join(', ')}, which the schema does not declare`] : [];
 }
 
 /** Declares a task module, or throws naming the task and what is wrong. Built-in tasks and plugins call exactly this. */

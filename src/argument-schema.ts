@@ -16,6 +16,12 @@ type Annotations<T> = {
   description?: string;
   /** The value is redacted in every output: the tree, --diff, JSON, errors, debug logs. */
   secret?: boolean;
+  /**
+   * The text is an expression that the engine evaluates against the host's variables (a
+   * `condition` as `when:` reads it, or a `value`, what `{{ }}` around it would give); the
+   * plan finds the outcome in `context.expressions`. Top-level arguments only.
+   */
+  expression?: 'value' | 'condition';
   default?: T;
   enum?: readonly T[];
   const?: T;
@@ -42,7 +48,9 @@ export type ArgumentSchema<T> =
               : [T] extends [readonly (infer Item)[]]
                 ? { type: 'array'; items: ArgumentSchema<Item>; minItems?: number; maxItems?: number; uniqueItems?: boolean }
                 : [T] extends [object]
-                  ? ObjectSchema<T>
+                  ? string extends keyof T
+                    ? MapSchema<T[string]>
+                    : ObjectSchema<T>
                   : // A union of scalars, such as string | number: type: ['string', 'integer'].
                     { type: readonly ScalarTypeName<T>[] } & StringKeywords & NumberKeywords);
 
@@ -58,6 +66,9 @@ type Condition<T> = {
   allOf?: readonly Condition<T>[];
   not?: Condition<T>;
 };
+
+/** A map of names the task does not know in advance (environment variables), each value of one type. */
+type MapSchema<V> = { type: 'object'; additionalProperties: ArgumentSchema<V>; propertyNames?: { pattern: string } };
 
 type ObjectSchema<T> = {
   type: 'object';
@@ -92,6 +103,7 @@ export type TaskSchema<Args> = IsAny<Args> extends true ? UntypedSchema & { type
  */
 const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true, useDefaults: true, coerceTypes: 'array', allErrors: true });
 ajv.addKeyword({ keyword: 'secret', metaSchema: { type: 'boolean' } });
+ajv.addKeyword({ keyword: 'expression', metaSchema: { enum: ['value', 'condition'] } });
 
 const validators = new WeakMap<object, ValidateFunction>();
 

@@ -12,6 +12,7 @@ interface PropertySchema {
   properties?: Record<string, PropertySchema>;
   required?: string[];
   secret?: boolean;
+  expression?: 'value' | 'condition';
   anyOf?: PropertySchema[];
   oneOf?: PropertySchema[];
   minimum?: number;
@@ -36,6 +37,7 @@ function describeProperties(schema: PropertySchema, indent: string): string[] {
       required.has(name) ? 'required' : undefined,
       property.default !== undefined ? `default ${JSON.stringify(property.default)}` : undefined,
       property.secret ? 'secret: never printed' : undefined,
+      property.expression ? `${property.expression === 'condition' ? 'a condition' : 'an expression'}, evaluated for each host` : undefined,
     ].filter(Boolean);
     lines.push(`${indent}${name} (${typeOf(property)}${marks.length ? `; ${marks.join('; ')}` : ''})`);
     if (property.description) lines.push(`${indent}    ${property.description}`);
@@ -62,7 +64,12 @@ export function taskDocumentation(module: TaskModule, source: string): string {
   ];
   if (flat) {
     const words = Object.entries(example).map(([key, value]) => quote(`${key}=${value}`));
-    lines.push('', 'Example (ad hoc):', `  lvs task ${module.name} ${words.join(' ')} -i INVENTORY -l PATTERN`);
+    // A free-form task takes its words as one line: the free-form text, then its option words.
+    const freeForm = module.freeForm;
+    const adHoc = freeForm
+      ? [quote([String(example[freeForm.argument] ?? ''), ...Object.entries(example).filter(([key]) => freeForm.options.includes(key)).map(([key, value]) => quote(`${key}=${value}`))].join(' '))]
+      : words;
+    lines.push('', 'Example (ad hoc):', `  lvs task ${module.name} ${adHoc.join(' ')} -i INVENTORY -l PATTERN`);
   }
   return lines.filter((line, index) => line !== '' || index > 0).join('\n');
 }

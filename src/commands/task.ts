@@ -4,7 +4,7 @@ import { LvsCommand } from '../cli/lvs-command';
 import { runFlags } from '../cli/flags';
 import { runSettings } from '../cli/run-options';
 import { loadInventories } from '../engine/inventory';
-import { parseKeyValueWords } from '../engine/kv-args';
+import { parseFreeForm, parseKeyValueWords } from '../engine/kv-args';
 import type { Playbook } from '../engine/playbook';
 import { createRegistry } from '../engine/registry';
 import { plainTaskControl, readPlayControl } from '../engine/task-control';
@@ -15,6 +15,7 @@ export default class Task extends LvsCommand {
   static examples = [
     '<%= config.bin %> task sysctl name=net.ipv4.ip_forward value=1 -i inventories/lvs-nat -l director',
     '<%= config.bin %> task ifaddr address=192.168.2.100/32 dev=lo label=lo:0 -i inventories/lvs-dr -l realservers --check',
+    "<%= config.bin %> task shell 'ipvsadm -L -n | head -3' -i inventories/lvs-nat -l director",
   ];
   static strict = false;
   static enableJsonFlag = true;
@@ -27,9 +28,11 @@ export default class Task extends LvsCommand {
   async run() {
     const { args, argv, flags } = await this.parse(Task);
     const registry = createRegistry({ projectDir: process.cwd(), plugins: flags.plugin });
-    registry.require(args.name);
+    const module = registry.require(args.name);
     const where = { file: '<command line>' };
-    const taskArgs = parseKeyValueWords((argv as string[]).slice(1), `${args.name} arguments`);
+    const words = (argv as string[]).slice(1);
+    // Like `ansible -a 'touch /x creates=/x'`: a free-form task takes its words as one line.
+    const taskArgs = module.freeForm ? parseFreeForm(words.join(' '), module.freeForm, `${args.name} arguments`) : parseKeyValueWords(words, `${args.name} arguments`);
     const inventory = loadInventories(flags.inventory);
     const playbook: Playbook = {
       file: where.file,

@@ -3,8 +3,9 @@
  * free-form module lines of a playbook (`sysctl: name=net.ipv4.ip_forward value=1`).
  * Values are strings; the task schema coerces them. Quotes group words: `msg="a b"`.
  */
+import type { FreeForm } from '../api';
 import { InputError } from '../errors';
-import { ShellSyntaxError, splitShellWords } from './shell-words';
+import { ShellSyntaxError, splitShellWords, type Word } from '../shell/words';
 
 export function parseKeyValueWords(words: string[], where = 'arguments'): Record<string, string> {
   const args: Record<string, string> = {};
@@ -28,4 +29,32 @@ export function splitWords(line: string): string[] {
     // The line is not quoted back: its values may be secrets, which cannot be told apart here.
     throw new InputError(`cannot split the words at column ${error.column}: ${error.message}`);
   }
+}
+
+/**
+ * Ansible's free form (`command: touch /x creates=/x`): each word NAME=value whose NAME, as
+ * written, is one of the options sets that argument (`'creates=/x'`, quoted, does not, as in
+ * Ansible); the rest of the line, as written, goes to the free-form argument. A line whose
+ * quotes do not pair (a heredoc holding an apostrophe) has no options: it is all free form.
+ */
+export function parseFreeForm(line: string, freeForm: FreeForm, where = 'arguments'): Record<string, string> {
+  let words: Word[];
+  try {
+    words = splitShellWords(line, { comments: false, templates: true });
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    return { [freeForm.argument]: line };
+  }
+  const args: Record<string, string> = {};
+  let rest = line;
+  // From the last word back, so that the columns of the words before stay right.
+  for (const word of words.reverse()) {
+    const key = word.written.slice(0, Math.max(0, word.written.indexOf('=')));
+    if (!freeForm.options.includes(key)) continue;
+    if (key in args) throw new InputError(`argument '${key}' is given twice`, undefined, where);
+    args[key] = word.text.slice(key.length + 1);
+    rest = rest.slice(0, word.column - 1) + rest.slice(word.column - 1 + word.written.length);
+  }
+  const text = rest.trim();
+  return text ? { ...args, [freeForm.argument]: text } : args;
 }

@@ -6,13 +6,13 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { dirname, resolve } from 'node:path';
 import { InputError, InputErrors, type SourcePosition } from '../errors';
-import { parseKeyValueWords, splitWords } from './kv-args';
+import { parseFreeForm, parseKeyValueWords, splitWords } from './kv-args';
 import type { TaskRegistry } from './registry';
 import { playControlShape, readPlayControl, readTaskControl, TASK_CONTROL_KEYWORDS, taskControlShape, type PlayControl, type TaskControl } from './task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from './yaml-source';
 
 /** Keys a task may have besides its one module key. */
-const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen', ...TASK_CONTROL_KEYWORDS] as const;
+const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen', 'args', 'environment', ...TASK_CONTROL_KEYWORDS] as const;
 
 export interface TaskDefinition {
   name: string;
@@ -75,6 +75,8 @@ const taskShape = {
     become_user: { type: 'string', pattern: ACCOUNT_NAME },
     ignore_errors: { type: 'boolean' },
     ...taskControlShape,
+    args: { type: 'object' },
+    environment: { type: 'object' },
   },
 };
 const playbookShape = {
@@ -145,7 +147,8 @@ function readTask(
     return undefined;
   }
   const action = moduleKeys[0];
-  if (!registry.get(action)) {
+  const module = registry.get(action);
+  if (!module) {
     try {
       registry.require(action);
     } catch (error) {
@@ -157,7 +160,7 @@ function readTask(
   let args: Record<string, unknown>;
   const rawArgs = raw[action];
   try {
-    if (typeof rawArgs === 'string') args = parseKeyValueWords(splitWords(rawArgs));
+    if (typeof rawArgs === 'string') args = module.freeForm ? parseFreeForm(rawArgs, module.freeForm) : parseKeyValueWords(splitWords(rawArgs));
     else if (rawArgs === null || rawArgs === undefined) args = {};
     else if (typeof rawArgs === 'object' && !Array.isArray(rawArgs)) args = rawArgs as Record<string, unknown>;
     else throw new InputError('task arguments must be a map or key=value words');
@@ -165,6 +168,14 @@ function readTask(
     errors.push(new InputError((error as Error).message, source.locate([...path, action], 'value'), `${keyPath}.${action}`));
     return undefined;
   }
+  // Ansible's `args:` and `environment:` keywords are more arguments of the module.
+  const keywordArgs = { ...(raw.args as Record<string, unknown> | undefined), ...(raw.environment === undefined ? {} : { environment: raw.environment }) };
+  const twice = Object.keys(keywordArgs).filter((key) => key in args);
+  if (twice.length) {
+    errors.push(new InputError(`${twice.join(', ')} given both as a task keyword and in the ${action} arguments`, source.locate([...path, action]), `${keyPath}.${action}`));
+    return undefined;
+  }
+  args = { ...args, ...keywordArgs };
   return {
     name: typeof raw.name === 'string' ? raw.name : `${action}`,
     action,

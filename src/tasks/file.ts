@@ -108,8 +108,8 @@ function planTouch(args: FileArgs, path: RemotePath): Plan {
   if (!self) {
     const attributes = setFileAttributes(args.path, wanted(args)).map((run) => ({ run }));
     const made: Plan = { changes: [{ subject: args.path, before: 'absent', after: 'file' }], commands: [{ run: sh`touch -- ${args.path}` }, ...attributes] };
-    // Read again right after, the new file's times still call for a touch.
-    return times.length ? { ...made, repeats: true } : made;
+    // Read again right after, the new file's times still call for a touch: the touch is an action.
+    return times.length ? { ...made, action: { check: 'report' } } : made;
   }
   if (!resolved) throw new Error(`${args.path} is a dangling link to ${path.linkTarget}`);
   if (times.length === 0) {
@@ -118,7 +118,7 @@ function planTouch(args: FileArgs, path: RemotePath): Plan {
   }
   // Ansible's touch changes the times, so it changes something on every run.
   const touched: Plan = { changes: [{ subject: `${args.path} times`, before: 'as they were', after: times.length === 2 ? 'now' : times[0] === '-a' ? 'access time now' : 'modification time now' }], commands: [{ run: sh`touch ${times} -- ${args.path}` }] };
-  return { ...attributesPlan(args, resolved, touched), repeats: true };
+  return { ...attributesPlan(args, resolved, touched), action: { check: 'report' } };
 }
 
 export default defineTask<FileArgs, FileFacts>({

@@ -10,7 +10,7 @@ import type { CommandResult } from '../../src/api';
 import type { Connector } from '../../src/engine/execute/executor';
 import type { RemoteShell } from '../../src/engine/execute/host-run';
 import type { ConnectionTarget } from '../../src/engine/inventory';
-import { splitShellWords } from '../../src/engine/shell-words';
+import { splitShellWords } from '../../src/shell/words';
 import { UnreachableError } from '../../src/errors';
 import type { ShellCommand } from '../../src/shell/quote';
 import type { Become } from '../../src/transport/become';

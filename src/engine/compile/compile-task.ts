@@ -3,7 +3,7 @@
  * checked against the task's schema, and its template files rendered. A task that needs a
  * variable an earlier task registers is deferred until that variable exists.
  */
-import type { SourceFile, TaskModule } from '../../api';
+import type { Evaluated, SourceFile, TaskModule } from '../../api';
 import { formatPosition, type SourcePosition } from '../../errors';
 import type { Become } from '../../transport/become';
 import { checkArguments, secretArguments } from '../arguments';
@@ -13,6 +13,7 @@ import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, DelegateTarget, TaskUnit } from './compiled-run';
+import { evaluateArgument, expressionArguments, expressionTexts } from './expressions';
 import { SourceFileError, type SourceFiles } from './source-files';
 import { ControlError, delegateName, itemLabel, loopVariables, outcomeRules } from './task-control';
 import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
@@ -57,6 +58,7 @@ function isSecretUnit(
   args: Record<string, unknown>,
   templates: Record<string, string>,
   files: Record<string, SourceFile>,
+  expressions: Record<string, Evaluated[]>,
   environment: TaskEnvironment,
 ): boolean {
   const secretArgs = secretArguments(module)
@@ -65,9 +67,9 @@ function isSecretUnit(
   environment.redactor.add(secretArgs);
   if (secretArgs.length) return true;
   const texts = Object.keys(templates).map((name) => environment.templates.find(name).text);
-  if (namesASecret(environment.secretNames, [task.args, task.loop, ...texts], [task.when])) return true;
+  if (namesASecret(environment.secretNames, [task.args, task.loop, ...texts], [task.when, ...expressionTexts(module, task.args)])) return true;
   const copied = Object.values(files).flatMap((file) => [file.content, ...file.entries.map((entry) => entry.content)]).map((bytes) => bytes.toString('utf8'));
-  return [JSON.stringify(args), ...Object.values(templates), ...copied].some((text) => environment.redactor.holds(text));
+  return [JSON.stringify(args), JSON.stringify(expressions), ...Object.values(templates), ...copied].some((text) => environment.redactor.holds(text));
 }
 
 /** The top-level argument whose value is `name`, to point an error at it. */
@@ -130,7 +132,10 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
   };
   // A condition such as `r is defined` or `r.changed` can only be decided once `r` exists.
   const { delegateTo, loopControl, retries, delay } = task.control;
-  const waitsFor = [...referencedNames([task.args, task.loop, delegateTo, loopControl.label, retries, delay]), ...conditionNames(task.when)].find((name) => environment.registered.has(name));
+  const waitsFor = [
+    ...referencedNames([task.args, task.loop, delegateTo, loopControl.label, retries, delay]),
+    ...conditionNames([task.when, ...expressionTexts(module, task.args)]),
+  ].find((name) => environment.registered.has(name));
   if (waitsFor) return deferUntil(waitsFor);
   /** Runs one step; a template error about a registered variable defers the whole task. */
   const step = <T>(key: string, work: () => T): { value: T } | { deferred: CompiledTask } => {
@@ -171,6 +176,12 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment));
     if ('deferred' in templates) return templates.deferred;
     const files = readSourceFiles(module, checked.args, environment);
+    const expressions: Record<string, Evaluated[]> = {};
+    for (const [name, kind] of expressionArguments(module)) {
+      const evaluated = step(name, () => evaluateArgument(kind, checked.args[name], unitVars, (variable) => environment.registered.has(variable)));
+      if ('deferred' in evaluated) return evaluated.deferred;
+      expressions[name] = evaluated.value;
+    }
     const control = step('', () => {
       const delegateTo = delegateName(task, unitVars);
       return {
@@ -186,8 +197,8 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     units.push({
       module,
       args: checked.args,
-      context: { host: environment.host, templates: templates.value, files },
-      secret: isSecretUnit(task, module, checked.args, templates.value, files, environment),
+      context: { host: environment.host, templates: templates.value, files, expressions },
+      secret: isSecretUnit(task, module, checked.args, templates.value, files, expressions, environment),
       ...(become ? { become } : {}),
       ...(items ? { item } : {}),
       ...(label !== undefined ? { label } : {}),

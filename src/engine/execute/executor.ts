@@ -16,7 +16,7 @@ import { HostQueue } from './host-queue';
 import { HostRun, type HostSettings, type RemoteShell } from './host-run';
 import { runJudged } from './outcome';
 import type { HeldLock, RunLocks } from './run-lock';
-import { countResult, emptyStats, type HostStats, type HostTaskResult, type PlayStop } from './results';
+import { countResult, emptyStats, registeredFields, type HostStats, type HostTaskResult, type PlayStop } from './results';
 import { onceResultFor } from './run-once';
 
 /** Opens (once per host) the shell a host's tasks run in. */
@@ -98,6 +98,7 @@ function registerValue(result: HostTaskResult): Record<string, unknown> {
     diff: result.diff,
     ...(result.results ? { results: result.results.map(registerValue) } : {}),
     ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
+    ...registeredFields(result),
   };
 }
 

@@ -6,7 +6,9 @@
  * batch. A task that changes something applies its commands in one more batch, which then
  * re-reads its own facts (to prove the change took) and those of the tasks ahead (which see
  * the host as the change left it). A no-op run of a whole playbook costs one exec per host
- * and user; a converge, one more per task that changes something.
+ * and user; a converge, one more per task that changes something. An action (Plan.action:
+ * a command the user gave, a wait) is applied the same way, but its own facts are not read
+ * back: it has no state to re-plan against.
  */
 import type { CommandResult, FactMap, Plan } from '../../api';
 import { CommandError, UnreachableError } from '../../errors';
@@ -16,7 +18,7 @@ import type { ExecOptions } from '../../transport/ssh';
 import type { TaskUnit } from '../compile/compiled-run';
 import { HIDDEN } from '../secrets';
 import { batchScript } from './batch';
-import type { HostTaskResult } from './results';
+import { commandOutput, OUTPUT_FIELDS, RESERVED_RESULT_NAMES, type CommandOutput, type HostTaskResult } from './results';
 
 export interface RemoteShell {
   exec(command: ShellCommand, options?: ExecOptions): Promise<CommandResult>;
@@ -45,6 +47,10 @@ function conceal(result: HostTaskResult): HostTaskResult {
     ...(result.item_label === undefined ? {} : { item_label: HIDDEN }),
     ...(result.msg === undefined ? {} : { msg: `${result.status}: ${HIDDEN}` }),
     ...(result.noop === undefined ? {} : { noop: HIDDEN }),
+    ...(result.values === undefined ? {} : { values: Object.fromEntries(Object.keys(result.values).map((name) => [name, HIDDEN])) }),
+    // The exit code stays: a number says nothing of a secret, and `register` users test it.
+    ...(result.stdout === undefined ? {} : { stdout: HIDDEN, stdout_lines: [HIDDEN] }),
+    ...(result.stderr === undefined ? {} : { stderr: HIDDEN, stderr_lines: [HIDDEN] }),
   };
 }
 
@@ -78,9 +84,10 @@ export class HostRun {
    * non-zero ends the batch: the results end with it. A batch that ends any other way short
    * (the remote shell died, the connection dropped) fails with the shell's stderr and exit code.
    */
-  private async runBatch(unit: TaskUnit, commands: ShellCommand[], stopOnError: boolean, then: ShellCommand[] = []): Promise<CommandResult[]> {
+  private async runBatch(unit: TaskUnit, commands: ShellCommand[], stopOnError: boolean, then: ShellCommand[] = [], waitsUpToMs = 0): Promise<CommandResult[]> {
     const batch = batchScript(commands, { stopOnError, then });
-    const result = await this.shell.exec(BATCH_SHELL, { stdin: batch.script, timeoutMs: this.settings.commandTimeoutMs, become: unit.become });
+    const timeoutMs = this.settings.commandTimeoutMs + waitsUpToMs;
+    const result = await this.shell.exec(BATCH_SHELL, { stdin: batch.script, timeoutMs, become: unit.become });
     const results = batch.parse(result.stdout);
     const expected = commands.length + then.length;
     const last = results.at(-1);
@@ -145,7 +152,18 @@ export class HostRun {
   }
 
   private plan(unit: TaskUnit, facts: Record<string, unknown>): Plan {
-    return unit.module.plan(unit.args as never, facts as never, unit.context);
+    const plan = unit.module.plan(unit.args as never, facts as never, unit.context);
+    const kept = plan.commands.filter((command) => command.output).length;
+    if (kept > 1) throw new Error(`${unit.module.name}: at most one command of a plan has its output kept`);
+    const isOutput = (name: string) => kept > 0 && (OUTPUT_FIELDS as readonly string[]).includes(name);
+    const reserved = Object.keys(plan.result ?? {}).filter((name) => RESERVED_RESULT_NAMES.has(name) || isOutput(name));
+    if (reserved.length) throw new Error(`${unit.module.name}: the plan's result may not set ${reserved.join(', ')}, which lvs sets itself`);
+    return plan;
+  }
+
+  private output(outcome: CommandResult): CommandOutput {
+    const redact = this.settings.redact;
+    return commandOutput(redact(outcome.stdout), redact(outcome.stderr), outcome.exitCode);
   }
 
   /** Runs one unit: facts, plan, and (unless in check mode) apply, re-read, re-plan. */
@@ -176,21 +194,36 @@ export class HostRun {
         before: typeof change.before === 'string' ? redact(change.before) : change.before,
         after: typeof change.after === 'string' ? redact(change.after) : change.after,
       }));
-      if (plan.changes.length === 0) return result({ status: 'ok', noop: plan.noop ? redact(plan.noop) : undefined });
-      if (this.settings.check) return result({ status: 'changed', diff, commands, check_mode: true });
+      // Data of any shape, like an item: redacted through its JSON text.
+      const values = plan.result ? { values: JSON.parse(redact(JSON.stringify(plan.result))) as Record<string, unknown> } : {};
+      const noop = plan.noop ? { noop: redact(plan.noop) } : {};
+      const action = plan.action;
+      const runs = plan.changes.length > 0 || (action !== undefined && plan.commands.length > 0);
+      if (!runs) return result({ status: 'ok', ...noop, ...values });
+      if (this.settings.check && action?.check !== 'run') {
+        if (typeof action?.check === 'object') return result({ status: 'skipped', msg: redact(action.check.skip), commands, check_mode: true, ...values });
+        return result({ status: plan.changes.length ? 'changed' : 'ok', diff, commands, check_mode: true, ...values });
+      }
 
       // Whatever happens next, the host may have changed: nothing read before is trusted.
       // The same batch reads, after the commands, this task's facts (to re-plan) and those
       // of the tasks ahead, which then see the host as this task left it.
       this.factCache.clear();
-      const factCommands = [...new Map(Object.values(facts).map((fact) => [fact.command.text, fact.command])).values()];
+      // An action is not re-planned, so its own facts are not read back.
+      const factCommands = action ? [] : [...new Map(Object.values(facts).map((fact) => [fact.command.text, fact.command])).values()];
       const aheadCommands = this.factsAhead(unit).filter((command) => !factCommands.some((mine) => mine.text === command.text));
+      const waitsUpToMs = plan.commands.reduce((total, command) => total + (command.waitsUpTo ?? 0) * 1000, 0);
       const outcomes = await this.runBatch(
         unit,
         plan.commands.map((command) => command.run),
         true,
         [...factCommands, ...aheadCommands],
+        waitsUpToMs,
       );
+      const outputAt = plan.commands.findIndex((command) => command.output);
+      const output: Partial<CommandOutput> = outcomes[outputAt] ? this.output(outcomes[outputAt]) : {};
+      const status = plan.changes.length ? 'changed' : 'ok';
+      const check_mode = this.settings.check ? { check_mode: true as const } : {};
       for (const [index, command] of plan.commands.entries()) {
         const outcome = outcomes[index];
         const problem = !outcome
@@ -199,18 +232,19 @@ export class HostRun {
             ? `exited ${outcome.exitCode}${outcome.stderr.trim() ? `: ${outcome.stderr.trim()}` : ''}`
             : undefined;
         if (problem) {
-          return result({ status: 'failed', failed: true, msg: redact(`${command.run.shown} ${problem}`), diff, commands });
+          return result({ status: 'failed', failed: true, msg: redact(`${command.run.shown} ${problem}`), diff, commands, ...output, ...values, ...check_mode });
         }
       }
+      aheadCommands.forEach((command, index) => this.factCache.set(this.cacheKey(unit, command), outcomes[plan.commands.length + factCommands.length + index]));
+      if (action) return result({ status, diff, commands, ...output, ...values, ...noop, ...check_mode });
       const reread = outcomes.slice(plan.commands.length);
       const byCommand = new Map(factCommands.map((command, index) => [command.text, reread[index]]));
-      aheadCommands.forEach((command, index) => this.factCache.set(this.cacheKey(unit, command), reread[factCommands.length + index]));
       const again = this.plan(unit, this.parseFacts(unit, facts, (command) => byCommand.get(command.text)!));
-      if (again.changes.length && !plan.repeats) {
+      if (again.changes.length) {
         const left = again.changes.map((change) => `${change.subject}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}`).join('; ');
         return result({ status: 'failed', failed: true, msg: redact(`not idempotent: after applying, the host still differs (${left}); this is a bug in the ${unit.module.name} task`), diff, commands });
       }
-      return result({ status: 'changed', diff, commands });
+      return result({ status: 'changed', diff, commands, ...output, ...values });
     } catch (error) {
       if (error instanceof UnreachableError) return result({ status: 'unreachable', unreachable: true, msg: redact(error.message) });
       const hint = error instanceof CommandError && error.hint ? ` (${error.hint})` : '';

@@ -3,7 +3,25 @@ import type { Change } from '../../api';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
-export interface HostTaskResult {
+/** What a command the plan marks `output` printed, in the names of Ansible's command module. */
+export interface CommandOutput {
+  /** Trailing newlines removed, as Ansible's `strip_empty_ends` does by default. */
+  stdout: string;
+  stderr: string;
+  rc: number;
+  stdout_lines: string[];
+  stderr_lines: string[];
+}
+
+export function commandOutput(stdout: string, stderr: string, rc: number): CommandOutput {
+  const strip = (text: string) => text.replace(/[\r\n]+$/, '');
+  const lines = (text: string) => (text === '' ? [] : text.split(/\r?\n/));
+  return { stdout: strip(stdout), stderr: strip(stderr), rc, stdout_lines: lines(strip(stdout)), stderr_lines: lines(strip(stderr)) };
+}
+
+export const OUTPUT_FIELDS = ['stdout', 'stderr', 'rc', 'stdout_lines', 'stderr_lines'] as const;
+
+export interface HostTaskResult extends Partial<CommandOutput> {
   status: TaskStatus;
   changed: boolean;
   failed?: true;
@@ -29,6 +47,34 @@ export interface HostTaskResult {
   run_once_host?: string;
   duration_ms: number;
   check_mode?: true;
+  /** What the plan returned besides its changes (`Plan.result`): debug's msg, command's cmd. */
+  values?: Record<string, unknown>;
+}
+
+/**
+ * Names a plan's `result` may not set: the engine's own, which `register` stores beside it.
+ * The output names (OUTPUT_FIELDS) are the engine's only when a command's output is kept.
+ */
+export const RESERVED_RESULT_NAMES: ReadonlySet<string> = new Set([
+  'status',
+  'changed',
+  'failed',
+  'skipped',
+  'unreachable',
+  'noop',
+  'diff',
+  'commands',
+  'results',
+  'item',
+  'duration_ms',
+  'check_mode',
+  'values',
+]);
+
+/** The command output and plan values of a result, as `register` stores them beside its status. */
+export function registeredFields(result: HostTaskResult): Record<string, unknown> {
+  const output = Object.fromEntries(OUTPUT_FIELDS.filter((name) => result[name] !== undefined).map((name) => [name, result[name]]));
+  return { ...output, ...result.values };
 }
 
 export interface TaskReport {

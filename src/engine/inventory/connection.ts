@@ -10,7 +10,7 @@
 import { homedir } from 'node:os';
 import { InputError, type SourcePosition } from '../../errors';
 import { parseAddress } from './address';
-import { ShellSyntaxError, splitShellWords } from '../shell-words';
+import { ShellSyntaxError, splitShellWords } from '../../shell/words';
 import { positionIn } from '../variable-positions';
 
 export interface ConnectionTarget {

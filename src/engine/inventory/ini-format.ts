@@ -15,7 +15,7 @@ import { InputError } from '../../errors';
 import type { InventoryBuilder, Origin } from './builder';
 import { addHostPattern } from './host-pattern';
 import { parsePythonLiteral } from './python-literal';
-import { ShellSyntaxError, splitShellWords } from '../shell-words';
+import { ShellSyntaxError, splitShellWords } from '../../shell/words';
 import { withPositions } from '../variable-positions';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;

@@ -11,6 +11,15 @@ export interface HostResult {
   noop?: string;
   diff: { subject: string; before: unknown; after: unknown }[];
   commands: string[];
+  check_mode?: true;
+  /** A command's output (tasks that keep it: command, shell, wait_for). */
+  stdout?: string;
+  stderr?: string;
+  rc?: number;
+  stdout_lines?: string[];
+  stderr_lines?: string[];
+  /** What the plan returned besides its changes (debug's msg, command's cmd). */
+  values?: Record<string, unknown>;
 }
 
 export interface TaskRun {
@@ -21,8 +30,8 @@ export interface TaskRun {
   stderr: string;
 }
 
-export async function lvsTask(lab: TestLab, host: string, task: string, words: string[], options: { check?: boolean } = {}): Promise<TaskRun> {
-  const flags = ['-i', lab.inventoryFile, '-l', host, '--json', '--known-hosts', lab.knownHostsFile, ...(options.check ? ['--check'] : [])];
+export async function lvsTask(lab: TestLab, host: string, task: string, words: string[], options: { check?: boolean; flags?: string[] } = {}): Promise<TaskRun> {
+  const flags = ['-i', lab.inventoryFile, '-l', host, '--json', '--known-hosts', lab.knownHostsFile, ...(options.check ? ['--check'] : []), ...(options.flags ?? [])];
   const run = await runLvs(['task', task, ...words, ...flags]);
   let result: HostResult | undefined;
   try {

@@ -1,4 +1,4 @@
-import { ShellSyntaxError, splitShellWords } from '../../../src/engine/shell-words';
+import { ShellSyntaxError, splitShellWords } from '../../../src/shell/words';
 
 const texts = (line: string, comments = true) => splitShellWords(line, { comments }).map((word) => word.text);
 
@@ -7,11 +7,12 @@ describe('splitShellWords (shlex.split in POSIX mode)', () => {
     expect(texts(`web1 a=1  label="web tier" other='x y'`)).toEqual(['web1', 'a=1', 'label=web tier', 'other=x y']);
   });
 
-  it('reports where each word starts', () => {
+  it('reports where each word starts, and how it was written', () => {
     expect(splitShellWords('  web1 key="v v"', { comments: false })).toEqual([
-      { text: 'web1', column: 3 },
-      { text: 'key=v v', column: 8 },
+      { text: 'web1', column: 3, written: 'web1' },
+      { text: 'key=v v', column: 8, written: 'key="v v"' },
     ]);
+    expect(splitShellWords(String.raw`a\ b {{ x }}c #d`, { comments: true, templates: true }).map((word) => word.written)).toEqual([String.raw`a\ b`, '{{ x }}c']);
   });
 
   it('treats # as a comment even inside a word, but not inside quotes', () => {

@@ -31,6 +31,8 @@ const file = { path: '/etc/lvs-file.conf' };
 const link = { path: '/etc/lvs-link.conf', state: 'link', src: '/etc/hosts' };
 const lineinfile = { path: '/etc/hosts', line: '10.0.0.11 rs1' };
 const blockinfile = { path: '/etc/hosts', block: '10.0.0.11 rs1\n' };
+const command = { cmd: 'true' };
+const waitFor = { port: 80 };
 
 const row = (task: string, key: string, args: Record<string, unknown>, operand: boolean): ArgumentRow => ({ task, key, args, operand });
 
@@ -127,6 +129,22 @@ export const REFUSED: ArgumentRow[] = [
   row('http_verify', 'requests', { ...httpVerify, requests: 4 }, true),
   row('http_verify', 'expect', { ...httpVerify, expect: 'each' }, false),
   row('http_verify', 'timeout', { ...httpVerify, timeout: 5 }, true),
+  row('command', 'stdin_add_newline', { ...command, stdin_add_newline: false }, false),
+  row('command', 'environment', { ...command, environment: { A: '1' } }, false),
+  row('shell', 'executable', { ...command, executable: '/bin/bash' }, true),
+  row('shell', 'stdin_add_newline', { ...command, stdin_add_newline: false }, false),
+  row('shell', 'environment', { ...command, environment: { A: '1' } }, false),
+  row('debug', 'verbosity', { verbosity: 1 }, false),
+  row('assert', 'quiet', { that: ['true'], quiet: true }, false),
+  row('wait_for', 'host', { ...waitFor, host: 'localhost' }, true),
+  row('wait_for', 'port', waitFor, true),
+  row('wait_for', 'state', { ...waitFor, state: 'stopped' }, false),
+  row('wait_for', 'timeout', { ...waitFor, timeout: 5 }, true),
+  row('wait_for', 'delay', { ...waitFor, delay: 1 }, true),
+  row('wait_for', 'sleep', { ...waitFor, sleep: 1 }, true),
+  row('wait_for', 'connect_timeout', { ...waitFor, connect_timeout: 1 }, true),
+  row('wait_for', 'active_connection_states.0', { ...waitFor, state: 'drained', active_connection_states: ['ESTABLISHED'] }, false),
+  row('wait_for', 'exclude_hosts.0', { ...waitFor, state: 'drained', exclude_hosts: ['10.0.0.1'] }, true),
 ];
 
 export interface AcceptedRow {
@@ -158,6 +176,23 @@ export const ACCEPTED: AcceptedRow[] = [
   { task: 'blockinfile', key: 'insertbefore', args: blockinfile, why: 'it is matched on the controller, in the plan' },
   { task: 'httpd', key: 'index_content', args: { index_content: 'hello\n' }, why: 'it is file content, written base64-encoded' },
   { task: 'http_verify', key: 'servers.0', args: httpVerify, why: 'it is text looked for in the pages, on the controller' },
+  ...(['command', 'shell'] as const).flatMap((task) => [
+    { task, key: 'cmd', args: command, why: 'it is the command the user runs: a dash there is theirs to give' },
+    { task, key: 'chdir', args: { ...command, chdir: '/tmp' }, why: 'it follows cd --' },
+    { task, key: 'creates', args: { ...command, creates: '/x' }, why: 'it is a glob in a variable, set after set --, tested with [ -e ]' },
+    { task, key: 'removes', args: { ...command, removes: '/x' }, why: 'it is a glob in a variable, set after set --, tested with [ -e ]' },
+    { task, key: 'stdin', args: { ...command, stdin: 'x' }, why: 'printf prints it as the operand of %s' },
+  ]),
+  { task: 'command', key: 'argv.0', args: { argv: ['true'] }, why: 'it is the command the user runs: a dash there is theirs to give' },
+  { task: 'debug', key: 'msg', args: { msg: 'hello' }, why: 'it is a message, shown on the controller' },
+  { task: 'debug', key: 'var', args: { var: 'x' }, why: 'it is an expression, evaluated on the controller' },
+  { task: 'assert', key: 'that.0', args: { that: ['true'] }, why: 'it is a condition, evaluated on the controller' },
+  { task: 'assert', key: 'fail_msg', args: { that: ['true'], fail_msg: 'x' }, why: 'it is a message, shown on the controller' },
+  { task: 'assert', key: 'msg', args: { that: ['true'], msg: 'x' }, why: 'it is a message, shown on the controller' },
+  { task: 'assert', key: 'success_msg', args: { that: ['true'], success_msg: 'x' }, why: 'it is a message, shown on the controller' },
+  { task: 'wait_for', key: 'path', args: { path: '/x' }, why: 'the wait tests it with [ -e ] and gives it to grep after --' },
+  { task: 'wait_for', key: 'search_regex', args: { path: '/x', search_regex: 'x' }, why: 'grep takes it after --' },
+  { task: 'wait_for', key: 'msg', args: { ...waitFor, msg: 'x' }, why: "it is a message the wait prints as printf's operand" },
 ];
 
 /** A copy of `args` with the dotted `key` set to `value`. */

@@ -13,7 +13,7 @@ import { applyHere, planHere } from './local-shell';
 
 const BINARY = Buffer.from([0x00, 0xff, 0x0a, 0x0d, 0x80, 0x27, 0x24, 0x28]);
 const sourceFile = (content: Buffer, mode = '644'): SourceFile => ({ type: 'file', content, mode, entries: [] });
-const withFiles = (files: Record<string, SourceFile>): TaskContext => ({ host: 'h1', templates: {}, files });
+const withFiles = (files: Record<string, SourceFile>): TaskContext => ({ host: 'h1', templates: {}, files, expressions: {} });
 
 let dir: string;
 beforeEach(() => {

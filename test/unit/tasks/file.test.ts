@@ -131,15 +131,15 @@ describe('file states in this machine\'s sh', () => {
     expect(statSync(other).ino).toBe(statSync(src).ino);
   });
 
-  it('touch: creates a file; on an existing one it is a change every time (as in Ansible), and the engine is told it repeats', () => {
+  it('touch: creates a file; on an existing one it is a change every time (as in Ansible), and the engine is told it is an action', () => {
     const path = join(dir, 'stamp');
     const made = apply({ path, state: 'touch', mode: '0640' });
     expect(made.plan.changes).toEqual([{ subject: path, before: 'absent', after: 'file' }]);
-    expect(made.plan.repeats).toBe(true);
+    expect(made.plan.action).toEqual({ check: 'report' });
     expect(mode(path)).toBe('640');
     utimesSync(path, 1000, 1000);
     const again = apply({ path, state: 'touch' });
-    expect(again.plan.repeats).toBe(true);
+    expect(again.plan.action).toEqual({ check: 'report' });
     expect(again.plan.changes).toEqual([{ subject: `${path} times`, before: 'as they were', after: 'now' }]);
     expect(statSync(path).mtimeMs).toBeGreaterThan(1_000_000);
   });
@@ -151,7 +151,7 @@ describe('file states in this machine\'s sh', () => {
     const { plan } = apply({ path, state: 'touch', access_time: 'preserve', modification_time: 'preserve' });
     expect(plan.changes).toEqual([]);
     const made = apply({ path: join(dir, 'new'), state: 'touch', access_time: 'preserve', modification_time: 'preserve' });
-    expect(made.plan.repeats).toBeUndefined();
+    expect(made.plan.action).toBeUndefined();
     expect(made.again.changes).toEqual([]);
     expect(statSync(path).mtimeMs).toBe(1_000_000);
   });

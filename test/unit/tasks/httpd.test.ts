@@ -16,7 +16,7 @@ const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, str
 const validateSchema = ajv.compile(httpd.schema);
 
 const PAGE = renderString(readFileSync(join(TEMPLATES, 'index.html.hbs'), 'utf8'), { inventory_hostname: 'rs1' }, isHtmlTemplate('index.html.hbs'));
-const context: TaskContext = { host: 'rs1', templates: { 'index.html.hbs': PAGE }, files: {} };
+const context: TaskContext = { host: 'rs1', templates: { 'index.html.hbs': PAGE }, files: {}, expressions: {} };
 const INDEX = '/var/www/html/index.html';
 const START = 'if command -v service >/dev/null 2>&1; then service apache2 start; else /etc/init.d/apache2 start; fi';
 

@@ -14,7 +14,7 @@ const fixtureResult = (dir: string, name: string) => JSON.parse(readFileSync(joi
 
 const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, strict: false });
 const validateSchema = ajv.compile(ipvsadm.schema);
-const context: TaskContext = { host: 'director', templates: {}, files: {} };
+const context: TaskContext = { host: 'director', templates: {}, files: {}, expressions: {} };
 
 /** Arguments as the engine hands them over: schema defaults and coercion, then validate(). */
 function args(input: Record<string, unknown>): Record<string, unknown> & { state: string } {

@@ -6,7 +6,7 @@ import type { Plan, TaskContext, TaskModule } from '../../../src/api';
 import { checkArguments } from '../../../src/engine/arguments';
 import type { CapturedOutput } from '../fixtures/network';
 
-export const context: TaskContext = { host: 'h1', templates: {}, files: {} };
+export const context: TaskContext = { host: 'h1', templates: {}, files: {}, expressions: {} };
 
 /** "key: message" for each problem the engine would report before touching a host. */
 export function argumentProblems(module: TaskModule, input: Record<string, unknown>): string[] {

@@ -16,7 +16,7 @@ function contextFor(vars: Record<string, unknown>, extraTemplates: Record<string
   // Rendered when the plan reads it, as compiling a run would have rendered it before.
   const render = (name: string) => renderString(extraTemplates[name] ?? readFileSync(join(TEMPLATES, name), 'utf8'), vars, isHtmlTemplate(name));
   const templates = new Proxy({}, { get: (_target, name) => (typeof name === 'string' ? render(name) : undefined) }) as Record<string, string>;
-  return { host: String(vars.inventory_hostname), templates, files: {} };
+  return { host: String(vars.inventory_hostname), templates, files: {}, expressions: {} };
 }
 
 function args(input: Record<string, unknown>) {

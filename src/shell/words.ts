@@ -12,6 +12,8 @@ export interface Word {
   text: string;
   /** 1-based column where the word starts. */
   column: number;
+  /** The word as written in the line, quotes and escapes included. */
+  written: string;
 }
 
 export class ShellSyntaxError extends Error {
@@ -29,13 +31,16 @@ export function splitShellWords(line: string, options: { comments: boolean; temp
   const words: Word[] = [];
   let current: Word | undefined;
   let index = 0;
-  const startWord = () => (current ??= { text: '', column: index + 1 });
+  const startWord = () => (current ??= { text: '', column: index + 1, written: '' });
+  const endWord = () => {
+    if (current) words.push({ ...current, written: line.slice(current.column - 1, index) });
+    current = undefined;
+  };
 
   while (index < line.length) {
     const char = line[index];
     if (WHITESPACE.has(char)) {
-      if (current) words.push(current);
-      current = undefined;
+      endWord();
       index += 1;
     } else if (options.templates && line.startsWith('{{', index)) {
       const end = line.indexOf('}}', index + 2);
@@ -57,7 +62,7 @@ export function splitShellWords(line: string, options: { comments: boolean; temp
       index += 1;
     }
   }
-  if (current) words.push(current);
+  endWord();
   return words;
 }
 

@@ -1,6 +1,6 @@
 /**
- * A plan that says `repeats` (the file task's touch) is changed on every run, not failed as
- * "not idempotent" because its second plan still has the change. The host is this
+ * A touch (the file task's action) is changed on every run, not failed as "not idempotent"
+ * because its second plan still has the change. The host is this
  * machine's own sh (`sh -s` with the batch on stdin, as a host runs it), on a scratch dir.
  */
 import { spawnSync } from 'child_process';
@@ -26,10 +26,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const unit = (args: Record<string, unknown>) => ({ module: file, args: checkArguments(file, args).args, context: { host: 'here', templates: {}, files: {} }, secret: false });
+const unit = (args: Record<string, unknown>) => ({ module: file, args: checkArguments(file, args).args, context: { host: 'here', templates: {}, files: {}, expressions: {} }, secret: false });
 const hostRun = () => new HostRun('here', localShell, { check: false, commandTimeoutMs: 10_000, redact: (text) => text });
 
-describe('a plan that repeats', () => {
+describe('a touch, an action that changes something', () => {
   it('is changed each time it runs, and does what it says', async () => {
     const path = join(dir, 'stamp');
     expect((await hostRun().runUnit(unit({ path, state: 'touch' }))).status).toBe('changed');
@@ -39,7 +39,7 @@ describe('a plan that repeats', () => {
     expect(statSync(path).mtimeMs).toBeGreaterThan(1_000_000);
   });
 
-  it('twin: without repeats, touch with both times kept is ok the second time', async () => {
+  it('twin: not an action, touch with both times kept is ok the second time', async () => {
     const path = join(dir, 'kept');
     const args = { path, state: 'touch', access_time: 'preserve', modification_time: 'preserve' };
     expect((await hostRun().runUnit(unit(args))).status).toBe('changed');
