@@ -115,7 +115,8 @@ function toJson(value: unknown): string {
  * written inline (`[80, 443]`, `{a: 1}`), the others as blocks, list items not indented.
  */
 function toYaml(value: unknown): string {
-  const document = new Document(value, { sortMapEntries: true });
+  // YAML 1.1, as PyYAML writes and Ansible reads it: a string such as 'yes' or 'on' is quoted.
+  const document = new Document(value, { sortMapEntries: true, version: '1.1' });
   const inline = (_key: unknown, node: YAMLMap | YAMLSeq) => {
     node.flow = node.items.every((item: unknown) => isScalar(isPair(item) ? item.value : item));
   };

@@ -120,8 +120,9 @@ function compile(template: string, escapeHtml: boolean): Compiled {
 
 const SINGLE_EXPRESSION = /^\s*\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}\s*$/;
 
+/** Whether a value is a template: `{%` too, so that a Jinja2 statement is refused rather than kept as text. */
 export function isTemplated(value: string): boolean {
-  return value.includes('{{');
+  return value.includes('{{') || value.includes('{%');
 }
 
 export function isHtmlTemplate(name: string): boolean {
@@ -198,7 +199,7 @@ function singleHelperCall(value: string): string | undefined {
 function callValue(call: string, context: Record<string, unknown>): unknown {
   const capture: { value?: unknown } = {};
   render(`{{[${CAPTURE}] (${call})}}`, context, false, { capture });
-  return capture.value instanceof handlebars.SafeString ? capture.value.toString() : (capture.value ?? '');
+  return capture.value instanceof handlebars.SafeString ? capture.value.toString() : capture.value === undefined ? '' : capture.value;
 }
 
 /** Renders every string inside a value (deeply), keeping types for single expressions. */
