@@ -264,7 +264,7 @@ export const TEMPLATE_HELPERS: readonly TemplateHelper[] = [
   },
   {
     name: 'regex_replace',
-    summary: 'the string with every match of a Python regular expression replaced (\\1 and \\g<name> name groups); hash ignorecase=true, multiline=true, count=N',
+    summary: 'the string with every match of a Python regular expression replaced (\\1 and \\g<name> in the replacement are groups); ignorecase=true, multiline=true, count=N',
     jinja: "{{ x | regex_replace('^eth', 'en') }}",
     parameters: ['pattern', 'replacement', 'ignorecase', 'multiline', 'count'],
     required: 2,
