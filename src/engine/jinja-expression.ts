@@ -46,7 +46,7 @@ export class ExpressionSyntaxError extends TemplateError {
 const TOKEN = /\s*(?:(==|!=|<=|>=|\/\/|[<>()[\]{},:.|~+\-*/%=])|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\d+(?:_\d+)*(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*))/y;
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0' };
 
-export function tokenize(expression: string): Token[] {
+function tokenize(expression: string): Token[] {
   const tokens: Token[] = [];
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < expression.length) {
@@ -76,8 +76,8 @@ const LITERALS = new Map<string, unknown>([
   ['null', null],
 ]);
 
-/** Words that are operators, never variable names. */
-export const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', ...LITERALS.keys()]);
+/** Words that are operators or literals, never variable names. */
+const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', ...LITERALS.keys()]);
 
 const COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
 

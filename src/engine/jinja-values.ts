@@ -78,7 +78,7 @@ function pythonNumber(value: number): string {
 }
 
 /** Python's repr(): how str() shows a list or a mapping, and their items. */
-export function pythonRepr(value: unknown): string {
+function pythonRepr(value: unknown): string {
   if (typeof value === 'string') return reprString(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (isMapping(value)) return `{${Object.entries(value).map(([key, item]) => `${reprString(key)}: ${pythonRepr(item)}`).join(', ')}}`;

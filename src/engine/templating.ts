@@ -181,18 +181,24 @@ function lookup(context: Record<string, unknown>, path: string): unknown {
 
 const ONE_MUSTACHE = /^\s*\{\{~?([^{}#/^!>&~][^{}]*?)~?\}\}\s*$/;
 
+const helperCalls = new Map<string, string | undefined>();
+
 /** The inside of a value that is one helper call (`{{int port}}`), or undefined. */
 function singleHelperCall(value: string): string | undefined {
+  if (helperCalls.has(value)) return helperCalls.get(value);
   const inside = ONE_MUSTACHE.exec(value)?.[1];
-  if (!inside || jinjaConstruct(value)) return undefined;
-  try {
-    const statements = handlebars.parse(value).body.filter((node) => !(node.type === 'ContentStatement' && /^\s*$/.test((node as hbs.AST.ContentStatement).value)));
-    const [only] = statements as hbs.AST.MustacheStatement[];
-    return statements.length === 1 && only.type === 'MustacheStatement' && (only.params.length > 0 || only.hash) ? inside : undefined;
-  } catch {
-    // A parse error is reported by rendering the value.
-    return undefined;
+  let call: string | undefined;
+  if (inside && !jinjaConstruct(value)) {
+    try {
+      const statements = handlebars.parse(value).body.filter((node) => !(node.type === 'ContentStatement' && /^\s*$/.test((node as hbs.AST.ContentStatement).value)));
+      const [only] = statements as hbs.AST.MustacheStatement[];
+      if (statements.length === 1 && only.type === 'MustacheStatement' && (only.params.length > 0 || only.hash)) call = inside;
+    } catch {
+      // A parse error is reported by rendering the value.
+    }
   }
+  helperCalls.set(value, call);
+  return call;
 }
 
 /** One helper call's value, unconverted: a number, a list or a boolean stays one. */
