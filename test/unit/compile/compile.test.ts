@@ -193,6 +193,24 @@ describe('a condition on a registered result', () => {
   });
 });
 
+describe('conditions on inventory data', () => {
+  it("index groups and hostvars with variables, and skip a host where `and` stops on an undefined variable", () => {
+    const run = compilePlaybook(`
+- hosts: all
+  tasks:
+    - { name: first host, kv: { key: a, value: '1' }, when: "inventory_hostname == groups['all'][0]" }
+    - { name: by hostvars, kv: { key: b, value: '1' }, when: "hostvars[groups.all[1]] is defined and 'h2' in groups.all" }
+    - { name: guarded, kv: { key: c, value: '1' }, when: "vip is defined and vip | length > 0" }
+    - { name: converted, kv: { key: d, value: '1' }, when: "'8080' | int > 1024" }
+`, ['h1', 'h2']);
+    const kinds = run.plays[0].hosts.map((host) => host.tasks.map((task) => task.kind));
+    expect(kinds).toEqual([
+      ['run', 'run', 'skip', 'run'],
+      ['skip', 'run', 'skip', 'run'],
+    ]);
+  });
+});
+
 describe('compiled tasks', () => {
   const kinds = (tasks: CompiledTask[]) => tasks.map((task) => (task.kind === 'deferred' ? `deferred on ${task.variable}` : task.kind));
 
