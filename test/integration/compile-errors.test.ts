@@ -133,6 +133,19 @@ describe('a template file that does not exist', () => {
   }, TEST_TIMEOUT_MS);
 });
 
+describe('Jinja2 syntax that handlebars cannot read', () => {
+  it.each(EACH_COMMAND)('in a template file: lvs %s exits 4 naming the file:line, the construct and its handlebars spelling; no login', async (command) => {
+    const { dir, playbook } = project(
+      ['- name: pages', '  hosts: all', '  tasks:', '    - name: page', '      template:', '        src: page.hbs', '        dest: /var/tmp/lvs-compile-jinja'],
+      { 'page.hbs': "managed by lvs\nport {{ port | default(80) }}\n" },
+    );
+    const result = await lvs(command, playbook);
+    expect({ exitCode: result.exitCode, traffic: result.traffic }).toEqual({ exitCode: 4, traffic: NO_TRAFFIC });
+    expect(result.stderr).toContain(`${join(dir, 'page.hbs')}:2:14: `);
+    expect(result.stderr).toContain("Jinja2 filter '| default(80)' is not handlebars: write {{default port 80}}");
+  }, TEST_TIMEOUT_MS);
+});
+
 describe('other input errors', () => {
   it.each(EACH_COMMAND)('a task-level become that is not a boolean: lvs %s exits 4 naming file:line and become; no login', async (command) => {
     const { playbook } = project([

@@ -136,6 +136,81 @@ describe('compile errors', () => {
   });
 });
 
+describe('Jinja2 syntax', () => {
+  it('is refused at the task, naming the construct and its handlebars spelling', () => {
+    const yaml = `
+- hosts: all
+  tasks:
+    - { name: filter, kv: { key: a, value: "{{ port | default(80) }}" } }
+    - { name: statement, kv: { key: b, value: "{% if x %}1{% endif %}" } }
+    - { name: condition, kv: { key: c, value: '1' }, when: "port | ipaddr" }
+`;
+    expect(compileErrors(yaml).slice(0, 3)).toEqual([
+      {
+        describe: "DIR/playbook.yml:4:23: h1: filter: Jinja2 filter '| default(80)' is not handlebars: write {{default port 80}}",
+        position: { file: 'DIR/playbook.yml', line: 4, column: 23 },
+        key: 'h1: filter',
+      },
+      {
+        describe: "DIR/playbook.yml:5:26: h1: statement: Jinja2 statement '{% if x %}' is not handlebars: write {{#if x}}...{{/if}}",
+        position: { file: 'DIR/playbook.yml', line: 5, column: 26 },
+        key: 'h1: statement',
+      },
+      {
+        describe: expect.stringMatching(/^DIR\/playbook\.yml:6:\d+: h1: condition: when: condition 'port \| ipaddr': lvs has no filter 'ipaddr'; conditions read default, int/),
+        position: expect.objectContaining({ file: 'DIR/playbook.yml', line: 6 }),
+        key: 'h1: condition',
+      },
+    ]);
+  });
+
+  it('in a template file is pointed at with the file, line and column of the construct', () => {
+    const [first] = compileErrors(RENDER('site.conf.hbs'), { 'site.conf.hbs': "# managed\nlisten {{ port | int }}\n" });
+    expect(first).toEqual({
+      describe: "DIR/site.conf.hbs:2:16: h1: render: Jinja2 filter '| int' is not handlebars: write {{int port}} in template 'site.conf.hbs' (named by src at DIR/playbook.yml:9:9)",
+      position: { file: 'DIR/site.conf.hbs', line: 2, column: 16 },
+      key: 'h1: render',
+    });
+  });
+});
+
+describe('a condition on a registered result', () => {
+  it('waits for the result, then reads it as Ansible does (a loop is changed when an item changed); a later one is undefined', () => {
+    const run = compilePlaybook(`
+- hosts: all
+  tasks:
+    - { name: registers, kv: { key: a, value: '1' }, register: r }
+    - { name: on change, kv: { key: b, value: '1' }, when: "r is changed and r.results | length > 0" }
+    - { name: guarded, kv: { key: c, value: '1' }, when: "later is defined and later is failed" }
+    - { name: registers later, kv: { key: d, value: '1' }, register: later }
+`, ['h1']);
+    const [, onChange, guarded] = run.plays[0].hosts[0].tasks;
+    if (onChange.kind !== 'deferred') throw new Error('expected a deferred task');
+    expect(onChange.compile({ r: { results: [{ changed: false }, { changed: true }] } }).kind).toBe('run');
+    expect(onChange.compile({ r: { results: [{ changed: false }] } }).kind).toBe('skip');
+    // What only a later task registers is undefined here, so `and` stops before `is failed`.
+    expect(guarded).toEqual({ kind: 'skip', reason: 'condition is false: "later is defined and later is failed"' });
+  });
+});
+
+describe('conditions on inventory data', () => {
+  it("index groups and hostvars with variables, and skip a host where `and` stops on an undefined variable", () => {
+    const run = compilePlaybook(`
+- hosts: all
+  tasks:
+    - { name: first host, kv: { key: a, value: '1' }, when: "inventory_hostname == groups['all'][0]" }
+    - { name: by hostvars, kv: { key: b, value: '1' }, when: "hostvars[groups.all[1]] is defined and 'h2' in groups.all" }
+    - { name: guarded, kv: { key: c, value: '1' }, when: "vip is defined and vip | length > 0" }
+    - { name: converted, kv: { key: d, value: '1' }, when: "'8080' | int > 1024" }
+`, ['h1', 'h2']);
+    const kinds = run.plays[0].hosts.map((host) => host.tasks.map((task) => task.kind));
+    expect(kinds).toEqual([
+      ['run', 'run', 'skip', 'run'],
+      ['skip', 'run', 'skip', 'run'],
+    ]);
+  });
+});
+
 describe('compiled tasks', () => {
   const kinds = (tasks: CompiledTask[]) => tasks.map((task) => (task.kind === 'deferred' ? `deferred on ${task.variable}` : task.kind));
 
