@@ -65,6 +65,12 @@ export interface Plan {
   commands: PlannedCommand[];
   /** Why nothing needs doing, e.g. "net.ipv4.ip_forward is 1 live and in /etc/sysctl.conf". */
   noop?: string;
+  /**
+   * The commands are the change (a restart, a reload, a cache refresh), so a plan made after
+   * them would ask for them again: the engine runs them and does not fail the re-plan for
+   * this task. Each command must then check itself, since nothing re-reads the host after it.
+   */
+  action?: true;
 }
 
 /** What the engine gives a task besides its arguments: data only, computed before connecting. */

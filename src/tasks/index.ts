@@ -6,8 +6,10 @@ import ifaddr from './ifaddr';
 import ipvsadm from './ipvsadm';
 import kmod from './kmod';
 import link from './link';
+import packageTask from './package';
 import route from './route';
+import service from './service';
 import sysctl from './sysctl';
 import template from './template';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm, httpVerify];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, httpd, ipvsadm, httpVerify, packageTask, service];

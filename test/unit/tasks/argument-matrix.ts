@@ -26,6 +26,8 @@ const template = { src: 'sysctl.conf.hbs', dest: '/etc/sysctl.d/90-lvs.conf' };
 const realServers = [{ address: '172.16.100.101' }];
 const ipvsadm = { address: '192.168.0.109', port: 80 };
 const httpVerify = { url: 'http://192.168.0.109/', servers: ['rs1', 'rs2'] };
+const packages = { name: ['ipvsadm'] };
+const service = { name: 'ssh', state: 'started' };
 
 const row = (task: string, key: string, args: Record<string, unknown>, operand: boolean): ArgumentRow => ({ task, key, args, operand });
 
@@ -77,6 +79,16 @@ export const REFUSED: ArgumentRow[] = [
   row('http_verify', 'requests', { ...httpVerify, requests: 4 }, true),
   row('http_verify', 'expect', { ...httpVerify, expect: 'each' }, false),
   row('http_verify', 'timeout', { ...httpVerify, timeout: 5 }, true),
+  row('package', 'name.0', packages, true),
+  row('package', 'deb', { deb: '/var/tmp/x.deb' }, true),
+  row('package', 'state', { ...packages, state: 'present' }, false),
+  row('package', 'update_cache', { ...packages, update_cache: true }, false),
+  row('package', 'cache_valid_time', { ...packages, cache_valid_time: 3600 }, false),
+  row('package', 'install_recommends', { ...packages, install_recommends: false }, false),
+  row('package', 'use', { ...packages, use: 'apt' }, false),
+  row('service', 'name', service, true),
+  row('service', 'state', service, false),
+  row('service', 'enabled', { ...service, enabled: true }, false),
 ];
 
 export interface AcceptedRow {

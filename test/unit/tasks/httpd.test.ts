@@ -34,8 +34,8 @@ function debianHost(overrides: { service?: string; freshness?: string; page?: Re
   return {
     os: parseOsRelease(fixture('os-release-debian12')),
     packages: overrides.installed === false ? { ...packages, apache2: false } : packages,
-    debianService: parseServiceStatus(fixture(overrides.service ?? 'service-apache2-running-sysv')),
-    rhelService: parseServiceStatus(fixture('service-httpd-unknown-sysv')),
+    debianService: parseServiceStatus(fixture(overrides.service ?? 'service-apache2-running-sysv'), 'apache2'),
+    rhelService: parseServiceStatus(fixture('service-httpd-unknown-sysv'), 'httpd'),
     debianFreshness: parseDaemonFreshness(fixture(overrides.freshness ?? 'freshness-apache2-running')),
     rhelFreshness: { running: false },
     page: overrides.page ?? { exists: true, content: PAGE, mode: '644', owner: 'root', group: 'root' },
@@ -131,7 +131,7 @@ describe('httpd plan on Debian with SysV init', () => {
 });
 
 describe('httpd plan on RHEL-like hosts with systemd', () => {
-  const systemd = (active: string, enabled: string) => parseServiceStatus({ stdout: `init systemd\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 });
+  const systemd = (active: string, enabled: string) => parseServiceStatus({ stdout: `init systemd\nload loaded\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 }, 'httpd');
   const rockyHost = (service: ServiceStatus, installed = true) => ({
     ...debianHost(),
     os: parseOsRelease(fixture('os-release-rocky94')),
