@@ -1,7 +1,7 @@
 /**
  * Real SSH test hosts on this machine: each host is a network namespace on a per-lab
  * bridge, with its own sshd, hostname, PID namespace and private overlays on /etc, /var,
- * /run and /root. Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
+ * /run and /root (and /usr with `privateUsr`). Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
  * Root logs in with the lab's client key; `users` adds non-root accounts (with sudo rules)
  * that log in with the same key.
  *
@@ -61,10 +61,17 @@ export interface StartHostsOptions {
   subnetIndex?: number;
   /** Accounts made on every host before startHosts returns (root logs in as always). */
   users?: LoginUser[];
+  /**
+   * Give every host a private overlay on /usr as well, so a test can install packages
+   * there: the dpkg database (/var/lib/dpkg) and /etc already are private, and then every
+   * file a package installs lands in the host's own upper dirs, never in this machine.
+   */
+  privateUsr?: boolean;
 }
 
 const INIT_SCRIPT = path.join(__dirname, 'netns-host-init.sh');
 const OVERLAID_DIRS = ['etc', 'var', 'run', 'root'];
+const overlaidDirs = (privateUsr: boolean) => (privateUsr ? [...OVERLAID_DIRS, 'usr'] : OVERLAID_DIRS);
 const FIRST_HOST_OCTET = 10;
 const MAX_HOSTS = 254 - FIRST_HOST_OCTET + 1;
 const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -101,7 +108,7 @@ export async function startHosts(names: string[], options: StartHostsOptions = {
   checkUsers(options.users ?? []);
   const lab = new NetnsLab();
   try {
-    await lab.start(names, options.subnetIndex, options.users ?? []);
+    await lab.start(names, options.subnetIndex, options.users ?? [], overlaidDirs(options.privateUsr ?? false));
     return lab;
   } catch (error) {
     await lab.destroy().catch(() => undefined);
@@ -153,7 +160,7 @@ class NetnsLab implements TestLab {
   private records: HostRecord[] = [];
   private destroyed?: Promise<void>;
 
-  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[]): Promise<void> {
+  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[], overlaid: string[]): Promise<void> {
     // The owner's pid is in the name from the first moment, so cleanup-stale.sh never mistakes a starting lab for a stale one.
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lvs-lab-${process.pid}-`));
     checkLabDir(this.dir);
@@ -170,10 +177,10 @@ class NetnsLab implements TestLab {
     }));
 
     const keysWritten = this.writeKeys();
-    await settleAll<unknown>([keysWritten, this.buildNetwork()]);
+    await settleAll<unknown>([keysWritten, this.buildNetwork(overlaid)]);
     const hostKey = await keysWritten;
     const sshdConfig = this.writeSshdConfig(users);
-    for (const record of this.records) this.launch(record, sshdConfig);
+    for (const record of this.records) this.launch(record, sshdConfig, overlaid);
     const deadline = Date.now() + 30_000 + 100 * names.length;
     await settleAll(this.records.map((record) => waitUntilListening(record, deadline)));
     await settleAll(this.records.map((record) => this.addUsers(record, users)));
@@ -298,7 +305,7 @@ class NetnsLab implements TestLab {
   }
 
   /** The bridge already exists (claimSubnet made it); this adds its address, the namespaces and their veths. */
-  private async buildNetwork(): Promise<void> {
+  private async buildNetwork(overlaid: string[]): Promise<void> {
     const bridge = bridgeName(this.subnetIndex as number);
     const commands = [`address add 10.199.${this.subnetIndex}.1/24 dev ${bridge}`, `link set ${bridge} up`];
     for (const record of this.records) {
@@ -307,7 +314,7 @@ class NetnsLab implements TestLab {
         `link add ${record.veth} type veth peer name eth0 netns ${record.namespace}`,
         `link set ${record.veth} master ${bridge} up`,
       );
-      for (const dir of OVERLAID_DIRS) {
+      for (const dir of overlaid) {
         fs.mkdirSync(path.join(record.dir, 'upper', dir), { recursive: true });
         fs.mkdirSync(path.join(record.dir, 'work', dir), { recursive: true });
       }
@@ -315,9 +322,9 @@ class NetnsLab implements TestLab {
     await run('ip', ['-batch', '-'], commands.join('\n') + '\n');
   }
 
-  private launch(record: HostRecord, sshdConfig: string): void {
+  private launch(record: HostRecord, sshdConfig: string, overlaid: string[]): void {
     const unshare = ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
-    const init = ['sh', INIT_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig];
+    const init = ['sh', INIT_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, overlaid.join(' ')];
     const log = fs.openSync(path.join(record.dir, 'init.log'), 'a');
     try {
       const launcher = spawn('ip', ['netns', 'exec', record.namespace, ...unshare, ...init], {
