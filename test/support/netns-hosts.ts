@@ -22,6 +22,7 @@ export interface TestHost {
   port: number;
   /** The sshd listener as seen from the root PID namespace (stale after stop()). */
   sshdPid: number;
+  init: HostInit;
 }
 
 /** A non-root account made on every host of a lab, who logs in with the lab's client key. */
@@ -67,9 +68,19 @@ export interface StartHostsOptions {
    * file a package installs lands in the host's own upper dirs, never in this machine.
    */
   privateUsr?: boolean;
+  /**
+   * `systemd`: each host is a systemd-nspawn container booting this machine's root (under a
+   * private overlay, with every service this machine enables masked), PID 1 systemd, sshd
+   * started by systemd; its /usr is private too. Default `sysv`: PID 1 is a shell, and
+   * services run from /etc/init.d through `service`.
+   */
+  init?: HostInit;
 }
 
+export type HostInit = 'sysv' | 'systemd';
+
 const INIT_SCRIPT = path.join(__dirname, 'netns-host-init.sh');
+const NSPAWN_SCRIPT = path.join(__dirname, 'nspawn-host-init.sh');
 const OVERLAID_DIRS = ['etc', 'var', 'run', 'root'];
 const overlaidDirs = (privateUsr: boolean) => (privateUsr ? [...OVERLAID_DIRS, 'usr'] : OVERLAID_DIRS);
 const FIRST_HOST_OCTET = 10;
@@ -94,6 +105,7 @@ interface HostRecord {
   veth: string;
   address: string;
   dir: string;
+  init: HostInit;
   /** `ip netns exec ... unshare`: our child, and the parent of the host's PID 1. */
   launcher?: ChildProcess;
   launcherExit?: string;
@@ -108,7 +120,7 @@ export async function startHosts(names: string[], options: StartHostsOptions = {
   checkUsers(options.users ?? []);
   const lab = new NetnsLab();
   try {
-    await lab.start(names, options.subnetIndex, options.users ?? [], overlaidDirs(options.privateUsr ?? false));
+    await lab.start(names, options.subnetIndex, options.users ?? [], overlaidDirs(options.privateUsr ?? false), options.init ?? 'sysv');
     return lab;
   } catch (error) {
     await lab.destroy().catch(() => undefined);
@@ -160,7 +172,7 @@ class NetnsLab implements TestLab {
   private records: HostRecord[] = [];
   private destroyed?: Promise<void>;
 
-  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[], overlaid: string[]): Promise<void> {
+  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[], overlaid: string[], init: HostInit): Promise<void> {
     // The owner's pid is in the name from the first moment, so cleanup-stale.sh never mistakes a starting lab for a stale one.
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lvs-lab-${process.pid}-`));
     checkLabDir(this.dir);
@@ -174,6 +186,7 @@ class NetnsLab implements TestLab {
       veth: vethName(index, position),
       address: `10.199.${index}.${FIRST_HOST_OCTET + position}`,
       dir: path.join(this.dir, 'hosts', name),
+      init,
     }));
 
     const keysWritten = this.writeKeys();
@@ -191,6 +204,7 @@ class NetnsLab implements TestLab {
       address: record.address,
       port: SSH_PORT,
       sshdPid: record.sshdPid as number,
+      init: record.init,
     }));
     this.knownHostsFile = path.join(this.dir, 'known_hosts');
     fs.writeFileSync(this.knownHostsFile, this.records.map((record) => `${record.address} ${hostKey}\n`).join(''));
@@ -325,9 +339,13 @@ class NetnsLab implements TestLab {
   private launch(record: HostRecord, sshdConfig: string, overlaid: string[]): void {
     const unshare = ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
     const init = ['sh', INIT_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, overlaid.join(' ')];
+    const argv =
+      record.init === 'systemd'
+        ? ['nsenter', `--net=/run/netns/${record.namespace}`, 'unshare', '--mount', '--propagation', 'private', 'sh', NSPAWN_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, this.dir, cgroupName(record)]
+        : ['ip', 'netns', 'exec', record.namespace, ...unshare, ...init];
     const log = fs.openSync(path.join(record.dir, 'init.log'), 'a');
     try {
-      const launcher = spawn('ip', ['netns', 'exec', record.namespace, ...unshare, ...init], {
+      const launcher = spawn(argv[0], argv.slice(1), {
         env: HOST_ENV,
         cwd: '/',
         stdio: ['ignore', log, log],
@@ -363,6 +381,7 @@ class NetnsLab implements TestLab {
     await Promise.all(
       this.records.map((record) => killAllInNamespace(record.namespace).catch((error: Error) => problems.push(error.message))),
     );
+    for (const record of this.records) if (record.init === 'systemd') problems.push(...removeCgroups(cgroupName(record)));
     if (this.subnetIndex !== undefined) {
       // Deleting a veth end deletes its peer at once; deleting the namespace alone would leave it to the kernel's cleanup worker.
       const commands = [
@@ -376,6 +395,37 @@ class NetnsLab implements TestLab {
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
     if (problems.length > 0) throw new Error(`lab teardown left things behind:\n${problems.join('\n')}`);
   }
+}
+
+/** The cgroup nspawn-host-init.sh makes for a systemd host: the lab dir's unique name and the host's. */
+function cgroupName(record: HostRecord): string {
+  return `${path.basename(path.dirname(path.dirname(record.dir)))}-${record.name}`;
+}
+
+/**
+ * Removes a systemd host's cgroups (what its systemd made inside them is empty once the
+ * host is gone), deepest first; returns what could not be removed.
+ */
+function removeCgroups(name: string): string[] {
+  const left: string[] = [];
+  for (const hierarchy of ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+    const top = path.join(hierarchy, name);
+    if (!fs.existsSync(top)) continue;
+    const dirs: string[] = [];
+    const walk = (dir: string) => {
+      dirs.push(dir);
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) walk(path.join(dir, entry.name));
+    };
+    walk(top);
+    for (const dir of dirs.reverse()) {
+      try {
+        fs.rmdirSync(dir);
+      } catch (error) {
+        left.push(`cgroup ${dir} not removed: ${(error as Error).message}`);
+      }
+    }
+  }
+  return left;
 }
 
 /** Runs argv inside the host (its network, mount, UTS and PID namespaces) as root. */
@@ -446,7 +496,8 @@ async function waitUntilListening(record: HostRecord, deadline: number): Promise
       throw new Error(`host ${record.name} stopped while starting (${record.launcherExit})\n${hostLogs(record)}`);
     }
     if (launcherPid !== undefined) {
-      record.initPid ??= childrenOf(launcherPid)[0];
+      // A systemd host's launcher runs mount, ip and the like before it becomes nspawn, whose child is systemd.
+      record.initPid ??= childrenOf(launcherPid).find((pid) => record.init !== 'systemd' || commandName(pid) === 'systemd');
       if (record.initPid !== undefined) {
         record.sshdPid ??= childrenOf(record.initPid).find((pid) => commandName(pid) === 'sshd');
         // Reading the kernel's socket table, unlike a test connection, adds nothing to the sshd log.
