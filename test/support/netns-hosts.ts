@@ -381,7 +381,11 @@ class NetnsLab implements TestLab {
     await Promise.all(
       this.records.map((record) => killAllInNamespace(record.namespace).catch((error: Error) => problems.push(error.message))),
     );
-    for (const record of this.records) if (record.init === 'systemd') problems.push(...removeCgroups(cgroupName(record)));
+    for (const record of this.records.filter((candidate) => candidate.init === 'systemd')) {
+      // A cgroup is busy until the kernel has finished with its last process.
+      let left: string[] = [];
+      await waitFor(async () => (left = removeCgroups(cgroupName(record))).length === 0, KILL_TIMEOUT_MS, '').catch(() => problems.push(...left));
+    }
     if (this.subnetIndex !== undefined) {
       // Deleting a veth end deletes its peer at once; deleting the namespace alone would leave it to the kernel's cleanup worker.
       const commands = [
