@@ -89,6 +89,17 @@ describe('parseServiceStatus', () => {
     expect(parseServiceStatus(links('/etc/rc2.d/S01web-extra'), 'web').enabled).toBe(false);
   });
 
+  it.each([
+    ['service-sshd-running-systemd', 'lvs-test-sshd', { init: 'systemd', exists: true, running: true, enabled: true, boot: 'enabled' }],
+    ['service-fixture-disabled-systemd', 'lvs-fixture', { init: 'systemd', exists: true, running: false, enabled: false, boot: 'disabled' }],
+    ['service-apache2-masked-systemd', 'apache2', { init: 'systemd', exists: true, running: false, enabled: false, boot: 'masked' }],
+    ['service-journald-static-systemd', 'systemd-journald', { init: 'systemd', exists: true, running: true, enabled: false, boot: 'static' }],
+    ['service-unknown-systemd', 'lvs-no-such-unit', { init: 'systemd', exists: false, running: false, enabled: false, boot: 'unknown' }],
+  ])('reads %s, captured in a systemd test host', (name, unit, status) => {
+    expect(fixture(name).command).toBe(serviceStatus(unit).command.text);
+    expect(parseServiceStatus(fixture(name), unit)).toEqual(status);
+  });
+
   it('reads systemctl show LoadState / is-active / is-enabled under systemd', () => {
     const result = (load: string, active: string, enabled: string) => ({ stdout: `init systemd\nload ${load}\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 });
     expect(parseServiceStatus(result('loaded', 'active', 'enabled'), 'ssh')).toEqual({ init: 'systemd', exists: true, running: true, enabled: true, boot: 'enabled' });

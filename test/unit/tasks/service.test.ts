@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { CommandResult } from '../../../src/api';
-import { parseOsRelease, parseServiceStatus, type ServiceStatus } from '../../../src/facts/service';
+import { parseOsRelease } from '../../../src/facts/service';
 import service from '../../../src/tasks/service';
 import { argumentProblems, commandLines, Parsed, planWith } from './plan-with-fixtures';
 
@@ -19,9 +19,9 @@ function sysv(name: string) {
   return { os: DEBIAN, status: fixture(name) };
 }
 
-function systemd(active: string, enabled: string, load = 'loaded', os = ROCKY) {
-  const status: ServiceStatus = parseServiceStatus({ stdout: `init systemd\nload ${load}\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 }, 'nginx');
-  return { os, status: new Parsed(status) };
+/** A fixture captured in a systemd test host (capture-systemd.sh) for one unit. */
+function systemd(name: string, os = ROCKY) {
+  return { os, status: fixture(name) };
 }
 
 describe('service under SysV (captured apache2 states)', () => {
@@ -64,41 +64,52 @@ describe('service under SysV (captured apache2 states)', () => {
   });
 });
 
-describe('service under systemd', () => {
-  it('starts and enables; twin: active and enabled', () => {
-    const result = planWith(service, { name: 'nginx', state: 'started', enabled: true }, systemd('inactive', 'disabled'));
-    expect(commandLines(result)).toEqual(['systemctl start -- nginx', 'systemctl enable -- nginx']);
+describe('service under systemd (captured in a systemd test host)', () => {
+  const SSHD = 'lvs-test-sshd';
+  const UNIT = 'lvs-fixture';
+
+  it('starts and enables a disabled unit; twin: active and enabled', () => {
+    const result = planWith(service, { name: UNIT, state: 'started', enabled: true }, systemd('service-fixture-disabled-systemd'));
+    expect(result.changes).toEqual([
+      { subject: `${UNIT} service`, before: 'stopped', after: 'running' },
+      { subject: `${UNIT} at boot`, before: 'disabled', after: 'enabled' },
+    ]);
+    expect(commandLines(result)).toEqual([`systemctl start -- ${UNIT}`, `systemctl enable -- ${UNIT}`]);
     expect(result.action).toBeUndefined();
-    expect(planWith(service, { name: 'nginx', state: 'started', enabled: true }, systemd('active', 'enabled')).noop).toBe('nginx is running, enabled at boot (systemd)');
+    expect(planWith(service, { name: SSHD, state: 'started', enabled: true }, systemd('service-sshd-running-systemd')).noop).toBe(`${SSHD} is running, enabled at boot (systemd)`);
   });
 
   it('stops and disables; twin', () => {
-    expect(commandLines(planWith(service, { name: 'nginx', state: 'stopped', enabled: false }, systemd('active', 'enabled')))).toEqual([
-      'systemctl stop -- nginx',
-      'systemctl disable -- nginx',
+    expect(commandLines(planWith(service, { name: SSHD, state: 'stopped', enabled: false }, systemd('service-sshd-running-systemd')))).toEqual([
+      `systemctl stop -- ${SSHD}`,
+      `systemctl disable -- ${SSHD}`,
     ]);
-    expect(planWith(service, { name: 'nginx', state: 'stopped', enabled: false }, systemd('failed', 'disabled')).changes).toEqual([]);
+    expect(planWith(service, { name: UNIT, state: 'stopped', enabled: false }, systemd('service-fixture-disabled-systemd')).changes).toEqual([]);
   });
 
   it('restarts with systemctl, on every run', () => {
-    const result = planWith(service, { name: 'nginx', state: 'restarted' }, systemd('active', 'enabled'));
-    expect(commandLines(result)).toEqual(['systemctl restart -- nginx']);
+    const result = planWith(service, { name: SSHD, state: 'restarted' }, systemd('service-sshd-running-systemd'));
+    expect(commandLines(result)).toEqual([`systemctl restart -- ${SSHD}`]);
     expect(result.action).toBe(true);
   });
 
   it('enables on Debian under systemd with systemctl too, not update-rc.d', () => {
-    expect(commandLines(planWith(service, { name: 'nginx', enabled: true }, systemd('active', 'disabled', 'loaded', DEBIAN)))).toEqual(['systemctl enable -- nginx']);
+    expect(commandLines(planWith(service, { name: UNIT, enabled: true }, systemd('service-fixture-disabled-systemd', DEBIAN)))).toEqual([`systemctl enable -- ${UNIT}`]);
   });
 
   it('refuses to change the boot state of a static or masked unit, which enable/disable cannot', () => {
-    expect(() => planWith(service, { name: 'nginx', enabled: true }, systemd('active', 'static'))).toThrow('nginx cannot be enabled: systemctl is-enabled says static');
-    expect(() => planWith(service, { name: 'nginx', enabled: true }, systemd('inactive', 'masked', 'masked'))).toThrow('systemctl is-enabled says masked');
-    // Asking nothing of the boot state, a static unit starts like any other.
-    expect(commandLines(planWith(service, { name: 'nginx', state: 'started' }, systemd('inactive', 'static')))).toEqual(['systemctl start -- nginx']);
+    expect(() => planWith(service, { name: 'systemd-journald', enabled: true }, systemd('service-journald-static-systemd'))).toThrow(
+      'systemd-journald cannot be enabled: systemctl is-enabled says static',
+    );
+    expect(() => planWith(service, { name: 'apache2', enabled: true }, systemd('service-apache2-masked-systemd'))).toThrow('apache2 cannot be enabled: systemctl is-enabled says masked');
+    // Asking nothing of the boot state, a static unit is managed like any other.
+    expect(commandLines(planWith(service, { name: 'systemd-journald', state: 'restarted' }, systemd('service-journald-static-systemd')))).toEqual([
+      'systemctl restart -- systemd-journald',
+    ]);
   });
 
   it('fails for a unit systemd does not know', () => {
-    expect(() => planWith(service, { name: 'nginx', state: 'started' }, systemd('inactive', '', 'not-found'))).toThrow('systemd has no unit nginx');
+    expect(() => planWith(service, { name: 'lvs-no-such-unit', state: 'started' }, systemd('service-unknown-systemd'))).toThrow('systemd has no unit lvs-no-such-unit');
   });
 });
 
