@@ -9,6 +9,7 @@ import { refuseOtherType, remoteFile } from '../facts/file';
 import { daemonFreshness, installedPackages, osRelease, serviceStatus, type DaemonFreshness, type OsFamily } from '../facts/service';
 import { sh, ShellCommand } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
+import { installCommand, refreshListsCommand } from '../changes/packages';
 import { servicePlan } from './service';
 import { TEMPLATE_NAME } from './patterns';
 
@@ -39,14 +40,14 @@ const WEB_SERVERS: Record<Exclude<OsFamily, 'unknown'>, WebServer> = {
     pidFile: '/var/run/apache2/apache2.pid',
     configDir: '/etc/apache2',
     // A host whose package lists were never fetched cannot install: fetch them once and retry.
-    install: sh`DEBIAN_FRONTEND=noninteractive apt-get install -y apache2 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y apache2; }`,
+    install: sh`${installCommand('apt-get', ['apache2'])} || { ${refreshListsCommand('apt-get')} && ${installCommand('apt-get', ['apache2'])}; }`,
   },
   rhel: {
     package: 'httpd',
     service: 'httpd',
     pidFile: '/run/httpd/httpd.pid',
     configDir: '/etc/httpd',
-    install: sh`if command -v dnf >/dev/null 2>&1; then dnf install -y httpd; else yum install -y httpd; fi`,
+    install: sh`if command -v dnf >/dev/null 2>&1; then ${installCommand('dnf', ['httpd'])}; else ${installCommand('yum', ['httpd'])}; fi`,
   },
 };
 

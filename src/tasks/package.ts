@@ -102,6 +102,7 @@ export default defineTask({
   validate(args) {
     const problems: string[] = [];
     if (!args.name && args.deb === undefined && !refreshes(args)) problems.push('name: give the packages to manage (or deb, or update_cache)');
+    if (args.name && args.deb !== undefined) problems.push('deb: cannot be given together with name (as in Ansible): give the file as a name, or the names in another task');
     if (wanted(args.state) === 'absent') {
       if (args.deb !== undefined) problems.push('deb: a package file can only be installed; to remove its package, give the package name with state absent');
       (args.name ?? []).forEach((name, index) => {

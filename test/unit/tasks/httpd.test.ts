@@ -116,7 +116,9 @@ describe('httpd plan on Debian with SysV init', () => {
   it('installs apache2 first when missing, then writes the page and starts it', () => {
     const result = plan({ enabled: true }, debianHost({ installed: false, service: 'service-apache2-stopped-sysv', page: { exists: false, content: '' } }));
     expect(commands(result)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get install -y apache2 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y apache2; }',
+      'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -- apache2 || { ' +
+        'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update && mkdir -p -- /var/lib/apt/periodic && touch -- /var/lib/apt/periodic/update-success-stamp && ' +
+        'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -- apache2; }',
       writeFileAtomically(INDEX, PAGE, { mode: '0644' }).text,
       START,
       'update-rc.d apache2 defaults && update-rc.d apache2 enable',
@@ -142,7 +144,7 @@ describe('httpd plan on RHEL-like hosts with systemd', () => {
 
   it('installs httpd with dnf (or yum), then starts and enables it with systemctl', () => {
     expect(commands(plan({ enabled: true }, rockyHost(systemd('inactive', 'disabled'), false)))).toEqual([
-      'if command -v dnf >/dev/null 2>&1; then dnf install -y httpd; else yum install -y httpd; fi',
+      'if command -v dnf >/dev/null 2>&1; then dnf -y install -- httpd; else yum -y install -- httpd; fi',
       'systemctl start -- httpd',
       'systemctl enable -- httpd',
     ]);

@@ -140,6 +140,9 @@ describe('package refuses', () => {
     ]);
     expect(argumentProblems(packageTask, { name: ['curl', DEB], state: 'removed' })).toEqual(['name.1: a package file can only be installed; give the package name to remove it']);
     expect(argumentProblems(packageTask, { deb: DEB, use: 'dnf' })).toEqual(['deb: is for apt, not dnf; give an .rpm file in name']);
+    expect(argumentProblems(packageTask, { deb: DEB, name: 'curl' })).toEqual([
+      'deb: cannot be given together with name (as in Ansible): give the file as a name, or the names in another task',
+    ]);
     expect(argumentProblems(packageTask, { name: 'x1', cache_valid_time: -1 })).toEqual(['cache_valid_time: must be >= 0']);
   });
 
