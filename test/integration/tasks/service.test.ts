@@ -5,6 +5,10 @@
  * script's status, the daemon's pid file and the /etc/rcN.d links update-rc.d keeps.
  */
 import { randomBytes } from 'crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { runLvs } from '../../support/cli';
 import { lvsTask, onHost as onLabHost } from './lvs-task';
 import { startHosts, type TestLab } from '../../support/netns-hosts';
 
@@ -123,6 +127,43 @@ describe('service under SysV init', () => {
     const run = await service(['state=reloaded']);
     expect(run.host?.diff).toEqual([{ subject: `${SERVICE} service`, before: 'stopped', after: 'running' }]);
     expect(await status()).toBe(0);
+  });
+
+  it('as a handler: a changed config restarts the daemon once; an unchanged one leaves it alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvs-service-handler-'));
+    try {
+      writeFileSync(join(dir, 'daemon.conf.hbs'), 'port {{ port }}\n');
+      const playbook = join(dir, 'playbook.yml');
+      writeFileSync(
+        playbook,
+        [
+          `- hosts: ${HOST}`,
+          '  tasks:',
+          '    - name: daemon config',
+          `      template: { src: daemon.conf.hbs, dest: /etc/${SERVICE}.conf }`,
+          '      notify: restart daemon',
+          '    - name: daemon running',
+          `      service: { name: ${SERVICE}, state: started }`,
+          '  handlers:',
+          '    - name: restart daemon',
+          `      service: { name: ${SERVICE}, state: restarted }`,
+          '',
+        ].join('\n'),
+      );
+      const converge = async (port: number) => {
+        const run = await runLvs(['run', playbook, '-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '--json', '-e', `port=${port}`]);
+        expect(run.exitCode).toBe(0);
+        return JSON.parse(run.stdout).stats[HOST].changed as number;
+      };
+      const before = await pid();
+      expect(await converge(1)).toBe(2);
+      const restarted = await pid();
+      expect(restarted).not.toBe(before);
+      expect(await converge(1)).toBe(0);
+      expect(await pid()).toBe(restarted);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a service the host does not have fails, naming the script it looked for', async () => {
