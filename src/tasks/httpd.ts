@@ -13,7 +13,6 @@ import { installCommand, refreshListsCommand } from '../changes/packages';
 import { servicePlan } from './service';
 import { TEMPLATE_NAME } from './patterns';
 
-
 interface HttpdArgs {
   index_template?: string;
   index_content?: string;
@@ -145,7 +144,8 @@ export default defineTask<HttpdArgs, ReturnType<typeof webServerFacts>>({
     }
 
     // A package being installed may start its service (Debian's does), so its state is unknown.
-    const service = servicePlan(server.service, status.init, family, installing ? undefined : status, serviceWish(args, freshness, status.running), 'running with an older configuration');
+    const wish = serviceWish(args, freshness, status.running);
+    const service = servicePlan(server.service, status.init, family, installing ? undefined : status, wish, 'running with an older configuration');
     changes.push(...service.changes);
     commands.push(...service.commands);
 
