@@ -1,7 +1,8 @@
 /**
  * Real SSH test hosts on this machine: each host is a network namespace on a per-lab
  * bridge, with its own sshd, hostname, PID namespace and private overlays on /etc, /var,
- * /run and /root (and /usr with `privateUsr`). Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
+ * /run and /root (and /usr with `privateUsr`). With `init: 'systemd'` a host is instead a
+ * systemd-nspawn container whose PID 1 is systemd (nspawn-host-init.sh). Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
  * Root logs in with the lab's client key; `users` adds non-root accounts (with sudo rules)
  * that log in with the same key.
  *
