@@ -11,6 +11,7 @@ packages=(
   ipvsadm sudo                    # the ipvsadm task's tool; become
   busybox-static                  # a small web server some tests serve pages with (and the lab's initramfs)
   e2fsprogs                       # chattr, to make a file unwritable in a test
+  ifupdown                        # the network stack ifaddr, route and link persist to in the tests (and the lab hosts)
   systemd-container               # systemd-nspawn: test hosts whose PID 1 is systemd
   dpkg-dev                        # dpkg-scanpackages: the package test's file: repository
 )

@@ -90,8 +90,14 @@ interface FromArgument {
   argument: string;
 }
 
+/** An item a reboot would lose unless the task persists it. */
+interface Persistable {
+  /** False when the task changes the live state only (`persist: false`); the checks warn where the cluster needs it after a reboot. */
+  persist?: boolean;
+}
+
 /** An address the task puts on a device, or takes off it. */
-export interface ClusterAddress extends FromArgument {
+export interface ClusterAddress extends FromArgument, Persistable {
   /** With its prefix length, 192.168.2.100/32; a bare address is a /32 (/128). */
   address: string;
   /** The device, not a label: lo, eth0. */
@@ -100,7 +106,7 @@ export interface ClusterAddress extends FromArgument {
 }
 
 /** A route the task adds, or removes (every route to `destination`). */
-export interface ClusterRoute extends FromArgument {
+export interface ClusterRoute extends FromArgument, Persistable {
   /** `default` or a destination network or address. */
   destination: string;
   via?: string;
@@ -121,7 +127,7 @@ export interface ClusterModule extends FromArgument {
   loaded: boolean;
 }
 
-export interface ClusterLink extends FromArgument {
+export interface ClusterLink extends FromArgument, Persistable {
   device: string;
   up: boolean;
 }

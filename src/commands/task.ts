@@ -7,6 +7,7 @@ import { loadInventories } from '../engine/inventory';
 import { parseKeyValueWords } from '../engine/kv-args';
 import type { Playbook } from '../engine/playbook';
 import { createRegistry } from '../engine/registry';
+import { plainTaskControl, readPlayControl } from '../engine/task-control';
 
 export default class Task extends LvsCommand {
   static summary = 'Run one task ad hoc on the hosts a pattern selects.';
@@ -48,11 +49,13 @@ export default class Task extends LvsCommand {
               tags: [],
               ignoreErrors: false,
               listen: [],
+              control: plainTaskControl(),
               position: where,
               locate: () => where,
             },
           ],
           handlers: [],
+          control: readPlayControl({}),
           position: where,
         },
       ],

@@ -8,10 +8,11 @@ import { dirname, resolve } from 'node:path';
 import { InputError, InputErrors, type SourcePosition } from '../errors';
 import { parseKeyValueWords, splitWords } from './kv-args';
 import type { TaskRegistry } from './registry';
+import { playControlShape, readPlayControl, readTaskControl, TASK_CONTROL_KEYWORDS, taskControlShape, type PlayControl, type TaskControl } from './task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from './yaml-source';
 
 /** Keys a task may have besides its one module key. */
-const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen'] as const;
+const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen', ...TASK_CONTROL_KEYWORDS] as const;
 
 export interface TaskDefinition {
   name: string;
@@ -28,6 +29,8 @@ export interface TaskDefinition {
   ignoreErrors: boolean;
   /** Handler names this handler also answers to. */
   listen: string[];
+  /** failed_when, changed_when, until, delegate_to, run_once, loop_control, ... (task-control.ts). */
+  control: TaskControl;
   /** Where the task and each of its keys are, for error messages. */
   position: SourcePosition;
   locate(argumentPath: string): SourcePosition;
@@ -38,7 +41,10 @@ export interface Play {
   hosts: string;
   vars: Record<string, unknown>;
   varsFiles: string[];
-  serial?: number | string;
+  /** A batch size or a list of them, the last one repeating (Ansible's serial). */
+  serial?: number | string | (number | string)[];
+  /** max_fail_percentage, any_errors_fatal, order (task-control.ts). */
+  control: PlayControl;
   become?: boolean;
   becomeUser?: string;
   tasks: TaskDefinition[];
@@ -68,6 +74,7 @@ const taskShape = {
     become: { type: 'boolean' },
     become_user: { type: 'string', pattern: ACCOUNT_NAME },
     ignore_errors: { type: 'boolean' },
+    ...taskControlShape,
   },
 };
 const playbookShape = {
@@ -82,7 +89,7 @@ const playbookShape = {
       hosts: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
       vars: { type: 'object' },
       vars_files: { type: 'array', items: { type: 'string' } },
-      serial: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+%?$' }] },
+      ...playControlShape,
       become: { type: 'boolean' },
       become_user: { type: 'string', pattern: ACCOUNT_NAME },
       gather_facts: { type: 'boolean', description: 'Accepted for Ansible compatibility; lvs reads only the facts each task needs.' },
@@ -104,7 +111,8 @@ function shapeError(error: ErrorObject, source: YamlSource): InputError {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
     path.push(extra);
     key = path.join('.');
-    message = `'${extra}' is not a play keyword`;
+    const parent = path[path.length - 2];
+    message = `'${extra}' is not a ${typeof parent === 'string' ? parent : 'play'} keyword`;
   } else if (error.keyword === 'required') {
     message = `a play needs '${(error.params as { missingProperty: string }).missingProperty}'`;
   }
@@ -170,6 +178,7 @@ function readTask(
     becomeUser: raw.become_user as string | undefined,
     ignoreErrors: raw.ignore_errors === true,
     listen: asList(raw.listen),
+    control: readTaskControl(raw, path, source),
     position: source.locate(path),
     locate: (argumentPath) => source.locate([...path, action, ...argumentPath.split('.').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s))]),
   };
@@ -202,7 +211,8 @@ export function loadPlaybook(file: string, registry: TaskRegistry): Playbook {
       hosts: asList(raw.hosts).join(':'),
       vars: (raw.vars as Record<string, unknown>) ?? {},
       varsFiles: asList(raw.vars_files),
-      serial: raw.serial as number | string | undefined,
+      serial: raw.serial as Play['serial'],
+      control: readPlayControl(raw),
       become: raw.become as boolean | undefined,
       becomeUser: raw.become_user as string | undefined,
       tasks,

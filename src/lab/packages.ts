@@ -19,6 +19,8 @@ export const REQUIRED_PACKAGES = [
   'ipvsadm',
   'apache2',
   'curl',
+  // The network stack the lab hosts persist addresses, routes and links to (ifaddr's default).
+  'ifupdown',
 ];
 
 /** Debian 12 ships virtiofsd with qemu; later releases in a package of its own. */

@@ -47,6 +47,7 @@ export class JsonReport {
           connections: event.connections,
           ...(event.interrupted ? { interrupted: event.interrupted } : {}),
           ...(event.lost ? { lost: event.lost } : {}),
+          ...(event.stopped ? { stopped: event.stopped } : {}),
           check_mode: event.check,
           duration_ms: event.duration_ms,
         };

@@ -4,7 +4,7 @@
  */
 import type { RunEvent } from '../engine/execute/events';
 import { formatChanges, formatRecap } from './recap';
-import { seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
+import { failedItem, seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
 
 export class PlainLines implements Renderer {
   /** Hosts of the current batch that failed or were unreachable. */
@@ -39,7 +39,7 @@ export class PlainLines implements Renderer {
         const name = `${task.handler ? 'handler ' : ''}${task.name}`;
         const prefix = `${event.host} |`;
         if (result.status === 'skipped') this.line(`${prefix} skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
-        else if (result.status === 'failed' || result.status === 'unreachable') this.line(`${prefix} ${result.status.toUpperCase()}${event.ignored ? ' (ignored)' : ''}: ${name} (${seconds(result)}): ${result.msg ?? ''}`);
+        else if (result.status === 'failed' || result.status === 'unreachable') this.line(`${prefix} ${result.status.toUpperCase()}${event.ignored ? ' (ignored)' : ''}: ${name}${failedItem(result)} (${seconds(result)}): ${result.msg ?? ''}`);
         else this.line(`${prefix} ${statusLabel(result)}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`);
         if (this.options.diff && result.diff.length) {
           for (const diffLine of formatChanges(result.diff).split('\n')) this.line(`${prefix}     ${diffLine}`);
@@ -52,9 +52,10 @@ export class PlainLines implements Renderer {
             ? `PLAY [${event.play.name}] failed: ${this.stopped} of ${event.hosts.length} hosts failed or were unreachable`
             : `PLAY [${event.play.name}] done on ${event.hosts.length} hosts: ${event.hosts.join(', ') || 'none'}`,
         );
+        if (event.stop) this.line(`PLAY [${event.play.name}] stopped: ${event.stop}`);
         return;
       case 'run-finished':
-        this.line(`\n${formatRecap({ stats: event.stats, interrupted: event.interrupted, lost: event.lost, check_mode: event.check })}`);
+        this.line(`\n${formatRecap({ stats: event.stats, interrupted: event.interrupted, lost: event.lost, stopped: event.stopped, check_mode: event.check })}`);
     }
   };
 

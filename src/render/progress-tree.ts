@@ -6,7 +6,7 @@
 import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import type { PlayRef, RunEvent } from '../engine/execute/events';
 import { formatChanges, formatRecap } from './recap';
-import { seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
+import { failedItem, seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
 
 type HostEvent = Exclude<RunEvent, { kind: 'batch-started' | 'batch-finished' | 'run-finished' }>;
 
@@ -59,7 +59,7 @@ export class ProgressTree implements Renderer {
       case 'batch-finished':
         return;
       case 'run-finished':
-        this.recap = formatRecap({ stats: event.stats, interrupted: event.interrupted, lost: event.lost, check_mode: event.check });
+        this.recap = formatRecap({ stats: event.stats, interrupted: event.interrupted, lost: event.lost, stopped: event.stopped, check_mode: event.check });
         return;
       default:
         this.feed(event.play, event.host).push(event);
@@ -89,7 +89,7 @@ export class ProgressTree implements Renderer {
             for (; first.kind === 'host-waiting'; first = await feed.next()) hostRow.title = `${host}: ${first.message}`;
             hostRow.title = host;
             // A host still waiting for a fork at Ctrl-C finishes without connecting.
-            if (first.kind === 'host-finished') return hostRow.skip(`${host}: not started, the run was interrupted`);
+            if (first.kind === 'host-finished') return hostRow.skip(`${host}: not started, ${first.outcome === 'stopped' ? 'the play was stopped by its failure limit' : 'the run was interrupted'}`);
             if (first.kind === 'host-failed') {
               hostFailed();
               throw new Error(`${host}: FAILED: ${first.message}`);
@@ -136,11 +136,14 @@ export class ProgressTree implements Renderer {
       task: async (_context, row: Row) => {
         const started = await feed.peek();
         if (started.kind !== 'task-started' || started.task.index !== index || started.task.handler !== handler) {
-          row.skip(`${name}: not started, the run was interrupted`);
+          const stopped = started.kind === 'host-finished' && started.outcome === 'stopped';
+          row.skip(`${name}: not started, ${stopped ? 'the play was stopped by its failure limit' : 'the run was interrupted'}`);
           return;
         }
         await feed.next();
-        const finished = await feed.next();
+        let finished = await feed.next();
+        // A task delegated to a host that another run holds waits for its turn there.
+        for (; finished.kind === 'host-waiting'; finished = await feed.next()) row.title = `${name}: ${finished.message}`;
         if (finished.kind !== 'task-finished') throw new Error(`${name}: no result`);
         const { result } = finished;
         row.title = `${statusLabel(result)}${finished.ignored ? ' (ignored)' : ''}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`;
@@ -148,7 +151,7 @@ export class ProgressTree implements Renderer {
         if (result.status === 'skipped') row.skip(`skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
         if ((result.status === 'failed' && !finished.ignored) || result.status === 'unreachable') {
           onFailure();
-          throw new Error(`${result.status}: ${name} (${seconds(result)}): ${result.msg ?? ''}`);
+          throw new Error(`${result.status}: ${name}${failedItem(result)} (${seconds(result)}): ${result.msg ?? ''}`);
         }
       },
     };

@@ -47,7 +47,7 @@ export function formatChanges(changes: Change[]): string {
     .join('\n');
 }
 
-export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'lost' | 'check_mode'>): string {
+export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'lost' | 'check_mode' | 'stopped'>): string {
   const hosts = Object.keys(report.stats);
   const width = Math.max(26, ...hosts.map((host) => host.length + 1));
   const lines = [`PLAY RECAP ${'*'.repeat(60)}`];
@@ -71,6 +71,11 @@ export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'l
   if (report.interrupted) {
     lines.push('', 'INTERRUPTED: the run was stopped (Ctrl-C, SIGTERM or SIGHUP); no task was cut off midway.');
     for (const [host, where] of Object.entries(report.interrupted)) lines.push(`  ${host}: stopped ${where}`);
+  }
+  if (report.stopped) {
+    const { play, reason, notRun } = report.stopped;
+    lines.push('', `STOPPED: play '${play}' ended by its failure limit (${reason}); no later batch or play ran.`);
+    if (notRun.length) lines.push(`  not run on: ${notRun.join(', ')}`);
   }
   if (report.check_mode) lines.push('', 'CHECK MODE: nothing was changed; "changed" means "would change".');
   return lines.join('\n');

@@ -22,3 +22,9 @@ export function statusLabel(result: HostTaskResult): string {
 export function seconds(result: HostTaskResult): string {
   return `${(result.duration_ms / 1000).toFixed(2)}s`;
 }
+
+/** ` (item=LABEL)` for a loop that failed at an item with a loop_control label: the label, never the whole item. */
+export function failedItem(result: HostTaskResult): string {
+  const failed = [result, ...(result.results ?? [])].find((entry) => entry.item_label !== undefined && (entry.status === 'failed' || entry.status === 'unreachable'));
+  return failed ? ` (item=${failed.item_label})` : '';
+}

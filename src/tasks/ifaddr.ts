@@ -4,13 +4,16 @@
  * the same address with another prefix or label is replaced (deleted and added again: the
  * kernel's `ip addr replace` keeps the old label and broadcast).
  */
-import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
+import { defineTask, noop, type Change, type Fact, type Plan, type PlannedCommand } from '../api';
 import { interfaces, type InterfaceAddress, type NetworkInterface } from '../facts/ip-addr';
 import { canonicalAddress, computedBroadcast, formatPrefix, ipFamily, parsePrefix, sameSubnet } from '../net/ip-address';
 import { sh } from '../shell/quote';
+import { addAddressWords } from '../changes/address';
+import type { PersistedAddress } from '../persistence/item';
+import { PERSIST_PROPERTIES, persistFacts, persistPlan, persistProblems, withPersistence, type PersistArgs, type PersistFacts } from '../persistence/persist';
 import { DEVICE_NAME, DEVICE_OR_LABEL, IP_PREFIX } from './patterns';
 
-interface IfaddrArgs {
+interface IfaddrArgs extends PersistArgs {
   address: string;
   dev: string;
   label?: string;
@@ -18,7 +21,14 @@ interface IfaddrArgs {
   state: 'present' | 'absent';
 }
 
-type IfaddrFacts = { interfaces: Fact<NetworkInterface[]> };
+type IfaddrFacts = { interfaces: Fact<NetworkInterface[]> } & PersistFacts;
+
+/** What the boot must bring back. Assumes validate() passed. */
+function persistedAddress(args: IfaddrArgs): PersistedAddress {
+  const prefix = parsePrefix(args.address)!;
+  const broadcastAddress = args.broadcast === '+' ? computedBroadcast(prefix) : args.broadcast && canonicalAddress(args.broadcast);
+  return { kind: 'address', device: args.dev, prefix, label: args.label, broadcast: args.broadcast, broadcastAddress };
+}
 
 export default defineTask<IfaddrArgs, IfaddrFacts>({
   name: 'ifaddr',
@@ -55,9 +65,10 @@ export default defineTask<IfaddrArgs, IfaddrFacts>({
         default: 'present',
         description: 'present adds the address and brings dev up; absent removes the address from dev whatever its prefix length and label.',
       },
+      ...PERSIST_PROPERTIES,
     },
   },
-  example: { address: '192.168.2.100/32', dev: 'lo', label: 'lo:0', state: 'present' },
+  example: { address: '192.168.2.100/32', dev: 'lo', label: 'lo:0', state: 'present', persist: true },
 
   validate(args) {
     const problems: string[] = [];
@@ -72,58 +83,57 @@ export default defineTask<IfaddrArgs, IfaddrFacts>({
       if (prefix?.family === 6) problems.push('broadcast: IPv6 has no broadcast address');
       if (args.broadcast !== '+' && ipFamily(args.broadcast) !== 4) problems.push(`broadcast: ${args.broadcast} is not an IPv4 address or +`);
     }
-    return problems;
+    return [...problems, ...persistProblems(args)];
   },
 
-  facts: () => ({ interfaces: interfaces() }),
+  facts: (args) => ({ interfaces: interfaces(), ...persistFacts(args, persistedAddress(args)) }),
 
   plan(args, facts) {
-    const wanted = parsePrefix(args.address)!;
-    const device = facts.interfaces.find((candidate) => candidate.name === args.dev);
-    const present = device?.addresses.filter((entry) => entry.family === wanted.family && entry.address === wanted.address) ?? [];
-
-    if (args.state === 'absent') {
-      if (!device) return noop(`device ${args.dev} does not exist, so ${wanted.address} is not on it`);
-      if (!present.length) return noop(`${wanted.address} is not on ${args.dev}`);
-      return {
-        changes: [{ subject: `${args.dev} ${wanted.address}`, before: present.map(describe).join('\n'), after: null }],
-        commands: present.map((entry) => deleteAddress(device, entry)),
-      };
-    }
-
-    if (!device) throw new Error(`device ${args.dev} does not exist`);
-    const label = wanted.family === 4 ? (args.label ?? args.dev) : undefined;
-    const broadcast = args.broadcast === '+' ? computedBroadcast(wanted) : args.broadcast && canonicalAddress(args.broadcast);
-    const desired: InterfaceAddress = { ...wanted, label, broadcast, secondary: false };
-    const matches = (entry: InterfaceAddress) =>
-      entry.prefixLength === wanted.prefixLength && entry.label === label && (args.broadcast === undefined || entry.broadcast === broadcast);
-    const kept = present.find(matches);
-    const stale = present.filter((entry) => entry !== kept);
-
-    const changes: Change[] = [];
-    const commands: PlannedCommand[] = stale.map((entry) => deleteAddress(device, entry));
-    if (!kept) {
-      const words = [formatPrefix(wanted), 'dev', args.dev];
-      if (args.label !== undefined) words.push('label', args.label);
-      if (args.broadcast !== undefined) words.push('broadcast', args.broadcast);
-      commands.push({ run: sh`ip addr add ${words}` });
-    }
-    if (commands.length) {
-      changes.push({ subject: `${args.dev} ${wanted.address}`, before: present.map(describe).join('\n') || null, after: describe(kept ?? desired) });
-    }
-    if (!device.up) {
-      changes.push({ subject: `${args.dev} link`, before: 'down', after: 'up' });
-      commands.push({ run: sh`ip link set dev ${args.dev} up` });
-    }
-    if (changes.length) return { changes, commands };
-    return noop(`${formatPrefix(wanted)} is on ${args.dev}${label && label !== args.dev ? ` as ${label}` : ''} and ${args.dev} is up`);
+    return withPersistence(livePlan(args, facts.interfaces), persistPlan(args, persistedAddress(args), args.state === 'present', facts));
   },
 
   cluster: (args) => ({
-    addresses: [{ address: args.address, device: args.dev, present: args.state === 'present', argument: 'address' }],
-    links: args.state === 'present' ? [{ device: args.dev, up: true, argument: 'dev' }] : [],
+    addresses: [{ address: args.address, device: args.dev, present: args.state === 'present', persist: args.persist, argument: 'address' }],
+    links: args.state === 'present' ? [{ device: args.dev, up: true, persist: args.persist, argument: 'dev' }] : [],
   }),
 });
+
+function livePlan(args: IfaddrArgs, interfaceList: NetworkInterface[]): Plan {
+  const wanted = parsePrefix(args.address)!;
+  const device = interfaceList.find((candidate) => candidate.name === args.dev);
+  const present = device?.addresses.filter((entry) => entry.family === wanted.family && entry.address === wanted.address) ?? [];
+
+  if (args.state === 'absent') {
+    if (!device) return noop(`device ${args.dev} does not exist, so ${wanted.address} is not on it`);
+    if (!present.length) return noop(`${wanted.address} is not on ${args.dev}`);
+    return {
+      changes: [{ subject: `${args.dev} ${wanted.address}`, before: present.map(describe).join('\n'), after: null }],
+      commands: present.map((entry) => deleteAddress(device, entry)),
+    };
+  }
+
+  if (!device) throw new Error(`device ${args.dev} does not exist`);
+  const label = wanted.family === 4 ? (args.label ?? args.dev) : undefined;
+  const broadcast = args.broadcast === '+' ? computedBroadcast(wanted) : args.broadcast && canonicalAddress(args.broadcast);
+  const desired: InterfaceAddress = { ...wanted, label, broadcast, secondary: false };
+  const matches = (entry: InterfaceAddress) =>
+    entry.prefixLength === wanted.prefixLength && entry.label === label && (args.broadcast === undefined || entry.broadcast === broadcast);
+  const kept = present.find(matches);
+  const stale = present.filter((entry) => entry !== kept);
+
+  const changes: Change[] = [];
+  const commands: PlannedCommand[] = stale.map((entry) => deleteAddress(device, entry));
+  if (!kept) commands.push({ run: sh`ip addr add ${addAddressWords({ prefix: wanted, device: args.dev, label: args.label, broadcast: args.broadcast })}` });
+  if (commands.length) {
+    changes.push({ subject: `${args.dev} ${wanted.address}`, before: present.map(describe).join('\n') || null, after: describe(kept ?? desired) });
+  }
+  if (!device.up) {
+    changes.push({ subject: `${args.dev} link`, before: 'down', after: 'up' });
+    commands.push({ run: sh`ip link set dev ${args.dev} up` });
+  }
+  if (changes.length) return { changes, commands };
+  return noop(`${formatPrefix(wanted)} is on ${args.dev}${label && label !== args.dev ? ` as ${label}` : ''} and ${args.dev} is up`);
+}
 
 /** `192.168.2.100/32 label lo:0 broadcast ...`: the label only when it is not the device's own name. */
 function describe(entry: InterfaceAddress): string {

@@ -44,6 +44,8 @@ interface Declared<T> {
   value: T;
   by: Declaration;
   argument: string;
+  /** False when the task sets it live only (`persist: false`), so a reboot loses it. */
+  persist?: boolean;
 }
 
 interface Address {
@@ -67,7 +69,7 @@ class HostModel {
   readonly sysctls = new Map<string, Declared<string>>();
   routes: Declared<Route>[] = [];
   readonly modules = new Set<string>();
-  readonly linksUp = new Set<string>();
+  readonly linksUp = new Map<string, Declared<boolean>>();
 
   constructor(
     readonly name: string,
@@ -75,27 +77,27 @@ class HostModel {
   ) {}
 
   add(by: Declaration, settings: ClusterSettings): void {
-    for (const { address, device, present, argument } of settings.addresses ?? []) {
+    for (const { address, device, present, argument, persist } of settings.addresses ?? []) {
       const prefix = parsePrefix(address);
       if (!prefix) continue;
       const index = this.addresses.findIndex((entry) => entry.value.prefix.address === prefix.address && entry.value.dev === device);
       if (index >= 0) this.addresses.splice(index, 1);
-      if (present) this.addresses.push({ value: { prefix, dev: device }, by, argument });
+      if (present) this.addresses.push({ value: { prefix, dev: device }, by, argument, persist });
     }
     for (const { key, value, argument } of settings.sysctls ?? []) {
       this.sysctls.set(canonicalSysctlKey(key), { value: normaliseSysctlValue(value), by, argument });
     }
-    for (const { destination, via, device, present, argument } of settings.routes ?? []) {
+    for (const { destination, via, device, present, argument, persist } of settings.routes ?? []) {
       const dest = destination === 'default' || destination === '0.0.0.0/0' ? 'default' : (parsePrefix(destination)?.address ?? destination);
-      if (present) this.routes.push({ value: { dest, via: via === undefined ? undefined : canonicalAddress(via), dev: device }, by, argument });
+      if (present) this.routes.push({ value: { dest, via: via === undefined ? undefined : canonicalAddress(via), dev: device }, by, argument, persist });
       else this.routes = this.routes.filter((entry) => entry.value.dest !== dest);
     }
     for (const { name, loaded } of settings.modules ?? []) {
       if (loaded) this.modules.add(name);
       else this.modules.delete(name);
     }
-    for (const { device, up } of settings.links ?? []) {
-      if (up) this.linksUp.add(device);
+    for (const { device, up, argument, persist } of settings.links ?? []) {
+      if (up) this.linksUp.set(device, { value: true, by, argument, persist });
       else this.linksUp.delete(device);
     }
   }
@@ -108,6 +110,11 @@ class HostModel {
     return this.sysctls.get(key);
   }
 
+  /** The host routes to `address` and the default route: what carries the VIP's traffic on a real server. */
+  routesFor(address: string): Declared<Route>[] {
+    return this.routes.filter((route) => route.value.dest === address || route.value.dest === 'default');
+  }
+
   defaultRoute(): Declared<Route> | undefined {
     return this.routes.filter((route) => route.value.dest === 'default').at(-1);
   }
@@ -116,6 +123,19 @@ class HostModel {
   onNetworkOf(address: string): Address[] {
     return this.addresses.map((entry) => entry.value).filter((entry) => entry.prefix.prefixLength < maxLength(entry.prefix) && inNetwork(address, entry.prefix));
   }
+}
+
+/** A warning for each item the cluster needs after a reboot that its task sets live only. */
+function lostAtReboot(host: HostModel, items: Declared<unknown>[], what: string): Finding[] {
+  return items
+    .filter((item) => item.persist === false)
+    .map((item) => ({
+      severity: 'warning' as const,
+      host: host.name,
+      key: 'persist',
+      message: `${what} is set with persist: false, so ${host.name} loses it at its next reboot and the cluster stops working there: drop persist: false`,
+      position: item.by.task.locate('persist'),
+    }));
 }
 
 function maxLength(prefix: IpPrefix): number {
@@ -162,7 +182,9 @@ function checkService(service: ClusterService, by: Declaration, director: HostMo
   const findings: Finding[] = [];
   const vip = canonicalAddress(service.address) ?? service.address;
 
-  if (!director.holds(vip)) {
+  const directorVip = director.holds(vip);
+  if (directorVip) findings.push(...lostAtReboot(director, [directorVip], `the VIP ${vip} on ${directorVip.value.dev}`));
+  if (!directorVip) {
     findings.push({
       severity: 'error',
       host: director.name,
@@ -205,6 +227,11 @@ function checkService(service: ClusterService, by: Declaration, director: HostMo
       continue;
     }
     const device = host.holds(address)?.value.dev;
+    const serverVip = host.holds(vip);
+    if (forwarding !== 'nat' && serverVip) findings.push(...lostAtReboot(host, [serverVip], `the VIP ${vip} on ${serverVip.value.dev}`));
+    findings.push(...lostAtReboot(host, host.routesFor(vip), 'its route'));
+    const tunnel = host.linksUp.get('tunl0');
+    if (forwarding === 'tun' && tunnel) findings.push(...lostAtReboot(host, [tunnel], 'tunl0 up'));
     const need = (severity: Finding['severity'], target: HostModel, variable: string, wanted: string, why: string) => {
       const declared = target.sysctl(variable);
       if (declared?.value === wanted) return;

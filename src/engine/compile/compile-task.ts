@@ -12,7 +12,8 @@ import type { TaskDefinition } from '../playbook';
 import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
-import type { CompiledTask, TaskUnit } from './compiled-run';
+import type { CompiledTask, DelegateTarget, TaskUnit } from './compiled-run';
+import { ControlError, delegateName, itemLabel, loopVariables, outcomeRules } from './task-control';
 import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
 
 /** A task that could not be compiled for a host: why, and which argument or file is at fault. */
@@ -39,6 +40,11 @@ export interface TaskEnvironment {
   redactor: Redactor;
   /** The host's secret variables. */
   secretNames: ReadonlySet<string>;
+  /**
+   * The host a delegate_to names, with whom the task runs as there; undefined for the host
+   * itself. Throws a ControlError for a name that is no host.
+   */
+  delegate?: (name: string) => (DelegateTarget & { become?: Become }) | undefined;
 }
 
 /** Whether a unit holds or names a secret, learning its schema-marked secret arguments on the way. */
@@ -93,12 +99,13 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     },
   });
   const defer = (error: unknown): CompiledTask | undefined => {
-    const cause = error instanceof TemplateFileError ? error.cause : error;
+    const cause = error instanceof TemplateFileError ? error.cause : error instanceof ControlError ? error.reason : error;
     const variable = cause instanceof TemplateError ? cause.variable?.split('.')[0] : undefined;
     return variable && environment.registered.has(variable) ? deferUntil(variable) : undefined;
   };
   // A condition such as `r is defined` or `r.changed` can only be decided once `r` exists.
-  const waitsFor = [...referencedNames([task.args, task.loop]), ...conditionNames(task.when)].find((name) => environment.registered.has(name));
+  const { delegateTo, loopControl, retries, delay } = task.control;
+  const waitsFor = [...referencedNames([task.args, task.loop, delegateTo, loopControl.label, retries, delay]), ...conditionNames(task.when)].find((name) => environment.registered.has(name));
   if (waitsFor) return deferUntil(waitsFor);
   /** Runs one step; a template error about a registered variable defers the whole task. */
   const step = <T>(key: string, work: () => T): { value: T } | { deferred: CompiledTask } => {
@@ -108,6 +115,7 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
       const deferred = defer(error);
       if (deferred) return { deferred };
       if (error instanceof TaskCompileError) throw error;
+      if (error instanceof ControlError) throw new TaskCompileError(error.message, error.key, error.position);
       throw new TaskCompileError(`${key ? `${key}: ` : ''}${(error as Error).message}`, key);
     }
   };
@@ -120,8 +128,9 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     items = loop.value;
   }
   const units: TaskUnit[] = [];
-  for (const item of items ?? [undefined]) {
-    const unitVars = items ? layerVariables(vars, { item }) : vars;
+  let outcome: ReturnType<typeof outcomeRules>;
+  for (const [index, item] of (items ?? [undefined]).entries()) {
+    const unitVars = items ? layerVariables(vars, loopVariables(loopControl, item, index)) : vars;
     if (task.when !== undefined) {
       const decided = step('when', () => evaluateCondition(task.when, unitVars));
       if ('deferred' in decided) return decided.deferred;
@@ -136,15 +145,31 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     }
     const templates = step('', () => renderTemplates(task, module, checked.args, unitVars, environment));
     if ('deferred' in templates) return templates.deferred;
+    const control = step('', () => {
+      const delegateTo = delegateName(task, unitVars);
+      return {
+        label: items ? itemLabel(task, unitVars) : undefined,
+        delegate: delegateTo === undefined ? undefined : environment.delegate?.(delegateTo),
+        outcome: units.length === 0 ? outcomeRules(task, unitVars) : outcome,
+      };
+    });
+    if ('deferred' in control) return control.deferred;
+    const { label, delegate } = control.value;
+    outcome = control.value.outcome;
+    const become = delegate ? delegate.become : environment.become;
     units.push({
       module,
       args: checked.args,
       context: { host: environment.host, templates: templates.value },
       secret: isSecretUnit(task, module, checked.args, templates.value, environment),
-      ...(environment.become ? { become: environment.become } : {}),
+      ...(become ? { become } : {}),
       ...(items ? { item } : {}),
+      ...(label !== undefined ? { label } : {}),
+      ...(delegate ? { delegate: { host: delegate.host, target: delegate.target } } : {}),
+      ...(outcome ? { vars: unitVars } : {}),
     });
   }
   if (units.length === 0) return { kind: 'skip', reason: items?.length === 0 ? 'the loop is empty' : `condition is false: ${JSON.stringify(task.when)}` };
-  return { kind: 'run', units };
+  const pauseMs = items && units.length > 1 ? loopControl.pauseSeconds * 1000 : 0;
+  return { kind: 'run', units, ...(outcome ? { outcome } : {}), ...(pauseMs ? { pauseMs } : {}) };
 }

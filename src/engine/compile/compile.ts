@@ -13,6 +13,8 @@ import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
 import { loadVarsFiles, VariableScope } from '../variables';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask } from './compiled-run';
 import { compileTask, TaskCompileError } from './compile-task';
+import { Delegates } from './delegation';
+import { orderHosts } from './host-order';
 import { TemplateFiles } from './template-files';
 
 export interface CompileInput {
@@ -71,10 +73,11 @@ export function compileRun(input: CompileInput): CompiledRun {
   const registeredBefore = new Set<string>();
   const warnings = new Set<string>();
 
+  const playVarsOf = playbook.plays.map((play) => ({ ...play.vars, ...collect(() => loadVarsFiles(play.varsFiles, playbook.dir), {}) }));
   /** Each play's hosts, each with its variables and secrets, learnt before any task is compiled. */
-  const scopes = playbook.plays.map((play) => {
-    const playVars = { ...play.vars, ...collect(() => loadVarsFiles(play.varsFiles, playbook.dir), {}) };
-    return selectHosts(inventory, play.hosts)
+  const scopes = playbook.plays.map((play, playIndex) => {
+    const playVars = playVarsOf[playIndex];
+    return orderHosts(selectHosts(inventory, play.hosts), play.control.order)
       .filter((host) => !limited || limited.has(host))
       .map((host) => {
         const vars = scope.forPlay(host, playVars, {});
@@ -91,6 +94,7 @@ export function compileRun(input: CompileInput): CompiledRun {
     const tasks = play.tasks.filter((task) => selectedByTags(task, input.tags, input.skipTags));
     const registeredInPlay = new Set(registeredBefore);
     for (const task of play.tasks) if (task.register) registeredInPlay.add(task.register);
+    const delegates = new Delegates(inventory, scope, playVarsOf[playIndex]);
 
     const hosts = scopes[playIndex].map(({ host, vars, layers, secretNames }): CompiledHost => {
       const target = collect(() => connectionTarget(host, vars, layers), PLACEHOLDER_TARGET);
@@ -109,6 +113,7 @@ export function compileRun(input: CompileInput): CompiledRun {
               registered: handlers ? registeredInPlay : registeredSoFar,
               redactor,
               secretNames,
+              delegate: (name) => delegates.resolve(task, host, name, (delegateTarget) => becomeFor(task, play, delegateTarget)),
             });
           } catch (error) {
             if (!(error instanceof TaskCompileError)) throw error;

@@ -20,10 +20,34 @@ export interface TaskUnit {
   /** Its arguments or templates hold or name a secret: its results are shown hidden. */
   secret: boolean;
   item?: unknown;
+  /** loop_control.label rendered for this item: what the output shows instead of the item. */
+  label?: string;
+  /** delegate_to: the host whose connection runs this unit (the task's variables stay this host's). */
+  delegate?: DelegateTarget;
+  /** The variables the task's result conditions see (with the registered results of the run so far and its own on top). */
+  vars?: Record<string, unknown>;
+}
+
+export interface DelegateTarget {
+  /** The inventory name (or `localhost`, Ansible's implicit one). */
+  host: string;
+  target: ConnectionTarget;
+}
+
+/** How a task's result is judged on the host, after it ran: decided at run time. */
+export interface OutcomeRules {
+  failedWhen?: unknown;
+  changedWhen?: unknown;
+  until?: unknown;
+  /** Runs at most (1 without `until`). */
+  attempts: number;
+  delayMs: number;
+  /** The name the conditions see the result under. */
+  register?: string;
 }
 
 export type CompiledTask =
-  | { kind: 'run'; units: TaskUnit[] }
+  | { kind: 'run'; units: TaskUnit[]; outcome?: OutcomeRules; pauseMs?: number }
   | { kind: 'skip'; reason: string }
   | DeferredTask;
 

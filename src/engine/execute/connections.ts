@@ -1,19 +1,26 @@
 /**
  * One SSH connection per host for the whole run, opened on first use and shared by every
- * play. A host that could not be reached stays unreachable for the rest of the run.
+ * play. A host that could not be reached stays unreachable for the rest of the run. A host
+ * whose connection is `local` (Ansible's ansible_connection=local, and the implicit
+ * localhost) is the controller itself: its commands run in a local shell, without SSH.
  */
 import { UnreachableError } from '../../errors';
+import { LocalShell } from '../../transport/local-shell';
 import { SshConnection, type SshOptions } from '../../transport/ssh';
 import type { ConnectionTarget } from '../inventory';
 import type { Connector } from './executor';
 
 export class ConnectionPool implements Connector {
-  private readonly connections = new Map<string, Promise<SshConnection>>();
+  private readonly connections = new Map<string, Promise<SshConnection | LocalShell>>();
 
   constructor(private readonly options: SshOptions) {}
 
-  open(name: string, target: ConnectionTarget): Promise<SshConnection> {
+  open(name: string, target: ConnectionTarget): Promise<SshConnection | LocalShell> {
     let connection = this.connections.get(name);
+    if (!connection && target.connection === 'local') {
+      connection = Promise.resolve(new LocalShell(name));
+      this.connections.set(name, connection);
+    }
     if (!connection) {
       connection = SshConnection.open(
         { name, host: target.host, port: target.port, user: target.user, privateKeyFile: target.privateKeyFile, password: target.password, jump: target.jump },
@@ -47,7 +54,8 @@ export class ConnectionPool implements Connector {
     await Promise.all(
       [...this.connections.values()].map(async (connection) => {
         try {
-          (await connection).close();
+          const opened = await connection;
+          if (opened instanceof SshConnection) opened.close();
         } catch {
           // Unreachable hosts have nothing to close.
         }

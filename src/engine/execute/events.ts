@@ -2,7 +2,9 @@
  * What the executor tells its listeners, in order per host. The progress tree, the plain
  * lines and the JSON report are built from these alone.
  */
-import type { HostStats, HostTaskResult } from './results';
+import type { HostStats, HostTaskResult, PlayStop } from './results';
+
+export type HostOutcome = 'ok' | 'failed' | 'unreachable' | 'interrupted' | 'stopped';
 
 export interface TaskRef {
   /** The task's index in the play's selected tasks, or the handler's index in its handlers. */
@@ -24,7 +26,7 @@ export type RunEvent =
   /** A play starts on one serial batch of its hosts (the whole play without `serial`). */
   | { kind: 'batch-started'; play: PlayRef; hosts: string[]; check: boolean }
   | { kind: 'host-connected'; play: PlayRef; host: string }
-  /** Another lvs run holds the host: this one waits its turn. */
+  /** Another lvs run holds the host (before its first task), or the host a task is delegated to (during that task): this one waits its turn. */
   | { kind: 'host-waiting'; play: PlayRef; host: string; message: string }
   /** The host failed before its first task (it stayed locked by another run). */
   | { kind: 'host-failed'; play: PlayRef; host: string; message: string }
@@ -32,8 +34,10 @@ export type RunEvent =
   | { kind: 'task-started'; play: PlayRef; host: string; task: TaskRef }
   /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass. */
   | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean }
-  | { kind: 'host-finished'; play: PlayRef; host: string; outcome: 'ok' | 'failed' | 'unreachable' | 'interrupted' }
-  | { kind: 'batch-finished'; play: PlayRef; hosts: string[] }
+  /** `stopped`: the play's failure limits (any_errors_fatal, max_fail_percentage) ended it for this host. */
+  | { kind: 'host-finished'; play: PlayRef; host: string; outcome: HostOutcome }
+  /** `stop`: why the play ends here, leaving later batches and plays unrun. */
+  | { kind: 'batch-finished'; play: PlayRef; hosts: string[]; stop?: string }
   | {
       kind: 'run-finished';
       stats: Record<string, HostStats>;
@@ -43,6 +47,8 @@ export type RunEvent =
       interrupted?: Record<string, string>;
       /** Hosts whose connection was lost during a task, and that task. */
       lost?: Record<string, string>;
+      /** A play stopped by its failure limits. */
+      stopped?: PlayStop;
       check: boolean;
       duration_ms: number;
     };

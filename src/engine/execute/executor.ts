@@ -8,11 +8,16 @@
 import { UnreachableError } from '../../errors';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, TaskUnit } from '../compile/compiled-run';
 import type { ConnectionTarget } from '../inventory';
+import type { Become } from '../../transport/become';
 import type { TaskDefinition } from '../playbook';
-import type { PlayRef, RunListener, TaskRef } from './events';
-import { HostRun, type RemoteShell } from './host-run';
+import { BatchControl } from './batch-control';
+import type { HostOutcome, PlayRef, RunListener, TaskRef } from './events';
+import { HostQueue } from './host-queue';
+import { HostRun, type HostSettings, type RemoteShell } from './host-run';
+import { runJudged } from './outcome';
 import type { HeldLock, RunLocks } from './run-lock';
-import { countResult, emptyStats, type HostStats, type HostTaskResult } from './results';
+import { countResult, emptyStats, type HostStats, type HostTaskResult, type PlayStop } from './results';
+import { onceResultFor } from './run-once';
 
 /** Opens (once per host) the shell a host's tasks run in. */
 export interface Connector {
@@ -44,18 +49,22 @@ interface HostState {
   /** The task during which the connection was lost. */
   lostDuring?: string;
   run?: HostRun;
-  /** This run's turn on the host, held from its first play to the end of the run. */
-  lock?: HeldLock;
 }
 
-export function serialBatches(hosts: string[], serial: number | string | undefined): string[][] {
+/**
+ * Ansible's serialized batches (executor/playbook_executor.py): each size of the list in turn,
+ * the last one repeating; a percentage is of all the play's hosts, rounded down, at least 1.
+ */
+export function serialBatches(hosts: string[], serial: number | string | (number | string)[] | undefined): string[][] {
   if (serial === undefined || hosts.length === 0) return [hosts];
-  const size =
-    typeof serial === 'string' && serial.endsWith('%')
-      ? Math.max(1, Math.floor((hosts.length * Number(serial.slice(0, -1))) / 100))
-      : Math.max(1, Number(serial));
+  const sizes = (Array.isArray(serial) ? serial : [serial]).map((size) =>
+    typeof size === 'string' && size.endsWith('%') ? Math.max(1, Math.floor((hosts.length * Number(size.slice(0, -1))) / 100)) : Math.max(1, Number(size)),
+  );
   const batches: string[][] = [];
-  for (let index = 0; index < hosts.length; index += size) batches.push(hosts.slice(index, index + size));
+  for (let index = 0, next = 0; index < hosts.length; next = Math.min(next + 1, sizes.length - 1)) {
+    batches.push(hosts.slice(index, index + sizes[next]));
+    index += sizes[next];
+  }
   return batches;
 }
 
@@ -88,6 +97,7 @@ function registerValue(result: HostTaskResult): Record<string, unknown> {
     ...(result.noop ? { noop: result.noop } : {}),
     diff: result.diff,
     ...(result.results ? { results: result.results.map(registerValue) } : {}),
+    ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
   };
 }
 
@@ -105,8 +115,18 @@ function playRef(compiled: CompiledPlay, index: number): PlayRef {
   return { index, name: compiled.play.name, tasks: compiled.tasks.map(summary), handlers: compiled.play.handlers.map(summary) };
 }
 
+/** Resolves after `ms`, or false at once when the run is interrupted meanwhile. */
+async function pause(ms: number, interruption: Interruption): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!interruption.requested && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+  return !interruption.requested;
+}
+
 export class Executor {
   private readonly states = new Map<string, HostState>();
+  /** This run's turn on each host it connects to, held from first use to the end of the run. */
+  private readonly turns = new Map<string, Promise<HeldLock>>();
+  private readonly queue = new HostQueue();
 
   constructor(
     private readonly run: CompiledRun,
@@ -129,19 +149,28 @@ export class Executor {
     const started = Date.now();
     const { connector } = this.options;
     let connections: Record<string, { connections: number; channels: number }> = {};
+    let stopped: PlayStop | undefined;
     try {
       for (const [index, compiled] of this.run.plays.entries()) {
         const play = playRef(compiled, index);
         const live = compiled.hosts.filter((host) => !this.state(host.name).failed && !this.state(host.name).unreachable);
-        for (const batch of serialBatches(live.map((host) => host.name), compiled.play.serial)) {
+        const batches = serialBatches(live.map((host) => host.name), compiled.play.serial);
+        for (const [batchIndex, batch] of batches.entries()) {
           if (interruption.requested) break;
           const hosts = live.filter((host) => batch.includes(host.name));
+          const control = new BatchControl(batch, compiled.play.control.maxFailPercentage);
           this.listener({ kind: 'batch-started', play, hosts: batch, check: this.run.check });
-          await eachLimited(hosts, this.options.forks, (host) => this.runHost(compiled, play, host, interruption));
-          this.listener({ kind: 'batch-finished', play, hosts: batch });
+          await eachLimited(hosts, this.options.forks, (host) => this.runHost(compiled, play, host, interruption, control));
+          const stop = control.stop ?? this.wholeBatchFailed(batch);
+          this.listener({ kind: 'batch-finished', play, hosts: batch, ...(stop ? { stop } : {}) });
+          if (stop) {
+            stopped = { play: play.name, reason: stop, notRun: batches.slice(batchIndex + 1).flat() };
+            break;
+          }
         }
+        if (stopped) break;
       }
-      await Promise.all([...this.states.values()].map((state) => state.lock?.release()));
+      await Promise.all([...this.turns.values()].map((turn) => turn.then((lock) => lock.release(), () => undefined)));
       connections = await connector.counters();
     } finally {
       await connector.closeAll();
@@ -154,35 +183,49 @@ export class Executor {
       connections,
       ...(lost.length ? { lost: Object.fromEntries(lost.map(([host, state]) => [host, state.lostDuring!])) } : {}),
       ...(interruption.requested ? { interrupted: Object.fromEntries([...this.states].map(([host, state]) => [host, where(state)])) } : {}),
+      ...(stopped ? { stopped } : {}),
       check: this.run.check,
       duration_ms: Date.now() - started,
     });
   }
 
-  /** The units the host runs over the whole run, in order (deferred tasks are not known yet). */
+  /**
+   * Ansible ends the playbook when every host of a batch failed or was unreachable
+   * (executor/playbook_executor.py: `len(batch) == failed_hosts_count`).
+   */
+  private wholeBatchFailed(batch: string[]): string | undefined {
+    const failed = batch.filter((host) => this.state(host).failed || this.state(host).unreachable);
+    return batch.length > 0 && failed.length === batch.length ? `every host of the batch failed or was unreachable (${batch.join(', ')})` : undefined;
+  }
+
+  /** The units the host runs over the whole run, in order (deferred tasks are not known yet); delegated ones run elsewhere. */
   private unitsOf(host: string): TaskUnit[] {
     return this.run.plays
       .flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host))
-      .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : [])));
+      .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units.filter((unit) => !unit.delegate) : [])));
   }
 
   /** The host's runner, made on first connect, reading ahead over every play's tasks. */
   private hostRun(host: CompiledHost, shell: RemoteShell): HostRun {
     const state = this.state(host.name);
-    state.run ??= new HostRun(
-      host.name,
-      shell,
-      { check: this.run.check, commandTimeoutMs: this.options.commandTimeoutMs, redact: this.run.redactor.redact },
-      this.unitsOf(host.name),
-    );
+    state.run ??= new HostRun(host.name, shell, this.hostSettings(), this.unitsOf(host.name));
     return state.run;
   }
 
-  private async runHost(compiled: CompiledPlay, play: PlayRef, host: CompiledHost, interruption: Interruption): Promise<void> {
+  private hostSettings(): HostSettings {
+    return { check: this.run.check, commandTimeoutMs: this.options.commandTimeoutMs, redact: this.run.redactor.redact };
+  }
+
+  private async runHost(compiled: CompiledPlay, play: PlayRef, host: CompiledHost, interruption: Interruption, batch: BatchControl): Promise<void> {
     const state = this.state(host.name);
-    const finish = (outcome: 'ok' | 'failed' | 'unreachable' | 'interrupted') => this.listener({ kind: 'host-finished', play, host: host.name, outcome });
-    // A host still waiting for a fork at Ctrl-C is not connected to: it would run nothing.
+    const fatal = (task?: TaskDefinition) => task?.control.anyErrorsFatal ?? compiled.play.control.anyErrorsFatal;
+    const finish = (outcome: HostOutcome) => {
+      batch.left(host.name);
+      this.listener({ kind: 'host-finished', play, host: host.name, outcome });
+    };
+    // A host still waiting for a fork at Ctrl-C (or when the play stopped) is not connected to: it would run nothing.
     if (interruption.requested) return finish('interrupted');
+    if (batch.stop) return finish('stopped');
     let shell: RemoteShell;
     try {
       shell = await this.options.connector.open(host.name, host.target);
@@ -192,34 +235,52 @@ export class Executor {
       const message = this.run.redactor.redact(`${error.message}${error.hint ? ` (${error.hint})` : ''}`);
       countResult(state.stats, { status: 'unreachable', changed: false, unreachable: true, msg: message, diff: [], commands: [], duration_ms: 0 }, false);
       this.listener({ kind: 'host-unreachable', play, host: host.name, message });
+      batch.failed(host.name, { unreachable: true, fatal: fatal() });
       return finish('unreachable');
     }
     this.listener({ kind: 'host-connected', play, host: host.name });
     const locked = await this.takeTurn(play, host, shell);
-    if (locked !== 'ok') return finish(locked);
+    if (locked !== 'ok') {
+      batch.failed(host.name, { unreachable: locked === 'unreachable', fatal: fatal() });
+      return finish(locked);
+    }
     const run = this.hostRun(host, shell);
     const notified = new Set<string>();
 
-    const runList = async (definitions: TaskDefinition[], entries: CompiledTask[], handler: boolean, only?: (task: TaskDefinition) => boolean) => {
+    const runList = async (definitions: TaskDefinition[], entries: CompiledTask[], handler: boolean, only?: (task: TaskDefinition) => boolean): Promise<HostOutcome> => {
       for (const [index, task] of definitions.entries()) {
+        const position = handler ? compiled.tasks.length + index : index;
+        batch.reached(host.name, position);
         if (only && !only(task)) continue;
         if (interruption.requested) return 'interrupted';
+        if (batch.stop) return 'stopped';
         const ref: TaskRef = { index, name: task.name, action: task.action, handler };
         this.listener({ kind: 'task-started', play, host: host.name, task: ref });
-        const result = await this.runTask(entries[index], run, state);
+        const runHere = () => this.runTask(entries[index], run, host.name, interruption, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
+        let result: HostTaskResult;
+        let registered: HostTaskResult;
+        if (task.control.runOnce) {
+          const once = await batch.once(host.name, position, runHere);
+          registered = once.result;
+          result = once.leader === host.name ? once.result : onceResultFor(once);
+        } else {
+          result = registered = await runHere();
+        }
         countResult(state.stats, result, task.ignoreErrors);
         state.lastTask = task.name;
-        if (task.register) state.registered[task.register] = registerValue(result);
+        if (task.register) state.registered[task.register] = registerValue(registered);
         const notifies = result.changed ? task.notify : [];
         for (const name of notifies) notified.add(name);
         this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors });
         if (result.status === 'unreachable') {
           state.unreachable = true;
           state.lostDuring = task.name;
+          batch.failed(host.name, { unreachable: true, fatal: fatal(task), task: task.name });
           return 'unreachable';
         }
         if (result.status === 'failed' && !task.ignoreErrors) {
           state.failed = true;
+          batch.failed(host.name, { unreachable: false, fatal: fatal(task), task: task.name });
           return 'failed';
         }
       }
@@ -232,14 +293,26 @@ export class Executor {
     return finish(notified.size ? await runList(handlers, host.handlers, true, answers) : 'ok');
   }
 
+  /**
+   * Holds the run lock of `name` (once per run), waiting for another run's turn to end; the
+   * lock is taken as the user the run's changes are made as there.
+   */
+  private turnOn(name: string, shell: RemoteShell, become: Become | undefined, onWaiting: (message: string) => void): Promise<void> {
+    if (!this.options.runLocks) return Promise.resolve();
+    let turn = this.turns.get(name);
+    if (!turn) {
+      turn = this.options.runLocks.acquire(name, shell, become, onWaiting);
+      this.turns.set(name, turn);
+    }
+    return turn.then(() => undefined);
+  }
+
   /** Holds the host's run lock (once per run), waiting for another run's turn to end. */
   private async takeTurn(play: PlayRef, host: CompiledHost, shell: RemoteShell): Promise<'ok' | 'failed' | 'unreachable'> {
     const state = this.state(host.name);
-    if (!this.options.runLocks || state.lock) return 'ok';
-    // The lock is taken as the user the run's changes are made as.
     const become = this.unitsOf(host.name).find((unit) => unit.become)?.become;
     try {
-      state.lock = await this.options.runLocks.acquire(host.name, shell, become, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
+      await this.turnOn(host.name, shell, become, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
       return 'ok';
     } catch (error) {
       const message = this.run.redactor.redact((error as Error).message);
@@ -252,7 +325,9 @@ export class Executor {
     }
   }
 
-  private async runTask(entry: CompiledTask, run: HostRun, state: HostState): Promise<HostTaskResult> {
+  /** `onWaiting` hears of another run holding a delegate. */
+  private async runTask(entry: CompiledTask, run: HostRun, host: string, interruption: Interruption, onWaiting: (message: string) => void): Promise<HostTaskResult> {
+    const state = this.state(host);
     let compiled = entry;
     if (compiled.kind === 'deferred') {
       try {
@@ -262,12 +337,48 @@ export class Executor {
       }
     }
     if (compiled.kind === 'skip') return { status: 'skipped', changed: false, msg: compiled.reason, diff: [], commands: [], duration_ms: 0 };
+    const { outcome, pauseMs } = compiled;
     const results: HostTaskResult[] = [];
-    for (const unit of compiled.units) {
-      const result = await run.runUnit(unit);
+    for (const [index, unit] of compiled.units.entries()) {
+      if (index > 0 && pauseMs && !(await pause(pauseMs, interruption))) break;
+      const once = () => this.runUnit(unit, run, onWaiting);
+      const result =
+        outcome && unit.vars
+          ? await runJudged(once, { rules: outcome, vars: unit.vars, registered: state.registered, registerValue, redact: this.run.redactor.redact }, (ms) => pause(ms, interruption))
+          : await once();
       results.push(result);
       if (result.status === 'unreachable') break;
     }
     return aggregate(results);
+  }
+
+  /** Runs a unit on its host, or on the host it is delegated to, one unit at a time per host. */
+  private async runUnit(unit: TaskUnit, run: HostRun, onWaiting: (message: string) => void): Promise<HostTaskResult> {
+    if (!unit.delegate) return this.queue.exclusive(run.host, () => run.runUnit(unit));
+    const { host: name, target } = unit.delegate;
+    const failed = (status: 'failed' | 'unreachable', error: Error & { hint?: string }): HostTaskResult => ({
+      status,
+      changed: false,
+      ...(status === 'failed' ? { failed: true as const } : { unreachable: true as const }),
+      msg: this.run.redactor.redact(`delegate_to ${name}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`),
+      diff: [],
+      commands: [],
+      delegated_to: name,
+      duration_ms: 0,
+    });
+    let shell: RemoteShell;
+    try {
+      shell = await this.options.connector.open(name, target);
+      await this.turnOn(name, shell, unit.become, onWaiting);
+    } catch (error) {
+      return failed(error instanceof UnreachableError ? 'unreachable' : 'failed', error as Error);
+    }
+    return this.queue.exclusive(name, async () => {
+      // A runner of its own, reading nothing ahead: the delegate's own runner keeps its cache for its own tasks.
+      const result = await new HostRun(name, shell, this.hostSettings(), []).runUnit(unit);
+      // The delegate may have changed: what its own runner read ahead there is stale.
+      this.states.get(name)?.run?.forgetFacts();
+      return { ...result, delegated_to: name };
+    });
   }
 }

@@ -42,6 +42,7 @@ function conceal(result: HostTaskResult): HostTaskResult {
     diff: result.diff.map((change) => ({ subject: change.subject, before: hide(change.before), after: hide(change.after) })),
     commands: result.commands.map(() => HIDDEN),
     ...(result.item === undefined ? {} : { item: HIDDEN }),
+    ...(result.item_label === undefined ? {} : { item_label: HIDDEN }),
     ...(result.msg === undefined ? {} : { msg: `${result.status}: ${HIDDEN}` }),
     ...(result.noop === undefined ? {} : { noop: HIDDEN }),
   };
@@ -62,6 +63,11 @@ export class HostRun {
     private readonly settings: HostSettings,
     private readonly ahead: TaskUnit[] = [],
   ) {}
+
+  /** Drops every fact read so far: another runner (a delegated task) may have changed the host. */
+  forgetFacts(): void {
+    this.factCache.clear();
+  }
 
   private cacheKey(unit: TaskUnit, command: ShellCommand): string {
     return `${identity(unit.become)}\u0000${command.text}`;
@@ -157,6 +163,7 @@ export class HostRun {
       commands: [],
       // An item is data of any shape: redacted through its JSON text, where every secret form is known.
       ...(unit.item !== undefined ? { item: JSON.parse(redact(JSON.stringify(unit.item))) } : {}),
+      ...(unit.label !== undefined ? { item_label: redact(unit.label) } : {}),
       ...fields,
       duration_ms: Date.now() - started,
     });

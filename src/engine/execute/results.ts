@@ -17,6 +17,16 @@ export interface HostTaskResult {
   /** One result per loop item. */
   results?: HostTaskResult[];
   item?: unknown;
+  /** loop_control.label: what the output shows for the item. */
+  item_label?: string;
+  /** How many times `until` ran the task. */
+  attempts?: number;
+  /** What failed_when decided. */
+  failed_when_result?: boolean;
+  /** delegate_to: the host the task ran on. */
+  delegated_to?: string;
+  /** run_once: the host of the batch that ran the task; this host got its result. */
+  run_once_host?: string;
   duration_ms: number;
   check_mode?: true;
 }
@@ -49,8 +59,18 @@ export interface RunReport {
   interrupted?: Record<string, string>;
   /** Hosts whose connection was lost during a task, and that task. */
   lost?: Record<string, string>;
+  /** A play stopped by its failure limits: the remaining hosts and plays did not run. */
+  stopped?: PlayStop;
   check_mode: boolean;
   duration_ms: number;
+}
+
+export interface PlayStop {
+  play: string;
+  /** Which limit: any_errors_fatal, max_fail_percentage, or every host of a batch failing. */
+  reason: string;
+  /** Hosts of the play that never started it. */
+  notRun: string[];
 }
 
 export function emptyStats(): HostStats {
@@ -86,6 +106,6 @@ export function exitCodeOf(report: RunReport): number {
   if (report.interrupted) return 99;
   const stats = Object.values(report.stats);
   if (stats.some((host) => host.unreachable > 0)) return 4;
-  if (stats.some((host) => host.failures > 0)) return 2;
+  if (stats.some((host) => host.failures > 0) || report.stopped) return 2;
   return 0;
 }

@@ -27,6 +27,8 @@ export interface ConnectionTarget {
   knownHostsFiles?: string[];
   /** From `-o StrictHostKeyChecking=no` in the ssh args: host key checking off for this host. */
   hostKeyChecking?: boolean;
+  /** Ansible's ansible_connection: 'local' runs on the controller, without SSH. */
+  connection?: 'ssh' | 'local';
 }
 
 /** Says where a connection variable was set, so that its error can name the file and line. */

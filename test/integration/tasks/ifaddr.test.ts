@@ -9,7 +9,8 @@ import { lvsTask, onHost } from './lvs-task';
 
 const HOST = 'ifaddr1';
 let lab: TestLab;
-const run = (words: string[], check = false) => lvsTask(lab, HOST, 'ifaddr', words, { check });
+// The live state only: persist-ifupdown.test.ts covers what persisting adds.
+const run = (words: string[], check = false) => lvsTask(lab, HOST, 'ifaddr', [...words, 'persist=false'], { check });
 /** `ADDRESS/PREFIX LABEL` of each IPv4 address on lo, as the host's own ip prints them. */
 const loAddresses = async () =>
   (await onHost(lab, HOST, 'ip -o -4 addr show dev lo'))

@@ -5,7 +5,8 @@ import { startHosts, type TestLab } from '../../support/netns-hosts';
 const HOST = 'lnk1';
 let lab: TestLab;
 
-const link = (...words: string[]) => lvsTask(lab, HOST, 'link', words.filter((word) => word !== '--check'), { check: words.includes('--check') });
+// The live state only: persist-ifupdown.test.ts covers what persisting adds.
+const link = (...words: string[]) => lvsTask(lab, HOST, 'link', [...words.filter((word) => word !== '--check'), 'persist=false'], { check: words.includes('--check') });
 const isUp = async (dev: string) => / UP /.test(` ${(await lab.onHost(HOST, `ip -o link show dev ${dev}`)).stdout.replace(/[<>,]/g, ' ')} `);
 
 beforeAll(async () => {

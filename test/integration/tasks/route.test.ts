@@ -11,7 +11,8 @@ import { lvsTask, onHost } from './lvs-task';
 const HOST = 'route1';
 let lab: TestLab;
 let subnet: string;
-const run = (words: string[], check = false) => lvsTask(lab, HOST, 'route', words, { check });
+// The live state only: persist-ifupdown.test.ts covers what persisting adds.
+const run = (words: string[], check = false) => lvsTask(lab, HOST, 'route', [...words, 'persist=false'], { check });
 /** The host's own `ip route` lines for dest, without the trailing blanks ip prints. */
 const routesTo = async (destination: string) =>
   (await onHost(lab, HOST, `ip -4 route show table main ${destination}`))

@@ -90,3 +90,27 @@ describe('ProgressTree', () => {
     expect(written).toContain("  h1: stopped after 'may fail'\n  h2: stopped before its first task");
   });
 });
+
+describe('ProgressTree with the play keywords', () => {
+  it('finishes a play stopped by its failure limit, and a task that waited for a delegate held by another run', async () => {
+    const playbook = `
+- name: roll
+  hosts: all
+  any_errors_fatal: true
+  tasks:
+    - { name: t1, kv: { key: a, value: '1' } }
+    - { name: t2, kv: { key: b, value: '1' } }
+`;
+    const slow = keyValueHost({});
+    slow.latencyMs = 30;
+    const { events } = await runScripted(playbook, { h1: keyValueHost({}, (command) => (command.endsWith('> a') ? { stderr: 'Read-only file system\n', exitCode: 1 } : undefined)), h2: slow });
+    // As the executor tells it when h2's task waits for a delegate that another run holds.
+    const started = events.findIndex((event) => event.kind === 'task-started' && event.host === 'h2');
+    const play = events[started].kind === 'task-started' ? events[started].play : undefined!;
+    events.splice(started + 1, 0, { kind: 'host-waiting', play, host: 'h2', message: 'waiting for the lvs run of pid 1 on x to finish on d1' });
+    const { tree, written } = replay(events);
+    await finished(tree);
+    expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('t2: not started, the play was stopped by its failure limit')]));
+    expect(written()).toContain("STOPPED: play 'roll' ended by its failure limit (any_errors_fatal: h1 failed at 't1')");
+  });
+});

@@ -54,18 +54,18 @@ describe('kmod', () => {
 describe('link', () => {
   const addresses = captured('addr-veth-down-up');
   it('brings a down device up, and leaves an up one alone', () => {
-    const plan = planWith(link, { dev: 'v0' }, { interfaces: addresses });
+    const plan = planWith(link, { dev: 'v0', persist: false }, { interfaces: addresses });
     expect(commandLines(plan)).toEqual(['ip link set dev v0 up']);
     expect(plan.changes).toEqual([{ subject: 'v0', before: 'down', after: 'up' }]);
-    expect(planWith(link, { dev: 'v1' }, { interfaces: addresses })).toEqual({ changes: [], commands: [], noop: 'v1 is up' });
+    expect(planWith(link, { dev: 'v1', persist: false }, { interfaces: addresses })).toEqual({ changes: [], commands: [], noop: 'v1 is up' });
   });
 
   it('takes a device down', () => {
-    expect(commandLines(planWith(link, { dev: 'v1', state: 'down' }, { interfaces: addresses }))).toEqual(['ip link set dev v1 down']);
+    expect(commandLines(planWith(link, { dev: 'v1', state: 'down', persist: false }, { interfaces: addresses }))).toEqual(['ip link set dev v1 down']);
   });
 
   it('says how to get tunl0 when it is missing', () => {
-    expect(() => planWith(link, { dev: 'tunl0' }, { interfaces: addresses })).toThrow(/tunl0 does not exist \(tunl0 appears when the ipip module is loaded/);
+    expect(() => planWith(link, { dev: 'tunl0', persist: false }, { interfaces: addresses })).toThrow(/tunl0 does not exist \(tunl0 appears when the ipip module is loaded/);
   });
 
   it.each(['eth0; reboot', 'a b', 'averyveryverylongname'])('rejects the device %j', (dev) => {

@@ -42,83 +42,83 @@ describe('route arguments', () => {
 
 describe('route plan', () => {
   it('adds the LVS-DR host route to the VIP via lo, taking lo:0 as lo', () => {
-    const plan = planWith(route, { dest: '192.168.2.100', dev: 'lo:0' }, fresh);
+    const plan = planWith(route, { dest: '192.168.2.100', dev: 'lo:0', persist: false }, fresh);
     expect(plan.changes).toEqual([{ subject: 'route 192.168.2.100/32', before: null, after: '192.168.2.100/32 dev lo' }]);
     expect(commandLines(plan)).toEqual(['ip -4 route replace 192.168.2.100/32 dev lo']);
   });
 
   it('no-op twin: the host route is there, however dest and dev are written', () => {
     for (const args of [{ dest: '192.168.2.100', dev: 'lo:0' }, { dest: '192.168.2.100/32', dev: 'lo' }, { dest: '192.168.2.100/255.255.255.255', dev: 'lo' }]) {
-      expect(planWith(route, args, drHost)).toEqual({ changes: [], commands: [], noop: '192.168.2.100/32 dev lo is in table main' });
+      expect(planWith(route, { ...args, persist: false }, drHost)).toEqual({ changes: [], commands: [], noop: '192.168.2.100/32 dev lo is in table main' });
     }
   });
 
   it('replaces the default route instead of adding a second one', () => {
-    const plan = planWith(route, { dest: 'default', via: '192.168.2.254' }, drHost);
+    const plan = planWith(route, { dest: 'default', via: '192.168.2.254', persist: false }, drHost);
     expect(plan.changes).toEqual([{ subject: 'route default', before: 'default via 192.168.2.1 dev eth0', after: 'default via 192.168.2.254' }]);
     expect(commandLines(plan)).toEqual(['ip -4 route replace default via 192.168.2.254']);
   });
 
   it('no-op twin: default and 0.0.0.0/0 are the same route', () => {
-    expect(planWith(route, { dest: 'default', via: '192.168.2.1' }, drHost).noop).toBe('default via 192.168.2.1 dev eth0 is in table main');
-    expect(planWith(route, { dest: '0.0.0.0/0', via: '192.168.2.1', dev: 'eth0' }, drHost).changes).toEqual([]);
+    expect(planWith(route, { dest: 'default', via: '192.168.2.1', persist: false }, drHost).noop).toBe('default via 192.168.2.1 dev eth0 is in table main');
+    expect(planWith(route, { dest: '0.0.0.0/0', via: '192.168.2.1', dev: 'eth0', persist: false }, drHost).changes).toEqual([]);
   });
 
   it('without a metric owns every route to dest: replaces one, deletes the others', () => {
-    const plan = planWith(route, { dest: 'default', via: '10.99.0.4' }, mixed4);
+    const plan = planWith(route, { dest: 'default', via: '10.99.0.4', persist: false }, mixed4);
     expect(commandLines(plan)).toEqual(['ip -4 route replace default via 10.99.0.4', 'ip -4 route del default via 10.99.0.3 dev eth0 metric 100']);
     expect(plan.changes).toEqual([
       { subject: 'route default', before: 'default via 10.99.0.2 dev eth0\ndefault via 10.99.0.3 dev eth0 metric 100', after: 'default via 10.99.0.4' },
     ]);
     // The wanted route is there (metric 100), so only the other one goes.
-    expect(commandLines(planWith(route, { dest: 'default', via: '10.99.0.3' }, mixed4))).toEqual(['ip -4 route del default via 10.99.0.2 dev eth0 metric 0']);
+    expect(commandLines(planWith(route, { dest: 'default', via: '10.99.0.3', persist: false }, mixed4))).toEqual(['ip -4 route del default via 10.99.0.2 dev eth0 metric 0']);
   });
 
   it('with a metric touches only the route of that metric', () => {
-    expect(planWith(route, { dest: 'default', via: '10.99.0.3', metric: 100 }, mixed4).noop).toBe(
+    expect(planWith(route, { dest: 'default', via: '10.99.0.3', metric: 100, persist: false }, mixed4).noop).toBe(
       'default via 10.99.0.3 dev eth0 metric 100 is in table main',
     );
-    expect(planWith(route, { dest: '172.16.0.0/16', via: '10.99.0.2', metric: 100 }, mixed4).changes).toEqual([]);
-    const plan = planWith(route, { dest: '172.16.0.0/16', via: '10.99.0.3', metric: 50 }, mixed4);
+    expect(planWith(route, { dest: '172.16.0.0/16', via: '10.99.0.2', metric: 100, persist: false }, mixed4).changes).toEqual([]);
+    const plan = planWith(route, { dest: '172.16.0.0/16', via: '10.99.0.3', metric: 50, persist: false }, mixed4);
     expect(commandLines(plan)).toEqual(['ip -4 route replace 172.16.0.0/16 via 10.99.0.3 metric 50']);
-    const same = planWith(route, { dest: '172.16.0.0/16', via: '10.99.0.3', metric: 100 }, mixed4);
+    const same = planWith(route, { dest: '172.16.0.0/16', via: '10.99.0.3', metric: 100, persist: false }, mixed4);
     expect(commandLines(same)).toEqual(['ip -4 route replace 172.16.0.0/16 via 10.99.0.3 metric 100']);
   });
 
   it('turns a blackhole or multipath route into the wanted one', () => {
-    expect(commandLines(planWith(route, { dest: '10.66.0.0/16', via: '10.99.0.2' }, mixed4))).toEqual(['ip -4 route replace 10.66.0.0/16 via 10.99.0.2']);
-    expect(commandLines(planWith(route, { dest: '10.50.0.0/16', via: '10.99.0.2', dev: 'eth0' }, mixed4))).toEqual([
+    expect(commandLines(planWith(route, { dest: '10.66.0.0/16', via: '10.99.0.2', persist: false }, mixed4))).toEqual(['ip -4 route replace 10.66.0.0/16 via 10.99.0.2']);
+    expect(commandLines(planWith(route, { dest: '10.50.0.0/16', via: '10.99.0.2', dev: 'eth0', persist: false }, mixed4))).toEqual([
       'ip -4 route replace 10.50.0.0/16 via 10.99.0.2 dev eth0',
     ]);
   });
 
   it('handles IPv6: canonical gateway, replace of the same metric (1024 by default)', () => {
-    expect(planWith(route, { dest: 'default', via: '2001:DB8:0:1:0:0:0:2' }, mixed6).noop).toBe('default via 2001:db8:0:1::2 dev eth0 metric 1024 is in table main');
-    expect(planWith(route, { dest: '::/0', via: '2001:db8:0:1::2', dev: 'eth0', metric: 1024 }, mixed6).changes).toEqual([]);
-    const plan = planWith(route, { dest: 'default', via: '2001:db8:0:1::3', dev: 'eth0' }, mixed6);
+    expect(planWith(route, { dest: 'default', via: '2001:DB8:0:1:0:0:0:2', persist: false }, mixed6).noop).toBe('default via 2001:db8:0:1::2 dev eth0 metric 1024 is in table main');
+    expect(planWith(route, { dest: '::/0', via: '2001:db8:0:1::2', dev: 'eth0', metric: 1024, persist: false }, mixed6).changes).toEqual([]);
+    const plan = planWith(route, { dest: 'default', via: '2001:db8:0:1::3', dev: 'eth0', persist: false }, mixed6);
     expect(commandLines(plan)).toEqual(['ip -6 route replace default via 2001:db8:0:1::3 dev eth0']);
     expect(plan.changes).toEqual([
       { subject: 'route default', before: 'default via 2001:db8:0:1::2 dev eth0 metric 1024', after: 'default via 2001:db8:0:1::3 dev eth0' },
     ]);
-    expect(commandLines(planWith(route, { dest: '2001:db8:5::/48', via: '2001:db8:0:1::2' }, mixed6))).toEqual([
+    expect(commandLines(planWith(route, { dest: '2001:db8:5::/48', via: '2001:db8:0:1::2', persist: false }, mixed6))).toEqual([
       'ip -6 route replace 2001:db8:5::/48 via 2001:db8:0:1::2',
     ]);
   });
 
   it('fails clearly on a missing device', () => {
-    expect(() => planWith(route, { dest: '192.168.2.100', dev: 'eth1:0' }, drHost)).toThrow('device eth1 does not exist');
+    expect(() => planWith(route, { dest: '192.168.2.100', dev: 'eth1:0', persist: false }, drHost)).toThrow('device eth1 does not exist');
   });
 
   it('absent deletes exactly the matching routes; no-op twin when none matches', () => {
-    const plan = planWith(route, { dest: '192.168.2.100', dev: 'lo', state: 'absent' }, drHost);
+    const plan = planWith(route, { dest: '192.168.2.100', dev: 'lo', state: 'absent', persist: false }, drHost);
     expect(plan.changes).toEqual([{ subject: 'route 192.168.2.100/32', before: '192.168.2.100/32 dev lo', after: null }]);
     expect(commandLines(plan)).toEqual(['ip -4 route del 192.168.2.100/32 dev lo metric 0']);
-    expect(commandLines(planWith(route, { dest: '10.50.0.0/16', state: 'absent' }, mixed4))).toEqual(['ip -4 route del 10.50.0.0/16 metric 0']);
-    expect(commandLines(planWith(route, { dest: '10.66.0.0/16', state: 'absent' }, mixed4))).toEqual(['ip -4 route del blackhole 10.66.0.0/16 metric 0']);
-    const one = planWith(route, { dest: 'default', via: '10.99.0.3', state: 'absent' }, mixed4);
+    expect(commandLines(planWith(route, { dest: '10.50.0.0/16', state: 'absent', persist: false }, mixed4))).toEqual(['ip -4 route del 10.50.0.0/16 metric 0']);
+    expect(commandLines(planWith(route, { dest: '10.66.0.0/16', state: 'absent', persist: false }, mixed4))).toEqual(['ip -4 route del blackhole 10.66.0.0/16 metric 0']);
+    const one = planWith(route, { dest: 'default', via: '10.99.0.3', state: 'absent', persist: false }, mixed4);
     expect(commandLines(one)).toEqual(['ip -4 route del default via 10.99.0.3 dev eth0 metric 100']);
     expect(one.changes[0].after).toBe('default via 10.99.0.2 dev eth0');
-    expect(planWith(route, { dest: '192.168.2.100', dev: 'lo', state: 'absent' }, fresh).noop).toBe('no route 192.168.2.100/32 dev lo in table main');
-    expect(planWith(route, { dest: 'default', via: '10.99.0.9', state: 'absent' }, mixed4).changes).toEqual([]);
+    expect(planWith(route, { dest: '192.168.2.100', dev: 'lo', state: 'absent', persist: false }, fresh).noop).toBe('no route 192.168.2.100/32 dev lo in table main');
+    expect(planWith(route, { dest: 'default', via: '10.99.0.9', state: 'absent', persist: false }, mixed4).changes).toEqual([]);
   });
 });

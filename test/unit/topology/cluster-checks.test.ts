@@ -91,7 +91,7 @@ const cases: Case[] = [
   {
     rule: 'NAT: a real server with no default route',
     cluster: 'nat',
-    edits: withoutTask('replies go back through the director', '      route: { dest: default, via: "{{ dip }}" }\n'),
+    edits: withoutTask('replies go back through the director', '      route: { dest: default, via: "{{ dip }}", dev: eth0 }\n'),
     expected: RS.map((host) => ['error', host, 'route default', SERVICE_ENTRY]),
     message: /has none in the playbook$/,
   },
@@ -208,6 +208,42 @@ const cases: Case[] = [
     options: { limit: 'director' },
     expected: [0, 1].map((index) => ['warning', 'director', `real_servers.${index}.address`, SERVICE_ENTRY]),
     message: /left out by --limit/,
+  },
+  {
+    rule: 'DR: the real servers\' VIP set with persist: false (a warning: gone after a reboot)',
+    cluster: 'dr',
+    edits: { replace: [['address: "{{ vip }}/32", dev: lo, label: "lo:0" }', 'address: "{{ vip }}/32", dev: lo, label: "lo:0", persist: false }']] },
+    expected: RS.map((host) => ['warning', host, 'persist', 'label: "lo:0", persist: false', 'persist']),
+    message: /^the VIP 192\.168\.2\.100 on lo is set with persist: false, so rs\d loses it at its next reboot/,
+  },
+  {
+    rule: 'DR: the director\'s VIP set with persist: false (a warning)',
+    cluster: 'dr',
+    edits: { replace: [['dev: eth0, label: "eth0:0" }', 'dev: eth0, label: "eth0:0", persist: false }']] },
+    expected: [['warning', 'director', 'persist', 'label: "eth0:0", persist: false', 'persist']],
+    message: /^the VIP 192\.168\.2\.100 on eth0 is set with persist: false, so director loses it/,
+  },
+  {
+    rule: 'TUN: the host route to the VIP and tunl0 up set with persist: false (warnings)',
+    cluster: 'tun',
+    edits: {
+      replace: [
+        ['route: { dest: "{{ vip }}", dev: "lo:0" }', 'route: { dest: "{{ vip }}", dev: "lo:0", persist: false }'],
+        ['link: { dev: tunl0 }', 'link: { dev: tunl0, persist: false }'],
+      ],
+    },
+    expected: RS.flatMap((host) => [
+      ['warning', host, 'persist', 'dev: "lo:0", persist: false', 'persist'],
+      ['warning', host, 'persist', 'dev: tunl0, persist: false', 'persist'],
+    ] as [Finding['severity'], string, string, string, string][]),
+    message: /^(its route|tunl0 up) is set with persist: false/,
+  },
+  {
+    rule: 'NAT: the real servers\' default route set with persist: false (a warning)',
+    cluster: 'nat',
+    edits: { replace: [['via: "{{ dip }}", dev: eth0 }', 'via: "{{ dip }}", dev: eth0, persist: false }']] },
+    expected: RS.map((host) => ['warning', host, 'persist', 'dev: eth0, persist: false', 'persist']),
+    message: /^its route is set with persist: false/,
   },
   ...(['nat', 'dr', 'tun'] as const).map(
     (name): Case => ({
