@@ -13,6 +13,8 @@ packages=(
   e2fsprogs                       # chattr, to make a file unwritable in a test
   ifupdown                        # the network stack ifaddr, route and link persist to in the tests (and the lab hosts)
   ansible-core                    # ansible-inventory, which the inventory comparison test compares lvs with
+  systemd-container               # systemd-nspawn: test hosts whose PID 1 is systemd
+  dpkg-dev                        # dpkg-scanpackages: the package test's file: repository
 )
 missing=()
 for package in "${packages[@]}"; do

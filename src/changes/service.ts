@@ -2,7 +2,7 @@
 import type { InitSystem, OsFamily } from '../facts/service';
 import { sh, type ShellCommand } from '../shell/quote';
 
-export type ServiceAction = 'start' | 'stop' | 'restart';
+export type ServiceAction = 'start' | 'stop' | 'restart' | 'reload';
 
 /** `systemctl ACTION NAME`, or the SysV script through `service` (or directly when `service` is missing). */
 export function serviceCommand(init: InitSystem, name: string, action: ServiceAction): ShellCommand {

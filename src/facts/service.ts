@@ -85,50 +85,74 @@ export type InitSystem = 'systemd' | 'sysv';
 export interface ServiceStatus {
   /** systemd when PID 1 is systemd (sd_booted(3): /run/systemd/system exists), SysV otherwise. */
   init: InitSystem;
+  /** systemd knows the unit (its LoadState is not not-found), or /etc/init.d has the script. */
+  exists: boolean;
   running: boolean;
   /** Starts at boot: `systemctl is-enabled` says enabled, or an S link in /etc/rc[2-5].d. */
   enabled: boolean;
+  /**
+   * What decides `enabled`, for messages: `systemctl is-enabled`'s word (enabled, disabled,
+   * static, masked, ...), or under SysV `links` (S links in the runlevels 2-5) or `no links`.
+   */
+  boot: string;
 }
 
 /**
- * Under systemd, `systemctl is-active`/`is-enabled`. Under SysV the init script's `status`
- * exit code, which LSB defines as 0 for running (3 not running, 1 dead with a pid file, 4
- * unknown), and the S links that update-rc.d or chkconfig leave in the runlevel directories
- * (Debian's /etc/rcN.d or RHEL's /etc/rc.d/rcN.d: a host has one of them, so ls fails on the
- * other and only its output counts).
+ * Under systemd, `systemctl is-active`/`is-enabled` and the unit's LoadState. Under SysV the
+ * init script's `status` exit code, which LSB defines as 0 for running (3 not running, 1
+ * dead with a pid file, 4 unknown), and the start/kill links that update-rc.d or chkconfig
+ * leave in the runlevel directories (Debian's /etc/rcN.d or RHEL's /etc/rc.d/rcN.d).
  */
 export function serviceStatus(name: string): Fact<ServiceStatus> {
+  const script = `/etc/init.d/${name}`;
   return {
     command: sh`if [ -d /run/systemd/system ]; then
   echo init systemd
+  echo "load $(systemctl show -p LoadState --value -- ${name} 2>/dev/null)"
   echo "active $(systemctl is-active -- ${name} 2>/dev/null)"
   echo "enabled $(systemctl is-enabled -- ${name} 2>/dev/null)"
 else
   echo init sysv
-  if command -v service >/dev/null 2>&1; then service ${name} status >/dev/null 2>&1; else ${`/etc/init.d/${name}`} status >/dev/null 2>&1; fi
+  if [ -f ${script} ]; then echo script yes; else echo script no; fi
+  if command -v service >/dev/null 2>&1; then service ${name} status >/dev/null 2>&1; else ${script} status >/dev/null 2>&1; fi
   echo "status $?"
-  if ls -d /etc/rc[2345].d/S[0-9][0-9]${name} /etc/rc.d/rc[2345].d/S[0-9][0-9]${name} 2>/dev/null | grep -q .; then echo enabled yes; else echo enabled no; fi
+  for lvs_link in /etc/rc[0-6S].d/[SK][0-9][0-9]${name} /etc/rc.d/rc[0-6].d/[SK][0-9][0-9]${name}; do [ -e "$lvs_link" ] && echo "link $lvs_link"; done
+  true
 fi`,
-    parse: parseServiceStatus,
+    parse: (result) => parseServiceStatus(result, name),
   };
 }
 
 const SYSTEMD_ENABLED = ['enabled', 'enabled-runtime', 'alias'];
 
-export function parseServiceStatus(result: CommandResult): ServiceStatus {
+/** An S link of runlevel 2 to 5 for the script: /etc/rc2.d/S01NAME, /etc/rc.d/rc3.d/S85NAME. */
+function startsAtBoot(links: string[], name: string): boolean {
+  return links.some((link) => {
+    const match = /\/rc([0-6S])\.d\/S[0-9]{2}(.+)$/.exec(link);
+    return match !== null && '2345'.includes(match[1]) && match[2] === name;
+  });
+}
+
+export function parseServiceStatus(result: CommandResult, name: string): ServiceStatus {
   const fields = new Map<string, string>();
+  const links: string[] = [];
   for (const line of result.stdout.split('\n')) {
     const match = /^(\w+) ?(.*)$/.exec(line.trim());
-    if (match) fields.set(match[1], match[2].trim());
+    if (!match) continue;
+    if (match[1] === 'link') links.push(match[2].trim());
+    else fields.set(match[1], match[2].trim());
   }
   const init = fields.get('init');
   if (result.exitCode !== 0 || (init !== 'systemd' && init !== 'sysv')) {
     throw new Error(`cannot read service status: ${result.stderr.trim() || result.stdout.trim() || `exit ${result.exitCode}`}`);
   }
   if (init === 'systemd') {
-    return { init, running: fields.get('active') === 'active', enabled: SYSTEMD_ENABLED.includes(fields.get('enabled') ?? '') };
+    const load = fields.get('load') ?? '';
+    const boot = fields.get('enabled') || 'unknown';
+    return { init, exists: load !== '' && load !== 'not-found', running: fields.get('active') === 'active', enabled: SYSTEMD_ENABLED.includes(boot), boot };
   }
-  return { init, running: fields.get('status') === '0', enabled: fields.get('enabled') === 'yes' };
+  const enabled = startsAtBoot(links, name);
+  return { init, exists: fields.get('script') === 'yes', running: fields.get('status') === '0', enabled, boot: enabled ? 'links' : 'no links' };
 }
 
 export interface DaemonFreshness {

@@ -1,22 +1,22 @@
 /**
  * A web server that serves a page naming the host: Apache installed when missing (apache2 on
  * Debian-like hosts, httpd on RHEL-like ones), the index page written when it differs, and
- * the service started, stopped or restarted, under systemd or SysV init.
+ * the service started, stopped or restarted, under systemd or SysV init, through the same
+ * servicePlan as the service task.
  */
 import { defineTask, noop, type Change, type PlannedCommand } from '../api';
 import { refuseOtherType, remoteFile } from '../facts/file';
-import { daemonFreshness, installedPackages, osRelease, serviceStatus, type DaemonFreshness, type OsFamily, type ServiceStatus } from '../facts/service';
+import { daemonFreshness, installedPackages, osRelease, serviceStatus, type DaemonFreshness, type OsFamily } from '../facts/service';
 import { sh, ShellCommand } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
-import { enableCommand, serviceCommand } from '../changes/service';
+import { installCommand, refreshListsCommand } from '../changes/packages';
+import { servicePlan } from './service';
 import { TEMPLATE_NAME } from './patterns';
-
-type ServiceState = 'started' | 'stopped' | 'restarted';
 
 interface HttpdArgs {
   index_template?: string;
   index_content?: string;
-  state: ServiceState;
+  state: 'started' | 'stopped' | 'restarted';
   enabled?: boolean;
 }
 
@@ -39,14 +39,14 @@ const WEB_SERVERS: Record<Exclude<OsFamily, 'unknown'>, WebServer> = {
     pidFile: '/var/run/apache2/apache2.pid',
     configDir: '/etc/apache2',
     // A host whose package lists were never fetched cannot install: fetch them once and retry.
-    install: sh`DEBIAN_FRONTEND=noninteractive apt-get install -y apache2 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y apache2; }`,
+    install: sh`${installCommand('apt-get', ['apache2'])} || { ${refreshListsCommand('apt-get')} && ${installCommand('apt-get', ['apache2'])}; }`,
   },
   rhel: {
     package: 'httpd',
     service: 'httpd',
     pidFile: '/run/httpd/httpd.pid',
     configDir: '/etc/httpd',
-    install: sh`if command -v dnf >/dev/null 2>&1; then dnf install -y httpd; else yum install -y httpd; fi`,
+    install: sh`if command -v dnf >/dev/null 2>&1; then ${installCommand('dnf', ['httpd'])}; else ${installCommand('yum', ['httpd'])}; fi`,
   },
 };
 
@@ -61,24 +61,13 @@ function isStale(freshness: DaemonFreshness): boolean {
   return freshness.configChangedAt !== undefined && freshness.configChangedAt > freshness.startedAt;
 }
 
-function statePlan(args: HttpdArgs, server: WebServer, status: ServiceStatus, freshness: DaemonFreshness, installing: boolean) {
-  // A package being installed may start its service (Debian's does), so its state is unknown.
-  const running = installing ? undefined : status.running;
-  const describe = (value: boolean | undefined) => (value === undefined ? 'not installed' : value ? 'running' : 'stopped');
-  if (args.state === 'stopped') {
-    if (running === false) return undefined;
-    return { change: { subject: `${server.service} service`, before: describe(running), after: 'stopped' }, action: 'stop' as const };
-  }
-  if (running !== true) {
-    return { change: { subject: `${server.service} service`, before: describe(running), after: 'running' }, action: 'start' as const };
-  }
-  if (args.state === 'restarted' && isStale(freshness)) {
-    return {
-      change: { subject: `${server.service} service`, before: 'running with an older configuration', after: 'restarted' },
-      action: 'restart' as const,
-    };
-  }
-  return undefined;
+/**
+ * The service's wish for servicePlan: restarted becomes a restart only for a server older
+ * than its configuration, and otherwise means started.
+ */
+function serviceWish(args: HttpdArgs, freshness: DaemonFreshness, running: boolean) {
+  const restart = args.state === 'restarted' && running && isStale(freshness);
+  return { state: restart ? ('restarted' as const) : args.state === 'stopped' ? ('stopped' as const) : ('started' as const), enabled: args.enabled };
 }
 
 /** Both families' service and package state are read: which one applies is known only from os. */
@@ -154,16 +143,11 @@ export default defineTask<HttpdArgs, ReturnType<typeof webServerFacts>>({
       commands.push({ run: writeFileAtomically(DOCROOT_INDEX, content, { mode: '0644' }, installing ? undefined : facts.page) });
     }
 
-    const state = statePlan(args, server, status, freshness, installing);
-    if (state) {
-      changes.push(state.change);
-      commands.push({ run: serviceCommand(status.init, server.service, state.action) });
-    }
-
-    if (args.enabled !== undefined && (installing || status.enabled !== args.enabled)) {
-      changes.push({ subject: `${server.service} at boot`, before: installing ? 'not installed' : status.enabled ? 'enabled' : 'disabled', after: args.enabled ? 'enabled' : 'disabled' });
-      commands.push({ run: enableCommand(status.init, family, server.service, args.enabled) });
-    }
+    // A package being installed may start its service (Debian's does), so its state is unknown.
+    const wish = serviceWish(args, freshness, status.running);
+    const service = servicePlan(server.service, status.init, family, installing ? undefined : status, wish, 'running with an older configuration');
+    changes.push(...service.changes);
+    commands.push(...service.commands);
 
     if (changes.length === 0) {
       const boot = args.enabled === undefined ? '' : args.enabled ? ', enabled at boot' : ', disabled at boot';

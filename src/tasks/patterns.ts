@@ -43,3 +43,21 @@ export const FILE_MODE = '^0?[0-7]{3,4}$';
 export const ACCOUNT_NAME = '^[A-Za-z_][A-Za-z0-9_.-]{0,31}$';
 /** A local source named like a template; a trailing `/` names a directory's contents. */
 export const SOURCE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_.@+-]*(/[A-Za-z0-9_][A-Za-z0-9_.@+-]*)*/?');
+/**
+ * A package name: Debian's rules (policy 5.6.1: lowercase letters, digits, `+`, `-` and `.`,
+ * at least two characters, starting with a letter or digit), widened by the upper case and
+ * `_` that RPM names use (NetworkManager, perl-Net_SSLeay). Not ending in .deb or .rpm,
+ * which apt and dnf may take for a file in the current directory.
+ */
+const PACKAGE = '(?!.*\\.(deb|rpm)$)[A-Za-z0-9][A-Za-z0-9+._-]{1,127}';
+/** ABSOLUTE_PATH's form without its anchors, to end with a file extension. */
+const PLAIN_ABSOLUTE_PATH = '(?!.*/\\.\\.?(/|$))(/[^/\\u0000\\n\\r]+)+';
+/** A .deb file on the host, as an absolute path in plain segments (see ABSOLUTE_PATH). */
+export const DEB_FILE = whole(`${PLAIN_ABSOLUTE_PATH}\\.deb`);
+/** A package name, or a .deb or .rpm file on the host to install from. */
+export const PACKAGE_OR_FILE = whole(PACKAGE, `${PLAIN_ABSOLUTE_PATH}\\.(deb|rpm)`);
+/**
+ * A service: a systemd unit name (systemd.unit(5): letters, digits, `:-_.\` and `@` for
+ * instances, here without `\` and `:`) or a SysV init script name.
+ */
+export const SERVICE_NAME = whole('[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,254}');

@@ -257,3 +257,44 @@ describe('test hosts with non-root login users', () => {
     await expect(startHosts(['u'], { users: [{ name: 'twin' }, { name: 'twin' }] })).rejects.toThrow(/given twice/);
   });
 });
+
+describe('test hosts with a private /usr, and hosts whose PID 1 is systemd', () => {
+  const marker = `/usr/share/lvs-private-usr-${process.pid}`;
+
+  test('privateUsr: what a host writes under /usr stays in that host', async () => {
+    const lab = await startHosts(['usr1', 'usr2'], { privateUsr: true });
+    try {
+      expect((await lab.onHost('usr1', `touch ${marker} && test -e ${marker}`)).exitCode).toBe(0);
+      expect((await lab.onHost('usr2', `test -e ${marker}`)).exitCode).toBe(1);
+      expect(fs.existsSync(marker)).toBe(false);
+    } finally {
+      await lab.destroy();
+    }
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test("init: 'systemd': two hosts boot systemd, sshd answers, /usr is private; destroy() leaves no cgroup, process or nspawn state", async () => {
+    const nspawnStateBefore = fs.existsSync('/run/systemd/nspawn');
+    const lab = await startHosts(['sd1', 'sd2'], { init: 'systemd' });
+    const cgroups = () => ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup'].flatMap((hierarchy) =>
+      fs.existsSync(hierarchy) ? fs.readdirSync(hierarchy).filter((name) => name.startsWith(`${lab.dir.split('/').pop()}-`)) : [],
+    );
+    try {
+      expect(lab.hosts.map((host) => host.init)).toEqual(['systemd', 'systemd']);
+      for (const host of lab.hosts) {
+        const result = await ssh(lab, host, 'hostname; cat /proc/1/comm; test -d /run/systemd/system && echo booted');
+        expect(result.stdout).toBe(`${host.name}\nsystemd\nbooted\n`);
+      }
+      expect((await lab.onHost('sd1', `touch ${marker}`)).exitCode).toBe(0);
+      expect((await lab.onHost('sd2', `test -e ${marker}`)).exitCode).toBe(1);
+      expect(fs.existsSync(marker)).toBe(false);
+      expect(cgroups().length).toBeGreaterThan(0);
+    } finally {
+      await lab.destroy();
+    }
+    const state = await rootNamespaceState();
+    expect(state.processes).not.toContain(lab.dir);
+    expect(cgroups()).toEqual([]);
+    expect(fs.existsSync('/run/systemd/nspawn')).toBe(nspawnStateBefore);
+  });
+});

@@ -74,6 +74,18 @@ else
   done
 fi
 
+# A systemd host (nspawn-host-init.sh) has cgroups named after its lab dir; what its
+# systemd made in them is empty once its processes are gone, so rmdir takes them, deepest first.
+for dir in $stale_dirs; do
+  for hierarchy in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified /sys/fs/cgroup; do
+    for cgroup in "$hierarchy/${dir##*/}"-*; do
+      [ -d "$cgroup" ] || continue
+      echo "removing cgroup $cgroup"
+      find "$cgroup" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
+  done
+done
+
 for dir in $stale_dirs; do
   echo "removing $dir"
   rm -rf "$dir"

@@ -3,7 +3,8 @@
 #   ip netns exec NS unshare --mount --uts --pid --fork --kill-child --mount-proc --propagation private sh THIS ...
 # so it runs in the host's own network, mount, UTS and PID namespaces; what it mounts
 # here is seen by this host only.
-# Usage: netns-host-init.sh NAME ADDRESS/PREFIX HOST_DIR SSHD_CONFIG
+# Usage: netns-host-init.sh NAME ADDRESS/PREFIX HOST_DIR SSHD_CONFIG OVERLAID_DIRS
+# (OVERLAID_DIRS: the top-level dirs to overlay, space-separated: "etc var run root [usr]")
 set -eu
 
 # Everything below would change the real machine if run outside a fresh PID namespace.
@@ -16,12 +17,14 @@ name=$1
 address=$2
 host_dir=$3
 sshd_config=$4
+overlaid_dirs=$5
 
 hostname "$name"
 
-# Private, writable views of the real /etc, /var, /run and /root: what a task writes on
-# this host lands in $host_dir/upper and no other host sees it.
-for dir in etc var run root; do
+# Private, writable views of the real /etc, /var, /run and /root (and /usr when asked):
+# what a task writes on this host lands in $host_dir/upper and no other host sees it.
+for dir in $overlaid_dirs; do
+  case "$dir" in etc|var|run|root|usr) ;; *) echo "netns-host-init.sh: will not overlay /$dir" >&2; exit 1 ;; esac
   mount -t overlay overlay \
     -o "lowerdir=/$dir,upperdir=$host_dir/upper/$dir,workdir=$host_dir/work/$dir" "/$dir"
 done

@@ -1,7 +1,8 @@
 /**
  * Real SSH test hosts on this machine: each host is a network namespace on a per-lab
  * bridge, with its own sshd, hostname, PID namespace and private overlays on /etc, /var,
- * /run and /root. Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
+ * /run and /root (and /usr with `privateUsr`). With `init: 'systemd'` a host is instead a
+ * systemd-nspawn container whose PID 1 is systemd (nspawn-host-init.sh). Tests call startHosts() in beforeAll and lab.destroy() in afterAll.
  * Root logs in with the lab's client key; `users` adds non-root accounts (with sudo rules)
  * that log in with the same key.
  *
@@ -22,6 +23,7 @@ export interface TestHost {
   port: number;
   /** The sshd listener as seen from the root PID namespace (stale after stop()). */
   sshdPid: number;
+  init: HostInit;
 }
 
 /** A non-root account made on every host of a lab, who logs in with the lab's client key. */
@@ -61,10 +63,27 @@ export interface StartHostsOptions {
   subnetIndex?: number;
   /** Accounts made on every host before startHosts returns (root logs in as always). */
   users?: LoginUser[];
+  /**
+   * Give every host a private overlay on /usr as well, so a test can install packages
+   * there: the dpkg database (/var/lib/dpkg) and /etc already are private, and then every
+   * file a package installs lands in the host's own upper dirs, never in this machine.
+   */
+  privateUsr?: boolean;
+  /**
+   * `systemd`: each host is a systemd-nspawn container booting this machine's root (under a
+   * private overlay, with every service this machine enables masked), PID 1 systemd, sshd
+   * started by systemd; its /usr is private too. Default `sysv`: PID 1 is a shell, and
+   * services run from /etc/init.d through `service`.
+   */
+  init?: HostInit;
 }
 
+export type HostInit = 'sysv' | 'systemd';
+
 const INIT_SCRIPT = path.join(__dirname, 'netns-host-init.sh');
+const NSPAWN_SCRIPT = path.join(__dirname, 'nspawn-host-init.sh');
 const OVERLAID_DIRS = ['etc', 'var', 'run', 'root'];
+const overlaidDirs = (privateUsr: boolean) => (privateUsr ? [...OVERLAID_DIRS, 'usr'] : OVERLAID_DIRS);
 const FIRST_HOST_OCTET = 10;
 const MAX_HOSTS = 254 - FIRST_HOST_OCTET + 1;
 const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -87,6 +106,7 @@ interface HostRecord {
   veth: string;
   address: string;
   dir: string;
+  init: HostInit;
   /** `ip netns exec ... unshare`: our child, and the parent of the host's PID 1. */
   launcher?: ChildProcess;
   launcherExit?: string;
@@ -101,7 +121,7 @@ export async function startHosts(names: string[], options: StartHostsOptions = {
   checkUsers(options.users ?? []);
   const lab = new NetnsLab();
   try {
-    await lab.start(names, options.subnetIndex, options.users ?? []);
+    await lab.start(names, options.subnetIndex, options.users ?? [], overlaidDirs(options.privateUsr ?? false), options.init ?? 'sysv');
     return lab;
   } catch (error) {
     await lab.destroy().catch(() => undefined);
@@ -153,7 +173,7 @@ class NetnsLab implements TestLab {
   private records: HostRecord[] = [];
   private destroyed?: Promise<void>;
 
-  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[]): Promise<void> {
+  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[], overlaid: string[], init: HostInit): Promise<void> {
     // The owner's pid is in the name from the first moment, so cleanup-stale.sh never mistakes a starting lab for a stale one.
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lvs-lab-${process.pid}-`));
     checkLabDir(this.dir);
@@ -167,13 +187,14 @@ class NetnsLab implements TestLab {
       veth: vethName(index, position),
       address: `10.199.${index}.${FIRST_HOST_OCTET + position}`,
       dir: path.join(this.dir, 'hosts', name),
+      init,
     }));
 
     const keysWritten = this.writeKeys();
-    await settleAll<unknown>([keysWritten, this.buildNetwork()]);
+    await settleAll<unknown>([keysWritten, this.buildNetwork(overlaid)]);
     const hostKey = await keysWritten;
     const sshdConfig = this.writeSshdConfig(users);
-    for (const record of this.records) this.launch(record, sshdConfig);
+    for (const record of this.records) this.launch(record, sshdConfig, overlaid);
     const deadline = Date.now() + 30_000 + 100 * names.length;
     await settleAll(this.records.map((record) => waitUntilListening(record, deadline)));
     await settleAll(this.records.map((record) => this.addUsers(record, users)));
@@ -184,6 +205,7 @@ class NetnsLab implements TestLab {
       address: record.address,
       port: SSH_PORT,
       sshdPid: record.sshdPid as number,
+      init: record.init,
     }));
     this.knownHostsFile = path.join(this.dir, 'known_hosts');
     fs.writeFileSync(this.knownHostsFile, this.records.map((record) => `${record.address} ${hostKey}\n`).join(''));
@@ -298,7 +320,7 @@ class NetnsLab implements TestLab {
   }
 
   /** The bridge already exists (claimSubnet made it); this adds its address, the namespaces and their veths. */
-  private async buildNetwork(): Promise<void> {
+  private async buildNetwork(overlaid: string[]): Promise<void> {
     const bridge = bridgeName(this.subnetIndex as number);
     const commands = [`address add 10.199.${this.subnetIndex}.1/24 dev ${bridge}`, `link set ${bridge} up`];
     for (const record of this.records) {
@@ -307,7 +329,7 @@ class NetnsLab implements TestLab {
         `link add ${record.veth} type veth peer name eth0 netns ${record.namespace}`,
         `link set ${record.veth} master ${bridge} up`,
       );
-      for (const dir of OVERLAID_DIRS) {
+      for (const dir of overlaid) {
         fs.mkdirSync(path.join(record.dir, 'upper', dir), { recursive: true });
         fs.mkdirSync(path.join(record.dir, 'work', dir), { recursive: true });
       }
@@ -315,12 +337,16 @@ class NetnsLab implements TestLab {
     await run('ip', ['-batch', '-'], commands.join('\n') + '\n');
   }
 
-  private launch(record: HostRecord, sshdConfig: string): void {
+  private launch(record: HostRecord, sshdConfig: string, overlaid: string[]): void {
     const unshare = ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
-    const init = ['sh', INIT_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig];
+    const init = ['sh', INIT_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, overlaid.join(' ')];
+    const argv =
+      record.init === 'systemd'
+        ? ['nsenter', `--net=/run/netns/${record.namespace}`, 'unshare', '--mount', '--propagation', 'private', 'sh', NSPAWN_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, this.dir, cgroupName(record)]
+        : ['ip', 'netns', 'exec', record.namespace, ...unshare, ...init];
     const log = fs.openSync(path.join(record.dir, 'init.log'), 'a');
     try {
-      const launcher = spawn('ip', ['netns', 'exec', record.namespace, ...unshare, ...init], {
+      const launcher = spawn(argv[0], argv.slice(1), {
         env: HOST_ENV,
         cwd: '/',
         stdio: ['ignore', log, log],
@@ -356,6 +382,11 @@ class NetnsLab implements TestLab {
     await Promise.all(
       this.records.map((record) => killAllInNamespace(record.namespace).catch((error: Error) => problems.push(error.message))),
     );
+    for (const record of this.records.filter((candidate) => candidate.init === 'systemd')) {
+      // A cgroup is busy until the kernel has finished with its last process.
+      let left: string[] = [];
+      await waitFor(async () => (left = removeCgroups(cgroupName(record))).length === 0, KILL_TIMEOUT_MS, '').catch(() => problems.push(...left));
+    }
     if (this.subnetIndex !== undefined) {
       // Deleting a veth end deletes its peer at once; deleting the namespace alone would leave it to the kernel's cleanup worker.
       const commands = [
@@ -369,6 +400,37 @@ class NetnsLab implements TestLab {
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
     if (problems.length > 0) throw new Error(`lab teardown left things behind:\n${problems.join('\n')}`);
   }
+}
+
+/** The cgroup nspawn-host-init.sh makes for a systemd host: the lab dir's unique name and the host's. */
+function cgroupName(record: HostRecord): string {
+  return `${path.basename(path.dirname(path.dirname(record.dir)))}-${record.name}`;
+}
+
+/**
+ * Removes a systemd host's cgroups (what its systemd made inside them is empty once the
+ * host is gone), deepest first; returns what could not be removed.
+ */
+function removeCgroups(name: string): string[] {
+  const left: string[] = [];
+  for (const hierarchy of ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+    const top = path.join(hierarchy, name);
+    if (!fs.existsSync(top)) continue;
+    const dirs: string[] = [];
+    const walk = (dir: string) => {
+      dirs.push(dir);
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) walk(path.join(dir, entry.name));
+    };
+    walk(top);
+    for (const dir of dirs.reverse()) {
+      try {
+        fs.rmdirSync(dir);
+      } catch (error) {
+        left.push(`cgroup ${dir} not removed: ${(error as Error).message}`);
+      }
+    }
+  }
+  return left;
 }
 
 /** Runs argv inside the host (its network, mount, UTS and PID namespaces) as root. */
@@ -439,7 +501,8 @@ async function waitUntilListening(record: HostRecord, deadline: number): Promise
       throw new Error(`host ${record.name} stopped while starting (${record.launcherExit})\n${hostLogs(record)}`);
     }
     if (launcherPid !== undefined) {
-      record.initPid ??= childrenOf(launcherPid)[0];
+      // A systemd host's launcher runs mount, ip and the like before it becomes nspawn, whose child is systemd.
+      record.initPid ??= childrenOf(launcherPid).find((pid) => record.init !== 'systemd' || commandName(pid) === 'systemd');
       if (record.initPid !== undefined) {
         record.sshdPid ??= childrenOf(record.initPid).find((pid) => commandName(pid) === 'sshd');
         // Reading the kernel's socket table, unlike a test connection, adds nothing to the sshd log.

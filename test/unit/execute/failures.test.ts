@@ -18,7 +18,7 @@ const THREE_TASKS = `
     - { name: set c, kv: { key: c, value: '1' } }
 `;
 
-const readOnly = (key: string) => (command: string) => (command === `printf %s 1 > ${key}` ? { stderr: `sh: 1: cannot create ${key}: Read-only file system\n`, exitCode: 2 } : undefined);
+const readOnly = (key: string) => (command: string) => (command === `printf %s 1 > ${key}` || command === `printf %s touched > ${key}` ? { stderr: `sh: 1: cannot create ${key}: Read-only file system\n`, exitCode: 2 } : undefined);
 
 describe('a failing task', () => {
   it('stops its host only: no later task, no handler, no later play there; the others go on', async () => {
@@ -88,6 +88,29 @@ describe('a failing task', () => {
       commands: ['printf %s 1 > a'],
     });
     expect(Object.keys(report.plays[0].tasks[1].hosts)).toEqual([]);
+    expect(exitCode).toBe(2);
+  });
+});
+
+describe('a task whose commands are the change (Plan.action)', () => {
+  const touch = `
+- hosts: all
+  tasks:
+    - { name: touch a, kv_touch: { key: a } }
+`;
+
+  it('is changed on every run, though its re-plan asks for the commands again', async () => {
+    const host = keyValueHost({ a: '0' });
+    const first = await runScripted(touch, { h1: host });
+    expect(first.report.plays[0].tasks[0].hosts.h1).toMatchObject({ status: 'changed', diff: [{ subject: 'a', before: '0', after: 'touched' }] });
+    const second = await runScripted(touch, { h1: host });
+    expect(second.report.plays[0].tasks[0].hosts.h1).toMatchObject({ status: 'changed', diff: [{ subject: 'a', before: 'touched', after: 'touched' }] });
+    expect(second.exitCode).toBe(0);
+  });
+
+  it('still fails when one of its commands fails', async () => {
+    const { report, exitCode } = await runScripted(touch, { h1: keyValueHost({ a: '0' }, readOnly('a')) });
+    expect(report.plays[0].tasks[0].hosts.h1).toMatchObject({ status: 'failed', msg: 'printf %s touched > a exited 2: sh: 1: cannot create a: Read-only file system' });
     expect(exitCode).toBe(2);
   });
 });

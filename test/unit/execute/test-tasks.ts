@@ -38,10 +38,25 @@ export const kvTemplate = defineTask({
   plan: (args, facts, context) => setKey(args.key, facts.current, context.templates[args.src]),
 });
 
+/** Writes `touched` to a key on every run: its command is the change (Plan.action), as a restart's is. */
+export const kvTouch = defineTask({
+  name: 'kv_touch',
+  description: 'Writes touched to a key of the scripted key-value host on every run.',
+  schema: { type: 'object', additionalProperties: false, required: ['key'], properties: { key: KEY } },
+  example: { key: 'a' },
+  facts: (args: { key: string }) => ({ current: keyValue(args.key) }),
+  plan: (args, facts): Plan => ({
+    changes: [{ subject: args.key, before: facts.current, after: 'touched' }],
+    commands: [{ run: sh`printf %s touched > ${args.key}` }],
+    action: { check: 'report' },
+  }),
+});
+
 /** A registry that knows only the test tasks, as `lvs` knows the built-ins and plugins. */
 export function testRegistry(): TaskRegistry {
   const registry = new TaskRegistry();
   registry.register(kv, 'test');
   registry.register(kvTemplate, 'test');
+  registry.register(kvTouch, 'test');
   return registry;
 }

@@ -66,33 +66,52 @@ describe('parseInstalledPackages', () => {
 });
 
 describe('parseServiceStatus', () => {
-  it('reads a running SysV service enabled at boot (status 0, S links)', () => {
-    expect(parseServiceStatus(fixture('service-apache2-running-sysv'))).toEqual({ init: 'sysv', running: true, enabled: true });
+  it('reads a running SysV service enabled at boot (status 0, S links in rc2-5.d)', () => {
+    expect(parseServiceStatus(fixture('service-apache2-running-sysv'), 'apache2')).toEqual({ init: 'sysv', exists: true, running: true, enabled: true, boot: 'links' });
   });
 
   it('reads a stopped one (LSB status 3)', () => {
-    expect(parseServiceStatus(fixture('service-apache2-stopped-sysv'))).toEqual({ init: 'sysv', running: false, enabled: true });
+    expect(parseServiceStatus(fixture('service-apache2-stopped-sysv'), 'apache2')).toEqual({ init: 'sysv', exists: true, running: false, enabled: true, boot: 'links' });
   });
 
   it('reads one disabled by update-rc.d (K links only)', () => {
-    expect(parseServiceStatus(fixture('service-apache2-disabled-sysv'))).toEqual({ init: 'sysv', running: false, enabled: false });
+    expect(parseServiceStatus(fixture('service-apache2-disabled-sysv'), 'apache2')).toEqual({ init: 'sysv', exists: true, running: false, enabled: false, boot: 'no links' });
   });
 
-  it('reads a service the host does not have as stopped and disabled', () => {
-    expect(parseServiceStatus(fixture('service-httpd-unknown-sysv'))).toEqual({ init: 'sysv', running: false, enabled: false });
+  it('reads a service the host does not have as missing, stopped and disabled', () => {
+    expect(parseServiceStatus(fixture('service-httpd-unknown-sysv'), 'httpd')).toEqual({ init: 'sysv', exists: false, running: false, enabled: false, boot: 'no links' });
   });
 
-  it('reads systemctl is-active / is-enabled under systemd', () => {
-    const result = (active: string, enabled: string) => ({ stdout: `init systemd\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 });
-    expect(parseServiceStatus(result('active', 'enabled'))).toEqual({ init: 'systemd', running: true, enabled: true });
-    expect(parseServiceStatus(result('inactive', 'disabled'))).toEqual({ init: 'systemd', running: false, enabled: false });
-    expect(parseServiceStatus(result('failed', 'masked'))).toEqual({ init: 'systemd', running: false, enabled: false });
+  it('counts only S links of runlevels 2-5 for the script itself (not rcS.d, not apache2-foo, not K links)', () => {
+    const links = (...paths: string[]) => ({ stdout: `init sysv\nscript yes\nstatus 3\n${paths.map((path) => `link ${path}\n`).join('')}`, stderr: '', exitCode: 0 });
+    expect(parseServiceStatus(links('/etc/rcS.d/S01web', '/etc/rc1.d/S01web', '/etc/rc2.d/K01web'), 'web').enabled).toBe(false);
+    expect(parseServiceStatus(links('/etc/rc.d/rc3.d/S85web'), 'web').enabled).toBe(true);
+    expect(parseServiceStatus(links('/etc/rc2.d/S01web-extra'), 'web').enabled).toBe(false);
+  });
+
+  it.each([
+    ['service-sshd-running-systemd', 'lvs-test-sshd', { init: 'systemd', exists: true, running: true, enabled: true, boot: 'enabled' }],
+    ['service-fixture-disabled-systemd', 'lvs-fixture', { init: 'systemd', exists: true, running: false, enabled: false, boot: 'disabled' }],
+    ['service-apache2-masked-systemd', 'apache2', { init: 'systemd', exists: true, running: false, enabled: false, boot: 'masked' }],
+    ['service-journald-static-systemd', 'systemd-journald', { init: 'systemd', exists: true, running: true, enabled: false, boot: 'static' }],
+    ['service-unknown-systemd', 'lvs-no-such-unit', { init: 'systemd', exists: false, running: false, enabled: false, boot: 'unknown' }],
+  ])('reads %s, captured in a systemd test host', (name, unit, status) => {
+    expect(fixture(name).command).toBe(serviceStatus(unit).command.text);
+    expect(parseServiceStatus(fixture(name), unit)).toEqual(status);
+  });
+
+  it('reads systemctl show LoadState / is-active / is-enabled under systemd', () => {
+    const result = (load: string, active: string, enabled: string) => ({ stdout: `init systemd\nload ${load}\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 });
+    expect(parseServiceStatus(result('loaded', 'active', 'enabled'), 'ssh')).toEqual({ init: 'systemd', exists: true, running: true, enabled: true, boot: 'enabled' });
+    expect(parseServiceStatus(result('loaded', 'inactive', 'disabled'), 'ssh')).toEqual({ init: 'systemd', exists: true, running: false, enabled: false, boot: 'disabled' });
+    expect(parseServiceStatus(result('masked', 'failed', 'masked'), 'ssh')).toEqual({ init: 'systemd', exists: true, running: false, enabled: false, boot: 'masked' });
+    expect(parseServiceStatus(result('loaded', 'active', 'static'), 'systemd-journald')).toMatchObject({ enabled: false, boot: 'static' });
     // For a unit it does not know, is-enabled prints its complaint on stderr only.
-    expect(parseServiceStatus(result('inactive', ''))).toEqual({ init: 'systemd', running: false, enabled: false });
+    expect(parseServiceStatus(result('not-found', 'inactive', ''), 'nosuch')).toEqual({ init: 'systemd', exists: false, running: false, enabled: false, boot: 'unknown' });
   });
 
   it('fails on output it does not recognise', () => {
-    expect(() => parseServiceStatus({ stdout: '', stderr: 'sh: 1: syntax error\n', exitCode: 2 })).toThrow('cannot read service status: sh: 1: syntax error');
+    expect(() => parseServiceStatus({ stdout: '', stderr: 'sh: 1: syntax error\n', exitCode: 2 }, 'x')).toThrow('cannot read service status: sh: 1: syntax error');
   });
 });
 
@@ -117,6 +136,7 @@ describe('parseDaemonFreshness', () => {
 describe('service commands', () => {
   it('use systemctl under systemd', () => {
     expect(serviceCommand('systemd', 'httpd', 'restart').text).toBe('systemctl restart -- httpd');
+    expect(serviceCommand('systemd', 'nginx.service', 'reload').text).toBe('systemctl reload -- nginx.service');
     expect(enableCommand('systemd', 'rhel', 'httpd', true).text).toBe('systemctl enable -- httpd');
     expect(enableCommand('systemd', 'debian', 'apache2', false).text).toBe('systemctl disable -- apache2');
   });

@@ -33,6 +33,8 @@ const lineinfile = { path: '/etc/hosts', line: '10.0.0.11 rs1' };
 const blockinfile = { path: '/etc/hosts', block: '10.0.0.11 rs1\n' };
 const command = { cmd: 'true' };
 const waitFor = { port: 80 };
+const packages = { name: ['ipvsadm'] };
+const service = { name: 'ssh', state: 'started' };
 
 const row = (task: string, key: string, args: Record<string, unknown>, operand: boolean): ArgumentRow => ({ task, key, args, operand });
 
@@ -145,6 +147,16 @@ export const REFUSED: ArgumentRow[] = [
   row('wait_for', 'connect_timeout', { ...waitFor, connect_timeout: 1 }, true),
   row('wait_for', 'active_connection_states.0', { ...waitFor, state: 'drained', active_connection_states: ['ESTABLISHED'] }, false),
   row('wait_for', 'exclude_hosts.0', { ...waitFor, state: 'drained', exclude_hosts: ['10.0.0.1'] }, true),
+  row('package', 'name.0', packages, true),
+  row('package', 'deb', { deb: '/var/tmp/x.deb' }, true),
+  row('package', 'state', { ...packages, state: 'present' }, false),
+  row('package', 'update_cache', { ...packages, update_cache: true }, false),
+  row('package', 'cache_valid_time', { ...packages, cache_valid_time: 3600 }, false),
+  row('package', 'install_recommends', { ...packages, install_recommends: false }, false),
+  row('package', 'use', { ...packages, use: 'apt' }, false),
+  row('service', 'name', service, true),
+  row('service', 'state', service, false),
+  row('service', 'enabled', { ...service, enabled: true }, false),
 ];
 
 export interface AcceptedRow {

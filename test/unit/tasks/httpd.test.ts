@@ -34,8 +34,8 @@ function debianHost(overrides: { service?: string; freshness?: string; page?: Re
   return {
     os: parseOsRelease(fixture('os-release-debian12')),
     packages: overrides.installed === false ? { ...packages, apache2: false } : packages,
-    debianService: parseServiceStatus(fixture(overrides.service ?? 'service-apache2-running-sysv')),
-    rhelService: parseServiceStatus(fixture('service-httpd-unknown-sysv')),
+    debianService: parseServiceStatus(fixture(overrides.service ?? 'service-apache2-running-sysv'), 'apache2'),
+    rhelService: parseServiceStatus(fixture('service-httpd-unknown-sysv'), 'httpd'),
     debianFreshness: parseDaemonFreshness(fixture(overrides.freshness ?? 'freshness-apache2-running')),
     rhelFreshness: { running: false },
     page: overrides.page ?? { exists: true, content: PAGE, mode: '644', owner: 'root', group: 'root' },
@@ -116,7 +116,9 @@ describe('httpd plan on Debian with SysV init', () => {
   it('installs apache2 first when missing, then writes the page and starts it', () => {
     const result = plan({ enabled: true }, debianHost({ installed: false, service: 'service-apache2-stopped-sysv', page: { exists: false, content: '' } }));
     expect(commands(result)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get install -y apache2 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y apache2; }',
+      'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -- apache2 || { ' +
+        'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update && mkdir -p -- /var/lib/apt/periodic && touch -- /var/lib/apt/periodic/update-success-stamp && ' +
+        'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -- apache2; }',
       writeFileAtomically(INDEX, PAGE, { mode: '0644' }).text,
       START,
       'update-rc.d apache2 defaults && update-rc.d apache2 enable',
@@ -131,7 +133,7 @@ describe('httpd plan on Debian with SysV init', () => {
 });
 
 describe('httpd plan on RHEL-like hosts with systemd', () => {
-  const systemd = (active: string, enabled: string) => parseServiceStatus({ stdout: `init systemd\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 });
+  const systemd = (active: string, enabled: string) => parseServiceStatus({ stdout: `init systemd\nload loaded\nactive ${active}\nenabled ${enabled}\n`, stderr: '', exitCode: 0 }, 'httpd');
   const rockyHost = (service: ServiceStatus, installed = true) => ({
     ...debianHost(),
     os: parseOsRelease(fixture('os-release-rocky94')),
@@ -142,7 +144,7 @@ describe('httpd plan on RHEL-like hosts with systemd', () => {
 
   it('installs httpd with dnf (or yum), then starts and enables it with systemctl', () => {
     expect(commands(plan({ enabled: true }, rockyHost(systemd('inactive', 'disabled'), false)))).toEqual([
-      'if command -v dnf >/dev/null 2>&1; then dnf install -y httpd; else yum install -y httpd; fi',
+      'if command -v dnf >/dev/null 2>&1; then dnf -y install -- httpd; else yum -y install -- httpd; fi',
       'systemctl start -- httpd',
       'systemctl enable -- httpd',
     ]);
