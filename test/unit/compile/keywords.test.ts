@@ -83,9 +83,9 @@ describe('failed_when, changed_when, until', () => {
         { extraVars: { word: 'three' } },
       ),
     ).toEqual([
-      "playbook.yml:7:7: h1: bad failed: failed_when: condition 'r.rc == == 1': unexpected '=='",
-      "playbook.yml:10:7: h1: bad changed: changed_when: cannot read condition 'r.rc =' at '='",
-      "playbook.yml:13:7: h1: bad until: until: condition '{{ r.rc }}' must be a bare expression: write it without {{ }}",
+      "playbook.yml:7:7: h1: bad failed: failed_when: condition 'r.rc == == 1': unexpected '==' (at column 9)",
+      "playbook.yml:10:7: h1: bad changed: changed_when: condition 'r.rc =': unexpected '=' (at column 6)",
+      "playbook.yml:13:7: h1: bad until: until: condition '{{ r.rc }}' must be a bare expression: write it without {{ }} or {% %}",
       'playbook.yml:20:7: h1: bad retries: retries: must be a whole number of 0 or more, got "{{ word }}"',
     ]);
   });

@@ -86,7 +86,7 @@ describe('package with apt', () => {
   it('update_cache without a window refreshes on every run: an action plan', () => {
     const result = plan({ update_cache: true }, debian({ listsUpdatedAt: 999 }));
     expect(result.changes).toEqual([{ subject: 'package lists', before: 'refreshed 1 s ago', after: 'refreshed' }]);
-    expect(result.action).toBe(true);
+    expect(result.action).toEqual({ check: 'report' });
   });
 
   it('latest after a refresh asks apt for the package even when it is at the old candidate (a new one may come with the lists)', () => {
@@ -116,7 +116,7 @@ describe('package with dnf or yum', () => {
     expect(commandLines(plan({ name: 'httpd', use: 'yum' }, rocky()))).toEqual(['yum -y install -- httpd']);
     const refresh = plan({ update_cache: true, cache_valid_time: 3600 }, rocky());
     expect(commandLines(refresh)).toEqual(['dnf -y makecache']);
-    expect(refresh.action).toBe(true);
+    expect(refresh.action).toEqual({ check: 'report' });
   });
 
   it('installs an .rpm file given as a name', () => {

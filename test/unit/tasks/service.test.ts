@@ -50,11 +50,11 @@ describe('service under SysV (captured apache2 states)', () => {
     expect(commandLines(restart)).toEqual([SYSV('restart')]);
     const reload = planWith(service, { name: 'apache2', state: 'reloaded' }, sysv('service-apache2-running-sysv'));
     expect(commandLines(reload)).toEqual([SYSV('reload')]);
-    expect(reload.action).toBe(true);
+    expect(reload.action).toEqual({ check: 'report' });
     // Stopped: started instead, as Ansible does.
     const fromStopped = planWith(service, { name: 'apache2', state: 'reloaded' }, sysv('service-apache2-stopped-sysv'));
     expect(commandLines(fromStopped)).toEqual([SYSV('start')]);
-    expect(fromStopped.action).toBe(true);
+    expect(fromStopped.action).toEqual({ check: 'report' });
   });
 
   it('fails for a script the host does not have', () => {
@@ -90,7 +90,7 @@ describe('service under systemd (captured in a systemd test host)', () => {
   it('restarts with systemctl, on every run', () => {
     const result = planWith(service, { name: SSHD, state: 'restarted' }, systemd('service-sshd-running-systemd'));
     expect(commandLines(result)).toEqual([`systemctl restart -- ${SSHD}`]);
-    expect(result.action).toBe(true);
+    expect(result.action).toEqual({ check: 'report' });
   });
 
   it('enables on Debian under systemd with systemctl too, not update-rc.d', () => {
