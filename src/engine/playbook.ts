@@ -241,7 +241,7 @@ function readPlay(raw: Record<string, unknown>, playIndex: number, source: YamlS
   const handlerTree = readTaskList(raw.handlers, [playIndex, 'handlers'], scope, { ...context, handlers: [] }, playHandlers);
   if (handlerTree.some((node) => node.kind !== 'task')) errors.push(new InputError('handlers are plain tasks: no blocks, imports or meta', source.locate([playIndex, 'handlers']), `${playIndex}.handlers`));
   const pre = section('pre_tasks');
-  const roles = ((raw.roles as unknown[] | undefined) ?? []).flatMap((entry, index) => collecting(context, () => roleEntry(entry, [playIndex, 'roles', index], scope, context, list), []));
+  const roles = (Array.isArray(raw.roles) ? raw.roles : []).flatMap((entry, index) => collecting(context, () => roleEntry(entry, [playIndex, 'roles', index], scope, context, list), []));
   const tasks = section('tasks');
   const post = section('post_tasks');
   handlers.push(...playHandlers.tasks);
@@ -276,10 +276,13 @@ function readPlays(source: YamlSource, registry: TaskRegistry, playbookDir: stri
   if (!validatePlaybookShape(source.data)) {
     const problems = (validatePlaybookShape.errors ?? []).filter((error) => error.keyword !== 'anyOf' && error.keyword !== 'if');
     errors.push(...problems.map((error) => shapeError(error, source)));
-    return [];
+    // The tasks of a play with a bad keyword are still read, so that their errors come out too.
+    if (!Array.isArray(source.data)) return [];
   }
-  return (source.data as Record<string, unknown>[]).flatMap((raw, playIndex): Play[] => {
-    if (typeof raw.import_playbook !== 'string') return [readPlay(raw, playIndex, source, registry, playbookDir, rolesPath, errors)];
+  return (source.data as unknown[]).flatMap((raw, playIndex): Play[] => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+    if (!('import_playbook' in raw)) return [readPlay(raw as Record<string, unknown>, playIndex, source, registry, playbookDir, rolesPath, errors)];
+    if (typeof raw.import_playbook !== 'string') return [];
     const at = source.locate([playIndex, 'import_playbook']);
     const key = `${playIndex}.import_playbook`;
     return collecting(

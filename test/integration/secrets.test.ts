@@ -387,7 +387,7 @@ describe('a one-character secret', () => {
     const result = await run(stampPlaybook(), ['--json'], { inventory });
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.stats.web).toEqual({ ok: 1, changed: 0, unreachable: 0, failures: 0, skipped: 0, ignored: 0 });
+    expect(report.stats.web).toEqual({ ok: 1, changed: 0, unreachable: 0, failures: 0, skipped: 0, ignored: 0, rescued: 0 });
     expect(report.plays[0].tasks[0].hosts.web.noop).toMatch(/already holds stamp\.hbs as rendered for web/);
     expect(result.stdout).not.toMatch(REDACTED_ALONE);
   });

@@ -13,7 +13,7 @@ import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, TaskUnit } from './compiled-run';
-import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
+import { MissingTemplateError, TemplateFileError, type TaskTemplates } from './template-files';
 
 /** A task that could not be compiled for a host: why, and which argument or file is at fault. */
 export class TaskCompileError extends Error {
@@ -31,7 +31,8 @@ export class TaskCompileError extends Error {
 
 export interface TaskEnvironment {
   host: string;
-  templates: TemplateFiles;
+  /** The template files the task can name, found in its own lookup folders. */
+  templates: TaskTemplates;
   become?: Become;
   /** Variables that earlier tasks will register on this host. */
   registered: ReadonlySet<string>;

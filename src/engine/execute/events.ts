@@ -10,6 +10,8 @@ export interface TaskRef {
   name: string;
   action: string;
   handler: boolean;
+  /** Set for a task an include_tasks or include_role brought: the include's index in the play's tasks (`index` is then the task's index in its file). */
+  includedBy?: number;
 }
 
 export interface PlayRef {
@@ -30,8 +32,8 @@ export type RunEvent =
   | { kind: 'host-failed'; play: PlayRef; host: string; message: string }
   | { kind: 'host-unreachable'; play: PlayRef; host: string; message: string }
   | { kind: 'task-started'; play: PlayRef; host: string; task: TaskRef }
-  /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass. */
-  | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean }
+  /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass; `rescued`, a failure that a block's rescue takes. */
+  | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean; rescued?: true }
   | { kind: 'host-finished'; play: PlayRef; host: string; outcome: 'ok' | 'failed' | 'unreachable' | 'interrupted' }
   | { kind: 'batch-finished'; play: PlayRef; hosts: string[] }
   | {

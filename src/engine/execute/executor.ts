@@ -6,9 +6,10 @@
  * interruption is requested, running tasks finish and no new one starts.
  */
 import { UnreachableError } from '../../errors';
-import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, TaskUnit } from '../compile/compiled-run';
+import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, DeferredTask, TaskUnit } from '../compile/compiled-run';
 import type { ConnectionTarget } from '../inventory';
 import type { TaskDefinition } from '../playbook';
+import { walkTree, type HostOutcome, type TreeSteps } from './blocks';
 import type { PlayRef, RunListener, TaskRef } from './events';
 import { HostRun, type RemoteShell } from './host-run';
 import type { HeldLock, RunLocks } from './run-lock';
@@ -91,6 +92,11 @@ function registerValue(result: HostTaskResult): Record<string, unknown> {
   };
 }
 
+/** The units of compiled tasks, those of includes compiled before the run with them. */
+function unitsIn(tasks: CompiledTask[]): TaskUnit[] {
+  return tasks.flatMap((task) => (task.kind === 'run' ? task.units : task.kind === 'include' ? task.passes.flatMap((pass) => unitsIn(pass.compiled)) : []));
+}
+
 /** Runs `work` on every item, at most `limit` at a time. */
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -163,7 +169,7 @@ export class Executor {
   private unitsOf(host: string): TaskUnit[] {
     return this.run.plays
       .flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host))
-      .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units : [])));
+      .flatMap((entry) => unitsIn(entry.tasks));
   }
 
   /** The host's runner, made on first connect, reading ahead over every play's tasks. */
@@ -200,36 +206,62 @@ export class Executor {
     const run = this.hostRun(host, shell);
     const notified = new Set<string>();
 
-    const runList = async (definitions: TaskDefinition[], entries: CompiledTask[], handler: boolean, only?: (task: TaskDefinition) => boolean) => {
-      for (const [index, task] of definitions.entries()) {
-        if (only && !only(task)) continue;
-        if (interruption.requested) return 'interrupted';
-        const ref: TaskRef = { index, name: task.name, action: task.action, handler };
-        this.listener({ kind: 'task-started', play, host: host.name, task: ref });
-        const result = await this.runTask(entries[index], run, state);
-        countResult(state.stats, result, task.ignoreErrors);
+    /** Runs one task (or handler); `rescued`: a rescue section takes its failure, so it does not fail the host. */
+    const runOne = async (task: TaskDefinition, entry: CompiledTask, ref: TaskRef, rescued: boolean): Promise<HostOutcome> => {
+      if (interruption.requested) return 'interrupted';
+      this.listener({ kind: 'task-started', play, host: host.name, task: ref });
+      const now = this.resolve(entry, state);
+      if ('status' in now || now.kind !== 'include') {
+        const result = 'status' in now ? now : await this.runTask(now, run);
+        const caught = result.status === 'failed' && !task.ignoreErrors && rescued;
+        if (!caught) countResult(state.stats, result, task.ignoreErrors);
         state.lastTask = task.name;
         if (task.register) state.registered[task.register] = registerValue(result);
         const notifies = result.changed ? task.notify : [];
         for (const name of notifies) notified.add(name);
-        this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors });
+        this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors, ...(caught ? { rescued: true as const } : {}) });
         if (result.status === 'unreachable') {
           state.unreachable = true;
           state.lostDuring = task.name;
           return 'unreachable';
         }
         if (result.status === 'failed' && !task.ignoreErrors) {
-          state.failed = true;
+          if (!caught) state.failed = true;
           return 'failed';
         }
+        return 'ok';
+      }
+      const included = { status: 'ok' as const, changed: false, noop: `included ${now.passes.length === 1 ? 'once' : `${now.passes.length} times`}`, diff: [], commands: [], duration_ms: 0 };
+      countResult(state.stats, included, false);
+      this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result: included, notified: [], ignored: false });
+      for (const pass of now.passes) {
+        const outcome = await walkTree(pass.tree, steps(pass.tasks, pass.compiled, ref.includedBy ?? ref.index), rescued);
+        if (outcome !== 'ok') return outcome;
       }
       return 'ok';
     };
-    const outcome = await runList(compiled.tasks, host.tasks, false);
+    const runHandlers = async (): Promise<HostOutcome> => {
+      const answers = (handler: TaskDefinition) => [handler.name, ...handler.listen].some((name) => notified.has(name));
+      for (const [index, handler] of compiled.play.handlers.entries()) {
+        if (!answers(handler)) continue;
+        const outcome = await runOne(handler, host.handlers[index], { index, name: handler.name, action: handler.action, handler: true }, false);
+        if (outcome !== 'ok') return outcome;
+      }
+      notified.clear();
+      return 'ok';
+    };
+    /** How the tree's steps run `tasks`; `includedBy` is the play-level include that brought them. */
+    const steps = (tasks: TaskDefinition[], entries: CompiledTask[], includedBy?: number): TreeSteps => ({
+      task: (index, rescued) => {
+        const task = tasks[index];
+        return runOne(task, entries[index], { index, name: task.name, action: task.action, handler: false, ...(includedBy === undefined ? {} : { includedBy }) }, rescued);
+      },
+      flush: runHandlers,
+      onRescued: () => state.stats.rescued++,
+    });
+    const outcome = await walkTree(compiled.tree, steps(compiled.tasks, host.tasks));
     if (outcome !== 'ok') return finish(outcome);
-    const handlers = compiled.play.handlers;
-    const answers = (handler: TaskDefinition) => [handler.name, ...handler.listen].some((name) => notified.has(name));
-    return finish(notified.size ? await runList(handlers, host.handlers, true, answers) : 'ok');
+    return finish(await runHandlers());
   }
 
   /** Holds the host's run lock (once per run), waiting for another run's turn to end. */
@@ -252,15 +284,17 @@ export class Executor {
     }
   }
 
-  private async runTask(entry: CompiledTask, run: HostRun, state: HostState): Promise<HostTaskResult> {
-    let compiled = entry;
-    if (compiled.kind === 'deferred') {
-      try {
-        compiled = compiled.compile(state.registered);
-      } catch (error) {
-        return { status: 'failed', changed: false, failed: true, msg: this.run.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
-      }
+  /** The task as the host's registered results so far decide it, or the failure that deciding it was. */
+  private resolve(entry: CompiledTask, state: HostState): Exclude<CompiledTask, DeferredTask> | HostTaskResult {
+    if (entry.kind !== 'deferred') return entry;
+    try {
+      return entry.compile(state.registered);
+    } catch (error) {
+      return { status: 'failed', changed: false, failed: true, msg: this.run.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
     }
+  }
+
+  private async runTask(compiled: Extract<CompiledTask, { kind: 'run' | 'skip' }>, run: HostRun): Promise<HostTaskResult> {
     if (compiled.kind === 'skip') return { status: 'skipped', changed: false, msg: compiled.reason, diff: [], commands: [], duration_ms: 0 };
     const results: HostTaskResult[] = [];
     for (const unit of compiled.units) {

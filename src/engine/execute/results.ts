@@ -38,6 +38,8 @@ export interface HostStats {
   unreachable: number;
   skipped: number;
   ignored: number;
+  /** Blocks whose rescue section took a failure (the failure is not counted in `failures`). */
+  rescued: number;
 }
 
 export interface RunReport {
@@ -54,7 +56,7 @@ export interface RunReport {
 }
 
 export function emptyStats(): HostStats {
-  return { ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0 };
+  return { ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 };
 }
 
 export function countResult(stats: HostStats, result: HostTaskResult, ignored: boolean): void {

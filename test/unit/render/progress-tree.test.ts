@@ -58,9 +58,9 @@ describe('ProgressTree', () => {
       [
         '',
         `PLAY RECAP ${'*'.repeat(60)}`,
-        'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    ignored=0',
-        'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    ignored=1',
-        'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    ignored=0',
+        'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    rescued=0    ignored=0',
+        'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    rescued=0    ignored=1',
+        'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0',
         '',
       ].join('\n'),
     );
