@@ -99,8 +99,12 @@ function joinHandlers(role: RoleFiles, scope: TaskScope, context: LoadContext, a
 }
 
 /** Reads the role's dependencies, then its tasks (tasks/main.yml or `tasks_from`), into `list`. */
-function roleTasks(role: RoleFiles, tasksFrom: string | undefined, scope: TaskScope, context: LoadContext, list: TaskList, at: SourcePosition, key: string): TaskNode[] {
+function refuseCycle(role: RoleFiles, scope: TaskScope, at: SourcePosition, key: string): void {
   if (scope.files.includes(role.dir)) throw new InputError(`role '${role.name}' depends on itself: ${[...scope.files.slice(scope.files.indexOf(role.dir)), role.dir].join(' -> ')}`, at, key);
+}
+
+function roleTasks(role: RoleFiles, tasksFrom: string | undefined, scope: TaskScope, context: LoadContext, list: TaskList, at: SourcePosition, key: string): TaskNode[] {
+  refuseCycle(role, scope, at, key);
   const withRole = { ...scope, files: [...scope.files, role.dir] };
   const dependencies = role.dependencies.flatMap(({ entry, path, source }) =>
     collecting(context, () => roleEntry(entry, path, { ...withRole, source, role: undefined, vars: {}, params: {}, defaults: {} }, context, list), []),
@@ -125,6 +129,7 @@ export function roleEntry(entry: unknown, path: YamlPath, scope: TaskScope, cont
   if (fields.vars !== undefined && (typeof fields.vars !== 'object' || fields.vars === null || Array.isArray(fields.vars))) throw new InputError('vars must be a map', scope.source.locate([...path, 'vars']), `${key}.vars`);
   const params = Object.fromEntries(Object.entries(fields).filter(([field]) => !ROLE_ENTRY_KEYWORDS.includes(field)));
   const role = readRole(name, context, at, key);
+  refuseCycle(role, scope, at, key);
   const seen = `${role.dir}\u0000${JSON.stringify(params)}\u0000${JSON.stringify(fields.vars ?? {})}`;
   if (!role.allowDuplicates && context.seenRoles.has(seen)) return [];
   context.seenRoles.add(seen);

@@ -37,6 +37,7 @@ export interface CompileOptions {
   inventory?: string;
   tags?: string[];
   skipTags?: string[];
+  startAtTask?: string;
   check?: boolean;
   limit?: string;
   extraVars?: Record<string, unknown>;
@@ -81,6 +82,7 @@ export function compileFile(file: string, hosts: string[], options: CompileOptio
     skipTags: options.skipTags ?? [],
     check: options.check ?? false,
     templateDirs: [],
+    startAtTask: options.startAtTask,
   });
 }
 
