@@ -22,7 +22,8 @@ export interface HostTaskResult {
 }
 
 export interface TaskReport {
-  task: { name: string; action: string; handler?: true };
+  /** `included`: a task an include_tasks or include_role brought, one entry per pass. */
+  task: { name: string; action: string; handler?: true; included?: true };
   hosts: Record<string, HostTaskResult>;
 }
 

@@ -115,7 +115,13 @@ describe('include_tasks', () => {
 `;
     const files = { 'keys.yml': "- { name: set key, kv: { key: '{{ item }}', value: '1' } }\n" };
     const h1 = keyValueHost({});
-    const { events } = await runScripted(yaml, { h1 }, { files, extraVars: { kind: 'keys' } });
+    const { events, report } = await runScripted(yaml, { h1 }, { files, extraVars: { kind: 'keys' } });
+    expect(report.plays[0].tasks.map(({ task, hosts }) => `${task.name}${task.included ? ' (included)' : ''}: ${hosts.h1?.status}`)).toEqual([
+      'per key: ok',
+      'never: skipped',
+      'set key (included): changed',
+      'set key (included): changed',
+    ]);
     expect(linesOf(events, 'h1').filter((line) => line.includes('finished'))).toEqual(['h1 finished per key ok', 'h1 finished set key changed', 'h1 finished set key changed', 'h1 finished never skipped']);
     const included = events.filter((event) => event.kind === 'task-started' && event.task.includedBy !== undefined);
     expect(included.map((event) => event.kind === 'task-started' && event.task)).toEqual([
