@@ -222,7 +222,6 @@ function readPlay(raw: Record<string, unknown>, playIndex: number, source: YamlS
   /** Each task's key path in its file, by its position (which scoping keeps), for the notify errors. */
   const keyPaths = new WeakMap<SourcePosition, string>();
   const context: LoadContext = {
-    registry,
     errors,
     playbookDir,
     rolesPath,
@@ -241,7 +240,7 @@ function readPlay(raw: Record<string, unknown>, playIndex: number, source: YamlS
   const handlerTree = readTaskList(raw.handlers, [playIndex, 'handlers'], scope, { ...context, handlers: [] }, playHandlers);
   if (handlerTree.some((node) => node.kind !== 'task')) errors.push(new InputError('handlers are plain tasks: no blocks, imports or meta', source.locate([playIndex, 'handlers']), `${playIndex}.handlers`));
   const pre = section('pre_tasks');
-  const roles = (Array.isArray(raw.roles) ? raw.roles : []).flatMap((entry, index) => collecting(context, () => roleEntry(entry, [playIndex, 'roles', index], scope, context, list), []));
+  const roles = (Array.isArray(raw.roles) ? raw.roles : []).flatMap((entry, index) => collecting(context.errors, () => roleEntry(entry, [playIndex, 'roles', index], scope, context, list), []));
   const tasks = section('tasks');
   const post = section('post_tasks');
   handlers.push(...playHandlers.tasks);
@@ -286,7 +285,7 @@ function readPlays(source: YamlSource, registry: TaskRegistry, playbookDir: stri
     const at = source.locate([playIndex, 'import_playbook']);
     const key = `${playIndex}.import_playbook`;
     return collecting(
-      { errors } as LoadContext,
+      errors,
       () => {
         if ((raw.import_playbook as string).includes('{{')) throw new InputError('import_playbook is static: its name cannot be a template', at, key);
         const imported = loadTaskFile(resolve(dirname(source.file), raw.import_playbook as string), { ...topScope(source), files }, at, key);

@@ -107,7 +107,7 @@ function roleTasks(role: RoleFiles, tasksFrom: string | undefined, scope: TaskSc
   refuseCycle(role, scope, at, key);
   const withRole = { ...scope, files: [...scope.files, role.dir] };
   const dependencies = role.dependencies.flatMap(({ entry, path, source }) =>
-    collecting(context, () => roleEntry(entry, path, { ...withRole, source, role: undefined, vars: {}, params: {}, defaults: {} }, context, list), []),
+    collecting(context.errors, () => roleEntry(entry, path, { ...withRole, source, role: undefined, vars: {}, params: {}, defaults: {} }, context, list), []),
   );
   joinHandlers(role, withRole, context, at);
   const file = partFile(role.dir, 'tasks', tasksFrom);
@@ -141,7 +141,7 @@ export function importedRole(name: string, tasksFrom: string | undefined, raw: R
   const at = scope.source.locate(keyPath);
   const key = keyPath.join('.');
   return collecting(
-    context,
+    context.errors,
     () => {
       const role = readRole(name, context, at, key);
       return roleTasks(role, tasksFrom, roleScope(role, scope, { ...(raw as Inheritable), vars: undefined }, (raw.vars as Record<string, unknown>) ?? {}), context, list, at, key);
@@ -156,10 +156,10 @@ export function includedRole(name: string, tasksFrom: string | undefined, raw: R
   const tasks: TaskList = { tasks: [], tree: [] };
   const errors = context.errors.length;
   collecting(
-    context,
+    context.errors,
     () => {
       const role = readRole(name, context, at, keyPath.join('.'));
-      tasks.tree = roleTasks(role, tasksFrom, roleScope(role, { ...scope, when: [] }, {}, (raw.vars as Record<string, unknown>) ?? {}), context, tasks, at, keyPath.join('.'));
+      tasks.tree = roleTasks(role, tasksFrom, roleScope(role, scope, {}, (raw.vars as Record<string, unknown>) ?? {}), context, tasks, at, keyPath.join('.'));
     },
     undefined,
   );

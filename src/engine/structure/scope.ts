@@ -6,7 +6,6 @@
 import { dirname } from 'node:path';
 import type { InputError } from '../../errors';
 import type { TaskDefinition } from '../playbook';
-import type { TaskRegistry } from '../registry';
 import type { YamlPath, YamlSource } from '../yaml-source';
 
 export interface TaskScope {
@@ -27,9 +26,8 @@ export interface TaskScope {
   role?: { name: string; dir: string };
 }
 
-/** What reading a play's task lists shares: the registry, the errors found, the play's handlers. */
+/** What reading a play's task lists shares: the errors found, the play's handlers, the roles seen. */
 export interface LoadContext {
-  registry: TaskRegistry;
   errors: InputError[];
   playbookDir: string;
   /** Folders searched for roles after the playbook's roles/ (ANSIBLE_ROLES_PATH, LVS_ROLES_PATH). */

@@ -81,12 +81,12 @@ export function loadTaskFile(file: string, scope: TaskScope, at: InputError['pos
 }
 
 /** Collects the InputErrors `work` throws, so one bad file does not hide the others' errors. */
-export function collecting<T>(context: LoadContext, work: () => T, fallback: T): T {
+export function collecting<T>(errors: InputError[], work: () => T, fallback: T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof InputErrors) context.errors.push(...error.errors);
-    else if (error instanceof InputError) context.errors.push(error);
+    if (error instanceof InputErrors) errors.push(...error.errors);
+    else if (error instanceof InputError) errors.push(error);
     else throw error;
     return fallback;
   }
@@ -148,19 +148,19 @@ function readImport(key: ImportKey, raw: Record<string, unknown>, path: YamlPath
   const position = source.locate(keyPath);
   const value = raw[key] as string | { file?: string; name?: string; tasks_from?: string };
   const named = typeof value === 'string' ? value : (value.file ?? value.name)!;
-  const static_ = key.startsWith('import_');
-  if (static_ && named.includes('{{')) {
+  const isStatic = key.startsWith('import_');
+  if (isStatic && named.includes('{{')) {
     context.errors.push(new InputError(`${key} is static: its name cannot be a template`, position, keyPath.join('.'), `include_${key.slice('import_'.length)} reads a templated name on each host`));
     return [];
   }
-  if (static_ && ('loop' in raw || 'register' in raw)) {
+  if (isStatic && ('loop' in raw || 'register' in raw)) {
     context.errors.push(new InputError(`${key} is static: it cannot loop or register`, position, keyPath.join('.'), `include_${key.slice('import_'.length)} can loop`));
     return [];
   }
   if (key === 'import_tasks') {
     const inner = innerScope(scope, raw as Inheritable);
     return collecting(
-      context,
+      context.errors,
       () => {
         const file = loadTaskFile(taskFilePath(named, scope, context), scope, position, keyPath.join('.'));
         return readTaskList(file.data, [], { ...inner, source: file, files: [...scope.files, file.file] }, context, list);
@@ -208,6 +208,6 @@ function readImport(key: ImportKey, raw: Record<string, unknown>, path: YamlPath
     locate: (argumentPath) => source.locate(argumentPath ? keyPath : path),
   };
   const scoped = applyScope(definition, { ...scope, tags: [...scope.tags, ...((Array.isArray(raw.tags) ? raw.tags : raw.tags === undefined ? [] : [raw.tags]) as string[])] }, context.playbookDir);
-  list.tasks.push({ ...scoped, name: definition.name });
+  list.tasks.push(scoped);
   return [{ kind: 'task', index: list.tasks.length - 1 }];
 }
