@@ -86,4 +86,14 @@ describe('PlainLines', () => {
     new PlainLines({ diff: false, write: (text) => (output += text) }).listener({ ...finished, result: { ...finished.result, duration_ms: 1234 } });
     expect(output).toBe('h1 | changed: set a (1.23s)\n');
   });
+
+  it('marks a failure that a rescue takes as rescued', async () => {
+    const events = await recordedRun();
+    const finished = events.find((event) => event.kind === 'task-finished')!;
+    if (finished.kind !== 'task-finished') throw new Error('no task-finished event');
+    let output = '';
+    const failed = { ...finished.result, status: 'failed' as const, changed: false, msg: 'broke', duration_ms: 0 };
+    new PlainLines({ diff: false, write: (text) => (output += text) }).listener({ ...finished, result: failed, rescued: true });
+    expect(output).toBe('h1 | FAILED (rescued): set a (0.00s): broke\n');
+  });
 });
