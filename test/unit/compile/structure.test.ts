@@ -132,6 +132,31 @@ describe('a play with roles', () => {
   });
 });
 
+describe('role entries', () => {
+  it("pass when, tags and become to the role's tasks; allow_duplicates runs a role each time; include_role loops", () => {
+    const files = {
+      ...ROLE,
+      'roles/again/meta/main.yml': 'allow_duplicates: true\n',
+      'roles/again/tasks/main.yml': '- { name: again, kv: { key: again, value: x } }\n',
+    };
+    const yaml = `
+- hosts: all
+  roles:
+    - { role: base, when: "inventory_hostname == 'nobody'", tags: [b], become: true }
+    - again
+    - again
+  tasks:
+    - include_role: { name: base }
+      loop: [1, 2]
+`;
+    const run = compiled(yaml, files);
+    expect(settings(run)).toEqual(['base : base: skip', 'again : again: again=x', 'again : again: again=x', 'include_role: base: include']);
+    expect(run.plays[0].tasks[0]).toMatchObject({ tags: ['b'], become: true, when: "inventory_hostname == 'nobody'" });
+    const include = run.plays[0].hosts[0].tasks[3];
+    expect(include.kind === 'include' && include.passes.map((pass) => pass.item)).toEqual([1, 2]);
+  });
+});
+
 describe('imports', () => {
   it('import_tasks brings the file in, its when and tags on every task; import_playbook adds the plays of another file', () => {
     const yaml = `
