@@ -91,7 +91,8 @@ const taskShape = {
     vars: { type: 'object' },
   },
 };
-const taskList = { anyOf: [{ type: 'array', items: { type: 'object' } }, { type: 'null' }] };
+// Each task is checked where it is read, in whichever file holds it.
+const taskList = { type: ['array', 'null'] };
 const playShape = {
     type: 'object',
     required: ['hosts'],
