@@ -63,6 +63,10 @@ describe('an Ansible-style project', () => {
     ]);
     const syntax = await lvs('--syntax-check');
     expect(syntax).toMatchObject({ exitCode: 0, stdout: `\nplaybook: ${PLAYBOOK}\n` });
+    // Without the roles path the dependency is not found: the error names the meta file's line.
+    const broken = await runLvs(['run', PLAYBOOK, '-i', inventory, '--syntax-check'], { env: { LVS_ROLES_PATH: '', ANSIBLE_ROLES_PATH: '' } });
+    expect(broken.exitCode).toBe(4);
+    expect(broken.stderr).toContain(`${join(PROJECT, 'roles', 'webpage', 'meta', 'main.yml')}:2:5: dependencies.0: role 'kernel-base' not found`);
     expect(await on('web1', 'ls /etc/lvs-pre 2>&1 || true')).toMatch(/No such file/);
   }, 60_000);
 
