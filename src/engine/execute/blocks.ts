@@ -13,8 +13,6 @@ export interface TreeSteps {
   task(index: number, rescued: boolean): Promise<HostOutcome>;
   /** Runs the handlers notified so far. */
   flush(): Promise<HostOutcome>;
-  /** A rescue section finished after a failure in its block. */
-  onRescued(): void;
 }
 
 export async function walkTree(nodes: readonly TaskNode[], steps: TreeSteps, rescued = false): Promise<HostOutcome> {
@@ -29,7 +27,6 @@ async function walkBlock(node: Extract<TaskNode, { kind: 'block' }>, steps: Tree
   let outcome = await walkTree(node.block, steps, rescued || node.rescue.length > 0);
   if (outcome === 'failed' && node.rescue.length > 0) {
     outcome = await walkTree(node.rescue, steps, rescued);
-    if (outcome === 'ok') steps.onRescued();
   }
   // An unreachable host runs nothing more, and an interrupted run starts no new task.
   if (outcome === 'unreachable' || outcome === 'interrupted') return outcome;

@@ -214,7 +214,9 @@ export class Executor {
       if ('status' in now || now.kind !== 'include') {
         const result = 'status' in now ? now : await this.runTask(now, run);
         const caught = result.status === 'failed' && !task.ignoreErrors && rescued;
-        if (!caught) countResult(state.stats, result, task.ignoreErrors);
+        // As Ansible counts it: a failure that a rescue section takes is `rescued`, not failed.
+        if (caught) state.stats.rescued++;
+        else countResult(state.stats, result, task.ignoreErrors);
         state.lastTask = task.name;
         if (task.register) state.registered[task.register] = registerValue(result);
         const notifies = result.changed ? task.notify : [];
@@ -257,7 +259,6 @@ export class Executor {
         return runOne(task, entries[index], { index, name: task.name, action: task.action, handler: false, ...(includedBy === undefined ? {} : { includedBy }) }, rescued);
       },
       flush: runHandlers,
-      onRescued: () => state.stats.rescued++,
     });
     const outcome = await walkTree(compiled.tree, steps(compiled.tasks, host.tasks));
     if (outcome !== 'ok') return finish(outcome);

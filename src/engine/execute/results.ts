@@ -39,7 +39,7 @@ export interface HostStats {
   unreachable: number;
   skipped: number;
   ignored: number;
-  /** Blocks whose rescue section took a failure (the failure is not counted in `failures`). */
+  /** Failures that a block's rescue section took (not counted in `failures`), as Ansible 2.8+ counts them. */
   rescued: number;
 }
 
