@@ -22,11 +22,10 @@ export function listPlaybook(playbook: Playbook, inventory: Inventory, options: 
   let started = options.startAtTask === undefined;
   const lines = ['', `playbook: ${playbook.file}`];
   playbook.plays.forEach((play, index) => {
-    const patterns = play.hosts.split(':');
-    lines.push('', `  play #${index + 1} (${patterns.join(',')}): ${play.name}\tTAGS: []`);
+    lines.push('', `  play #${index + 1} (${play.hosts}): ${play.name}\tTAGS: []`);
     if (options.hosts) {
       const hosts = selectHosts(inventory, play.hosts).filter((host) => !limited || limited.has(host));
-      lines.push(`    pattern: [${patterns.map((pattern) => `'${pattern}'`).join(', ')}]`, `    hosts (${hosts.length}):`, ...hosts.map((host) => `      ${host}`));
+      lines.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`, ...hosts.map((host) => `      ${host}`));
     }
     if (options.tasks) {
       const { tasks } = selectTasks(play, (task) => {
