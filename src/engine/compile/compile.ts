@@ -107,6 +107,7 @@ export function compileRun(input: CompileInput): CompiledRun {
       if (!started && namedBy(task, input.startAtTask!)) started = true;
       return started && selectedByTags(task, input.tags, input.skipTags);
     });
+    const handlerNames = new Set(play.handlers.flatMap((handler) => [handler.name, ...handler.listen]));
     const registeredInPlay = new Set(registeredBefore);
     for (const task of play.tasks) if (task.register) registeredInPlay.add(task.register);
 
@@ -164,6 +165,10 @@ export function compileRun(input: CompileInput): CompiledRun {
         const selected = selectTasks(list, (task) => selectedByTags(task, input.tags, input.skipTags));
         // At run time (a deferred include) there is no run to add errors to: the include fails.
         const sink = compiling ? errors : [];
+        // The loader checked the notify of every task it read; an included file is read here.
+        for (const task of selected.tasks) {
+          for (const notified of task.notify.filter((name) => !handlerNames.has(name))) sink.push(new InputError(`notifies '${notified}', but the play has no such handler`, task.position, `${task.name}.notify`));
+        }
         const compiled = compileAll(selected.tasks, registered, loopVars, sink);
         if (sink.length && !compiling) throw new Error(sink.map((error) => error.describe()).join('; '));
         return { ...selected, compiled };

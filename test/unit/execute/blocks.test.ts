@@ -171,4 +171,14 @@ describe('handlers', () => {
       'h1 finished handler done ok',
     ]);
   });
+
+  it('refuses, before the run, an included task that notifies a handler the play does not have', async () => {
+    const yaml = `
+- hosts: all
+  tasks:
+    - include_tasks: notifies.yml
+`;
+    const files = { 'notifies.yml': '- { name: set a, kv: { key: a, value: "1" }, notify: nobody }\n' };
+    await expect(runScripted(yaml, { h1: keyValueHost({}) }, { files })).rejects.toThrow(/notifies\.yml:1:3: set a\.notify: notifies 'nobody', but the play has no such handler/);
+  });
 });
