@@ -9,7 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, InputErrors, type SourcePosition } from '../../errors';
-import { loadYamlSource, type YamlPath } from '../yaml-source';
+import { loadYamlSource, type YamlPath, type YamlSource } from '../yaml-source';
 import { asStrings, innerScope, type Inheritable, type LoadContext, type TaskScope } from './scope';
 import { collecting, loadTaskFile, readTaskList } from './task-lists';
 import type { IncludeSpec, TaskList, TaskNode } from './task-tree';
@@ -22,7 +22,7 @@ interface RoleFiles {
   dir: string;
   defaults: Record<string, unknown>;
   vars: Record<string, unknown>;
-  dependencies: { entry: unknown; path: YamlPath; source: ReturnType<typeof loadYamlSource> }[];
+  dependencies: { entry: unknown; path: YamlPath; source: YamlSource }[];
   allowDuplicates: boolean;
 }
 
@@ -165,7 +165,6 @@ export function includedRole(name: string, tasksFrom: string | undefined, raw: R
   );
   const failed = context.errors.length > errors;
   return {
-    kind: 'role',
     file: name,
     load: () => {
       if (failed) throw new InputErrors([new InputError(`role '${name}' could not be read`, at, keyPath.join('.'))]);

@@ -118,7 +118,7 @@ function readEntry(raw: Record<string, unknown>, path: YamlPath, scope: TaskScop
     }
     const inner = innerScope(scope, raw as Inheritable);
     const section = (key: 'block' | 'rescue' | 'always') => readTaskList(raw[key], [...path, key], inner, context, list);
-    return [{ kind: 'block', ...(typeof raw.name === 'string' ? { name: raw.name } : {}), block: section('block'), rescue: section('rescue'), always: section('always') }];
+    return [{ kind: 'block', block: section('block'), rescue: section('rescue'), always: section('always') }];
   }
   const importKey = IMPORT_KEYS.find((key) => key in raw);
   if (importKey) {
@@ -174,7 +174,6 @@ function readImport(key: ImportKey, raw: Record<string, unknown>, path: YamlPath
   const include: IncludeSpec =
     key === 'include_tasks'
       ? {
-          kind: 'tasks',
           file: named,
           load: (file) => {
             const inner: TaskScope = { ...scope, params: { ...scope.params, ...((raw.vars as Record<string, unknown>) ?? {}) } };

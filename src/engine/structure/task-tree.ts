@@ -8,7 +8,7 @@ import type { TaskDefinition } from '../playbook';
 export type TaskNode =
   | { kind: 'task'; index: number }
   /** `block`/`rescue`/`always`: a failure in `block` runs `rescue`; `always` runs after either. */
-  | { kind: 'block'; name?: string; block: TaskNode[]; rescue: TaskNode[]; always: TaskNode[] }
+  | { kind: 'block'; block: TaskNode[]; rescue: TaskNode[]; always: TaskNode[] }
   /** Run the handlers notified so far (between pre_tasks, roles and tasks, post_tasks; `meta: flush_handlers`). */
   | { kind: 'flush' };
 
@@ -23,7 +23,6 @@ export interface TaskList {
  * hands back the role's tasks) with file:line positions in that file; it throws InputErrors.
  */
 export interface IncludeSpec {
-  kind: 'tasks' | 'role';
   /** The file to include, a template rendered per host (for a role, its name). */
   file: string;
   load(file: string): TaskList;
