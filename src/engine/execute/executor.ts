@@ -234,7 +234,8 @@ export class Executor {
         return 'ok';
       }
       const included = { status: 'ok' as const, changed: false, noop: `included ${now.passes.length === 1 ? 'once' : `${now.passes.length} times`}`, diff: [], commands: [], duration_ms: 0 };
-      countResult(state.stats, included, false);
+      // Ansible counts an include as ok once per file it includes on the host (each loop item's).
+      now.passes.forEach(() => countResult(state.stats, included, false));
       this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result: included, notified: [], ignored: false });
       for (const pass of now.passes) {
         const outcome = await walkTree(pass.tree, steps(pass.tasks, pass.compiled, ref.includedBy ?? ref.index), rescued);
