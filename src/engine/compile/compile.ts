@@ -149,8 +149,9 @@ export function compileRun(input: CompileInput): CompiledRun {
               secretNames,
             });
           } catch (error) {
-            if (error instanceof InputErrors) {
-              sink.push(...error.errors);
+            // An included file that cannot be read, or holds bad tasks, says so at its own line.
+            if (error instanceof InputErrors || error instanceof InputError) {
+              sink.push(...(error instanceof InputErrors ? error.errors : [error]));
               return { kind: 'skip', reason: 'invalid' };
             }
             if (!(error instanceof TaskCompileError)) throw error;

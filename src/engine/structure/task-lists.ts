@@ -75,6 +75,7 @@ export function loadTaskFile(file: string, scope: TaskScope, at: InputError['pos
   if (scope.files.includes(file)) {
     throw new InputError(`imports itself: ${[...scope.files.slice(scope.files.indexOf(file)), file].join(' -> ')}`, at, key);
   }
+  if (!existsSync(file)) throw new InputError(`${file} not found`, at, key);
   const source = loadYamlSource(file);
   if (source.data !== null && !Array.isArray(source.data)) throw new InputError('a task file must hold a list of tasks', source.locate([]));
   return source;

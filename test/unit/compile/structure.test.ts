@@ -216,6 +216,16 @@ describe('refused', () => {
     expect(loadErrors('- import_playbook: playbook.yml\n', {})).toEqual(['DIR/playbook.yml:1:3: 0.import_playbook: imports itself: DIR/playbook.yml -> DIR/playbook.yml']);
   });
 
+  it('an include_tasks that includes its own file (at compile time, not a loop without end), or a file that is not there', () => {
+    const files = { 'again.yml': '- { name: set a, kv: { key: a, value: "1" } }\n- include_tasks: again.yml\n' };
+    withPlaybook('- hosts: all\n  tasks:\n    - include_tasks: again.yml\n', files, (file, dir) => {
+      expect(() => compileFile(file, ['h1'])).toThrow(`${dir}/again.yml:2:3: 1.include_tasks: imports itself: ${dir}/again.yml -> ${dir}/again.yml`);
+    });
+    withPlaybook('- hosts: all\n  tasks:\n    - include_tasks: missing.yml\n', {}, (file, dir) => {
+      expect(() => compileFile(file, ['h1'])).toThrow(`${dir}/playbook.yml:3:7: 0.tasks.0.include_tasks: ${dir}/missing.yml not found`);
+    });
+  });
+
   it('a block keyword that is not one, and a static import with a templated name', () => {
     const yaml = `
 - hosts: all
