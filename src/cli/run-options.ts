@@ -78,7 +78,7 @@ export function templateDirs(): string[] {
   return [resolve(process.cwd(), 'templates'), resolve(__dirname, '..', '..', 'templates')];
 }
 
-export function runSettings(flags: RunFlagValues, extra: { tags?: string[]; skipTags?: string[] } = {}): RunSettings {
+export function runSettings(flags: RunFlagValues, extra: { tags?: string[]; skipTags?: string[]; startAtTask?: string } = {}): RunSettings {
   return {
     compile: {
       extraVars: parseExtraVars(flags['extra-vars']),
@@ -87,6 +87,7 @@ export function runSettings(flags: RunFlagValues, extra: { tags?: string[]; skip
       skipTags: extra.skipTags ?? [],
       check: flags.check,
       templateDirs: templateDirs(),
+      ...(extra.startAtTask === undefined ? {} : { startAtTask: extra.startAtTask }),
     },
     execute: {
       forks: flags.forks,

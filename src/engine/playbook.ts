@@ -8,11 +8,15 @@ import { dirname, resolve } from 'node:path';
 import { InputError, InputErrors, type SourcePosition } from '../errors';
 import { parseFreeForm, parseKeyValueWords, splitWords } from './kv-args';
 import type { TaskRegistry } from './registry';
+import { roleEntry, rolesPathFromEnvironment } from './structure/roles';
+import { topScope, type LoadContext } from './structure/scope';
+import { collecting, loadTaskFile, readTaskList, shapeErrors } from './structure/task-lists';
+import type { IncludeSpec, TaskList, TaskNode } from './structure/task-tree';
 import { playControlShape, readPlayControl, readTaskControl, TASK_CONTROL_KEYWORDS, taskControlShape, type PlayControl, type TaskControl } from './task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from './yaml-source';
 
 /** Keys a task may have besides its one module key. */
-const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen', 'args', 'environment', ...TASK_CONTROL_KEYWORDS] as const;
+const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen', 'vars', 'args', 'environment', ...TASK_CONTROL_KEYWORDS] as const;
 
 export interface TaskDefinition {
   name: string;
@@ -31,6 +35,16 @@ export interface TaskDefinition {
   listen: string[];
   /** failed_when, changed_when, until, delegate_to, run_once, loop_control, ... (task-control.ts). */
   control: TaskControl;
+  /** Task vars with those of its blocks, role and include, in Ansible's precedence: above play vars, below extra vars. */
+  vars: Record<string, unknown>;
+  /** Its role's defaults: below the inventory. */
+  defaults: Record<string, unknown>;
+  /** Where its template and local files are looked for, in order: each folder's templates/ (or files/), then the folder. */
+  lookupDirs: string[];
+  /** The role it comes from, whose name its own name starts with (`role : task`). */
+  role?: string;
+  /** Set for include_tasks and include_role: what it includes on each host. */
+  include?: IncludeSpec;
   /** Where the task and each of its keys are, for error messages. */
   position: SourcePosition;
   locate(argumentPath: string): SourcePosition;
@@ -47,8 +61,14 @@ export interface Play {
   control: PlayControl;
   become?: boolean;
   becomeUser?: string;
+  /** pre_tasks, roles, tasks and post_tasks, blocks flattened, in the order they can run. */
   tasks: TaskDefinition[];
+  /** How `tasks` run: blocks with their rescue and always, handler flushes between sections. */
+  tree: TaskNode[];
+  /** The play's handlers and those of its roles. */
   handlers: TaskDefinition[];
+  /** The folder of the file the play is in (an imported playbook's own). */
+  dir: string;
   position: SourcePosition;
 }
 
@@ -77,12 +97,12 @@ const taskShape = {
     ...taskControlShape,
     args: { type: 'object' },
     environment: { type: 'object' },
+    vars: { type: 'object' },
   },
 };
-const playbookShape = {
-  type: 'array',
-  minItems: 1,
-  items: {
+// Each task is checked where it is read, in whichever file holds it.
+const taskList = { type: ['array', 'null'] };
+const playShape = {
     type: 'object',
     required: ['hosts'],
     additionalProperties: false,
@@ -95,12 +115,22 @@ const playbookShape = {
       become: { type: 'boolean' },
       become_user: { type: 'string', pattern: ACCOUNT_NAME },
       gather_facts: { type: 'boolean', description: 'Accepted for Ansible compatibility; lvs reads only the facts each task needs.' },
-      tasks: { type: 'array', items: taskShape },
-      handlers: { type: 'array', items: taskShape },
+      pre_tasks: taskList,
+      tasks: taskList,
+      post_tasks: taskList,
+      handlers: taskList,
+      roles: { type: 'array', items: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] } },
     },
-  },
 };
-const validatePlaybookShape = new Ajv({ allErrors: true, strict: false }).compile(playbookShape);
+const importShape = { type: 'object', additionalProperties: false, required: ['import_playbook'], properties: { name: { type: 'string' }, import_playbook: { type: 'string', minLength: 1 } } };
+const playbookShape = {
+  type: 'array',
+  minItems: 1,
+  items: { if: { type: 'object', required: ['import_playbook'] }, then: importShape, else: playShape },
+};
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validatePlaybookShape = ajv.compile(playbookShape);
+const validateTaskShape = ajv.compile(taskShape);
 
 function shapeError(error: ErrorObject, source: YamlSource): InputError {
   const path: (string | number)[] = error.instancePath
@@ -134,6 +164,10 @@ function readTask(
   errors: InputError[],
 ): TaskDefinition | undefined {
   const keyPath = path.join('.');
+  if (!validateTaskShape(raw)) {
+    errors.push(...shapeErrors(validateTaskShape, source, path, 'task'));
+    return undefined;
+  }
   const moduleKeys = Object.keys(raw).filter((key) => !(TASK_KEYWORDS as readonly string[]).includes(key));
   if (moduleKeys.length !== 1) {
     errors.push(
@@ -190,47 +224,104 @@ function readTask(
     ignoreErrors: raw.ignore_errors === true,
     listen: asList(raw.listen),
     control: readTaskControl(raw, path, source),
+    vars: (raw.vars as Record<string, unknown> | undefined) ?? {},
+    defaults: {},
+    lookupDirs: [],
     position: source.locate(path),
     locate: (argumentPath) => source.locate([...path, action, ...argumentPath.split('.').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s))]),
   };
 }
 
-export function loadPlaybook(file: string, registry: TaskRegistry): Playbook {
-  const source = loadYamlSource(resolve(file));
-  if (!validatePlaybookShape(source.data)) {
-    const errors = (validatePlaybookShape.errors ?? []).filter((error) => error.keyword !== 'anyOf');
-    throw new InputErrors(errors.map((error) => shapeError(error, source)));
-  }
-  const errors: InputError[] = [];
-  const plays = (source.data as Record<string, unknown>[]).map((raw, playIndex): Play => {
-    const readTasks = (section: 'tasks' | 'handlers') =>
-      ((raw[section] as Record<string, unknown>[] | undefined) ?? [])
-        .map((task, index) => readTask(task, [playIndex, section, index], source, registry, errors))
-        .filter((task): task is TaskDefinition => task !== undefined);
-    const handlers = readTasks('handlers');
-    const tasks = readTasks('tasks');
-    const handlerNames = new Set(handlers.flatMap((handler) => [handler.name, ...handler.listen]));
-    tasks.forEach((task, index) => {
-      for (const notified of task.notify) {
-        if (!handlerNames.has(notified)) {
-          errors.push(new InputError(`notifies '${notified}', but the play has no such handler`, task.position, `${playIndex}.tasks.${index}.notify`, handlerNames.size ? `handlers: ${[...handlerNames].join(', ')}` : undefined));
-        }
+export interface LoadOptions {
+  /** Folders searched for roles after the playbook's roles/; by default ANSIBLE_ROLES_PATH and LVS_ROLES_PATH. */
+  rolesPath?: string[];
+}
+
+function readPlay(raw: Record<string, unknown>, playIndex: number, source: YamlSource, registry: TaskRegistry, playbookDir: string, rolesPath: string[], errors: InputError[]): Play {
+  const list: TaskList = { tasks: [], tree: [] };
+  const handlers: TaskDefinition[] = [];
+  /** Each task's key path in its file, by its position (which scoping keeps), for the notify errors. */
+  const keyPaths = new WeakMap<SourcePosition, string>();
+  const context: LoadContext = {
+    errors,
+    playbookDir,
+    rolesPath,
+    readTask: (task, path, at) => {
+      const read = readTask(task, path, at, registry, errors);
+      if (read) keyPaths.set(read.position, path.join('.'));
+      return read;
+    },
+    handlers,
+    seenRoles: new Set(),
+    rolesWithHandlers: new Set(),
+  };
+  const scope = topScope(source);
+  const section = (key: string) => readTaskList(raw[key], [playIndex, key], scope, context, list);
+  const playHandlers: TaskList = { tasks: [], tree: [] };
+  const handlerTree = readTaskList(raw.handlers, [playIndex, 'handlers'], scope, { ...context, handlers: [] }, playHandlers);
+  if (handlerTree.some((node) => node.kind !== 'task')) errors.push(new InputError('handlers are plain tasks: no blocks, imports or meta', source.locate([playIndex, 'handlers']), `${playIndex}.handlers`));
+  const pre = section('pre_tasks');
+  const roles = (Array.isArray(raw.roles) ? raw.roles : []).flatMap((entry, index) => collecting(context.errors, () => roleEntry(entry, [playIndex, 'roles', index], scope, context, list), []));
+  const tasks = section('tasks');
+  const post = section('post_tasks');
+  handlers.push(...playHandlers.tasks);
+  const flush: TaskNode[] = [{ kind: 'flush' }];
+  list.tree = [...pre, ...(pre.length ? flush : []), ...roles, ...tasks, ...(post.length ? flush : []), ...post];
+  const handlerNames = new Set(handlers.flatMap((handler) => [handler.name, ...handler.listen]));
+  for (const task of list.tasks) {
+    for (const notified of task.notify) {
+      if (!handlerNames.has(notified)) {
+        errors.push(new InputError(`notifies '${notified}', but the play has no such handler`, task.position, `${keyPaths.get(task.position) ?? task.name}.notify`, handlerNames.size ? `handlers: ${[...handlerNames].join(', ')}` : undefined));
       }
-    });
-    return {
-      name: typeof raw.name === 'string' ? raw.name : asList(raw.hosts).join(','),
-      hosts: asList(raw.hosts).join(':'),
-      vars: (raw.vars as Record<string, unknown>) ?? {},
-      varsFiles: asList(raw.vars_files),
-      serial: raw.serial as Play['serial'],
-      control: readPlayControl(raw),
-      become: raw.become as boolean | undefined,
-      becomeUser: raw.become_user as string | undefined,
-      tasks,
-      handlers,
-      position: source.locate([playIndex]),
-    };
+    }
+  }
+  return {
+    name: typeof raw.name === 'string' ? raw.name : asList(raw.hosts).join(','),
+    hosts: asList(raw.hosts).join(':'),
+    vars: (raw.vars as Record<string, unknown>) ?? {},
+    varsFiles: asList(raw.vars_files),
+    serial: raw.serial as Play['serial'],
+    control: readPlayControl(raw),
+    become: raw.become as boolean | undefined,
+    becomeUser: raw.become_user as string | undefined,
+    tasks: list.tasks,
+    tree: list.tree,
+    handlers,
+    dir: dirname(source.file),
+    position: source.locate([playIndex]),
+  };
+}
+
+/** The plays of `file` and of the playbooks it imports, in order; `files` are those being read, for cycles. */
+function readPlays(source: YamlSource, registry: TaskRegistry, playbookDir: string, rolesPath: string[], files: string[], errors: InputError[]): Play[] {
+  if (!validatePlaybookShape(source.data)) {
+    const problems = (validatePlaybookShape.errors ?? []).filter((error) => error.keyword !== 'anyOf' && error.keyword !== 'if');
+    errors.push(...problems.map((error) => shapeError(error, source)));
+    // The tasks of a play with a bad keyword are still read, so that their errors come out too.
+    if (!Array.isArray(source.data)) return [];
+  }
+  return (source.data as unknown[]).flatMap((raw, playIndex): Play[] => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+    if (!('import_playbook' in raw)) return [readPlay(raw as Record<string, unknown>, playIndex, source, registry, playbookDir, rolesPath, errors)];
+    if (typeof raw.import_playbook !== 'string') return [];
+    const at = source.locate([playIndex, 'import_playbook']);
+    const key = `${playIndex}.import_playbook`;
+    return collecting(
+      errors,
+      () => {
+        if ((raw.import_playbook as string).includes('{{')) throw new InputError('import_playbook is static: its name cannot be a template', at, key);
+        const imported = loadTaskFile(resolve(dirname(source.file), raw.import_playbook as string), { ...topScope(source), files }, at, key);
+        return readPlays(imported, registry, dirname(imported.file), rolesPath, [...files, imported.file], errors);
+      },
+      [],
+    );
   });
+}
+
+export function loadPlaybook(file: string, registry: TaskRegistry, options: LoadOptions = {}): Playbook {
+  const source = loadYamlSource(resolve(file));
+  const errors: InputError[] = [];
+  const plays = readPlays(source, registry, dirname(source.file), options.rolesPath ?? rolesPathFromEnvironment(), [source.file], errors);
   if (errors.length) throw new InputErrors(errors);
   return { file: source.file, dir: dirname(source.file), plays };
 }

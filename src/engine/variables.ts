@@ -74,6 +74,14 @@ export class VariableScope {
     return [this.inventory.hosts.get(host)!.vars, playVars, this.extraVars];
   }
 
+  /**
+   * The variables one task sees: its role's defaults below everything, its own vars (with its
+   * blocks', role's and include's, see TaskScope) above the play's and below extra vars.
+   */
+  forTask(host: string, playVars: Record<string, unknown>, defaults: Record<string, unknown>, taskVars: Record<string, unknown>): Record<string, unknown> {
+    return resolveVariables(Object.assign({}, defaults, ...this.layersForPlay(host, { ...playVars, ...taskVars })), this.magic(host));
+  }
+
   /** The variables tasks of a play see on `host`; `registered` is read live. */
   forPlay(host: string, playVars: Record<string, unknown>, registered: Record<string, unknown>): Record<string, unknown> {
     return layerVariables(resolveVariables(Object.assign({}, ...this.layersForPlay(host, playVars)), this.magic(host)), registered);

@@ -32,9 +32,16 @@ export class JsonReport {
       }
       case 'task-finished': {
         const play = this.current.get(event.play.index)!;
-        let entry = event.task.handler ? play.tasks.find((task) => task.task.handler && task.task.name === event.task.name) : play.tasks[event.task.index];
+        const { task } = event;
+        // An included task has an entry per pass, as Ansible's json callback gives each one: the first this host has not filled.
+        const included = task.includedBy !== undefined;
+        let entry = task.handler
+          ? play.tasks.find((known) => known.task.handler && known.task.name === task.name)
+          : included
+            ? play.tasks.find((known) => known.task.included && known.task.name === task.name && !(event.host in known.hosts))
+            : play.tasks[task.index];
         if (!entry) {
-          entry = { task: { name: event.task.name, action: event.task.action, handler: true }, hosts: {} };
+          entry = { task: { name: task.name, action: task.action, ...(task.handler ? { handler: true as const } : {}), ...(included ? { included: true as const } : {}) }, hosts: {} };
           play.tasks.push(entry);
         }
         entry.hosts[event.host] = event.result;

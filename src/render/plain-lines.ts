@@ -39,7 +39,7 @@ export class PlainLines implements Renderer {
         const name = `${task.handler ? 'handler ' : ''}${task.name}`;
         const prefix = `${event.host} |`;
         if (result.status === 'skipped') this.line(`${prefix} skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
-        else if (result.status === 'failed' || result.status === 'unreachable') this.line(`${prefix} ${result.status.toUpperCase()}${event.ignored ? ' (ignored)' : ''}: ${name}${failedItem(result)} (${seconds(result)}): ${result.msg ?? ''}`);
+        else if (result.status === 'failed' || result.status === 'unreachable') this.line(`${prefix} ${result.status.toUpperCase()}${event.ignored ? ' (ignored)' : event.rescued ? ' (rescued)' : ''}: ${name}${failedItem(result)} (${seconds(result)}): ${result.msg ?? ''}`);
         else this.line(`${prefix} ${statusLabel(result)}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`);
         if (this.options.diff && result.diff.length) {
           for (const diffLine of formatChanges(result.diff).split('\n')) this.line(`${prefix}     ${diffLine}`);

@@ -4,7 +4,7 @@
  * order. A play whose hosts failed or were unreachable is shown failed, not done.
  */
 import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
-import type { PlayRef, RunEvent } from '../engine/execute/events';
+import type { PlayRef, RunEvent, TaskRef } from '../engine/execute/events';
 import { formatChanges, formatRecap } from './recap';
 import { failedItem, seconds, statusLabel, type Renderer, type RenderOptions } from './renderer';
 
@@ -98,15 +98,29 @@ export class ProgressTree implements Renderer {
               hostFailed();
               throw new Error(`${host}: UNREACHABLE: ${first.message}`);
             }
-            const rows: ListrTask[] = play.tasks.map((task, index) => this.taskRow(feed, task.name, index, false, hostFailed));
+            /** Set when a row has shown the host's failure; a failure that always tasks followed is shown at the end. */
+            const failure = { shown: false, pending: false };
+            const onFailure = () => {
+              failure.shown = true;
+              hostFailed();
+            };
+            const rows: ListrTask[] = play.tasks.map((task, index) => this.taskRow(feed, task.name, index, false, onFailure, failure));
             rows.push({
               title: 'handlers',
               enabled: async () => this.handlerIsNext(feed),
               task: (_rowContext, handlersRow) =>
                 handlersRow.newListr(
-                  play.handlers.map((handler, index) => ({ ...this.taskRow(feed, handler.name, index, true, hostFailed), enabled: async () => this.handlerIsNext(feed, index) })),
+                  play.handlers.map((handler, index) => ({ ...this.taskRow(feed, handler.name, index, true, onFailure, failure), enabled: async () => this.handlerIsNext(feed, index) })),
                   { concurrent: false, exitOnError: true },
                 ),
+            });
+            rows.push({
+              title: `${host}: failed`,
+              enabled: () => failure.pending && !failure.shown,
+              task: () => {
+                onFailure();
+                throw new Error(`${host}: FAILED after its always tasks`);
+              },
             });
             return hostRow.newListr(rows, { concurrent: false, exitOnError: true });
           },
@@ -129,15 +143,44 @@ export class ProgressTree implements Renderer {
     return event.kind === 'task-started' && event.task.handler && (index === undefined || event.task.index === index);
   }
 
-  private taskRow(feed: HostFeed, name: string, index: number, handler: boolean, onFailure: () => void): ListrTask {
+  /**
+   * Shows the results of the tasks that come next and `belong` (handlers a flush ran, tasks an
+   * include brought) as lines under `row`; says whether one of them failed the host.
+   */
+  private async absorb(feed: HostFeed, row: Row, lines: string[], belongs: (task: TaskRef) => boolean): Promise<boolean> {
+    let failed = false;
+    for (let next = await feed.peek(); next.kind === 'task-started' && belongs(next.task); next = await feed.peek()) {
+      await feed.next();
+      const finished = await feed.next();
+      if (finished.kind !== 'task-finished') break;
+      const { result } = finished;
+      lines.push(`${statusLabel(result)}: ${finished.task.handler ? 'handler ' : ''}${finished.task.name} (${seconds(result)})${result.msg && result.status !== 'ok' ? `: ${result.msg}` : ''}`);
+      row.output = lines.join('\n');
+      failed ||= (result.status === 'failed' && !finished.ignored && !finished.rescued) || result.status === 'unreachable';
+    }
+    return failed;
+  }
+
+  private taskRow(feed: HostFeed, name: string, index: number, handler: boolean, onFailure: () => void, failure: { pending: boolean }): ListrTask {
     return {
       title: name,
       rendererOptions: { persistentOutput: true },
       task: async (_context, row: Row) => {
+        const lines: string[] = [];
+        // Handlers flushed between sections (after pre_tasks, before post_tasks) run before this task.
+        if (!handler && index > 0 && (await this.absorb(feed, row, lines, (task) => task.handler))) failure.pending = true;
         const started = await feed.peek();
-        if (started.kind !== 'task-started' || started.task.index !== index || started.task.handler !== handler) {
+        if (started.kind !== 'task-started' || started.task.index !== index || started.task.handler !== handler || started.task.includedBy !== undefined) {
+          const interrupted = started.kind !== 'task-started' && (started.kind !== 'host-finished' || started.outcome === 'interrupted');
           const stopped = started.kind === 'host-finished' && started.outcome === 'stopped';
-          row.skip(`${name}: not started, ${stopped ? 'the play was stopped by its failure limit' : 'the run was interrupted'}`);
+          // A row a block jumped over (its rescue after no failure, the rest of a block after one) is not run.
+          row.skip(
+            stopped
+              ? `${name}: not started, the play was stopped by its failure limit`
+              : interrupted
+                ? `${name}: not started, the run was interrupted`
+                : `${name}: not run`,
+          );
           return;
         }
         await feed.next();
@@ -146,10 +189,18 @@ export class ProgressTree implements Renderer {
         for (; finished.kind === 'host-waiting'; finished = await feed.next()) row.title = `${name}: ${finished.message}`;
         if (finished.kind !== 'task-finished') throw new Error(`${name}: no result`);
         const { result } = finished;
-        row.title = `${statusLabel(result)}${finished.ignored ? ' (ignored)' : ''}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`;
-        if (this.options.diff && result.diff.length) row.output = formatChanges(result.diff);
+        row.title = `${statusLabel(result)}${finished.ignored ? ' (ignored)' : finished.rescued ? ' (rescued)' : ''}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`;
+        if (this.options.diff && result.diff.length) lines.push(formatChanges(result.diff));
+        if (lines.length) row.output = lines.join('\n');
+        if (await this.absorb(feed, row, lines, (task) => task.includedBy === index && !handler)) failure.pending = true;
         if (result.status === 'skipped') row.skip(`skipped: ${name}${result.msg ? ` (${result.msg})` : ''}`);
-        if ((result.status === 'failed' && !finished.ignored) || result.status === 'unreachable') {
+        if ((result.status === 'failed' && !finished.ignored && !finished.rescued) || result.status === 'unreachable') {
+          const next = await feed.peek();
+          // The block's always tasks still run: the host's failure is shown once they have.
+          if (result.status === 'failed' && next.kind === 'task-started') {
+            failure.pending = true;
+            return;
+          }
           onFailure();
           throw new Error(`${result.status}: ${name}${failedItem(result)} (${seconds(result)}): ${result.msg ?? ''}`);
         }

@@ -60,6 +60,7 @@ export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'l
       ['unreachable', stats.unreachable],
       ['failed', stats.failures],
       ['skipped', stats.skipped],
+      ['rescued', stats.rescued],
       ['ignored', stats.ignored],
     ].map(([name, count]) => `${name}=${String(count).padEnd(4)}`);
     lines.push(`${host.padEnd(width)}: ${cells.join(' ').trimEnd()}`);

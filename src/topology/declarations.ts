@@ -1,15 +1,17 @@
-/** What the cluster checks read from a compiled run: every task as rendered for every host. */
-import type { CompiledRun } from '../engine/compile/compiled-run';
+/** What the cluster checks read from a compiled run: every task as rendered for every host, those of includes too. */
+import type { CompiledHost, CompiledRun, CompiledTask } from '../engine/compile/compiled-run';
+import type { TaskDefinition } from '../engine/playbook';
 import type { Declaration } from './cluster-checks';
 
+function declared(host: CompiledHost, tasks: TaskDefinition[], entries: CompiledTask[]): Declaration[] {
+  return tasks.flatMap((task, index) => {
+    const entry = entries[index];
+    if (entry.kind === 'include') return entry.passes.flatMap((pass) => declared(host, pass.tasks, pass.compiled));
+    if (entry.kind !== 'run') return [];
+    return entry.units.map((unit) => ({ host: host.name, connectAddress: host.target.host, action: task.action, module: unit.module, args: unit.args, task }));
+  });
+}
+
 export function declarationsOf(run: CompiledRun): Declaration[] {
-  return run.plays.flatMap((compiled) =>
-    compiled.hosts.flatMap((host) =>
-      compiled.tasks.flatMap((task, index) => {
-        const entry = host.tasks[index];
-        if (entry.kind !== 'run') return [];
-        return entry.units.map((unit) => ({ host: host.name, connectAddress: host.target.host, action: task.action, module: unit.module, args: unit.args, task }));
-      }),
-    ),
-  );
+  return run.plays.flatMap((compiled) => compiled.hosts.flatMap((host) => declared(host, compiled.tasks, host.tasks)));
 }

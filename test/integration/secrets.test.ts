@@ -378,7 +378,7 @@ describe('a one-character secret', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^web \| changed: stamp a file/m);
     expect(result.stdout).toMatch(/^PLAY RECAP \*+$/m);
-    expect(result.stdout).toMatch(/^web\s+: ok=1\s+changed=1\s+unreachable=0\s+failed=0\s+skipped=0\s+ignored=0$/m);
+    expect(result.stdout).toMatch(/^web\s+: ok=1\s+changed=1\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=0$/m);
     expect(everything(result)).not.toMatch(REDACTED_ALONE);
     expect(await onWeb(`cat ${WORK}/tiny.txt`)).toBe('stamped\n');
   });
@@ -387,7 +387,7 @@ describe('a one-character secret', () => {
     const result = await run(stampPlaybook(), ['--json'], { inventory });
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.stats.web).toEqual({ ok: 1, changed: 0, unreachable: 0, failures: 0, skipped: 0, ignored: 0 });
+    expect(report.stats.web).toEqual({ ok: 1, changed: 0, unreachable: 0, failures: 0, skipped: 0, ignored: 0, rescued: 0 });
     expect(report.plays[0].tasks[0].hosts.web.noop).toMatch(/already holds stamp\.hbs as rendered for web/);
     expect(result.stdout).not.toMatch(REDACTED_ALONE);
   });

@@ -14,9 +14,9 @@ import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { CompiledTask, DelegateTarget, TaskUnit } from './compiled-run';
 import { evaluateArgument, expressionArguments, expressionTexts } from './expressions';
-import { SourceFileError, type SourceFiles } from './source-files';
+import { SourceFileError, type TaskSourceFiles } from './source-files';
 import { ControlError, delegateName, itemLabel, loopVariables, outcomeRules } from './task-control';
-import { MissingTemplateError, TemplateFileError, type TemplateFiles } from './template-files';
+import { MissingTemplateError, TemplateFileError, type TaskTemplates } from './template-files';
 
 /** A task that could not be compiled for a host: why, and which argument or file is at fault. */
 export class TaskCompileError extends Error {
@@ -34,9 +34,10 @@ export class TaskCompileError extends Error {
 
 export interface TaskEnvironment {
   host: string;
-  templates: TemplateFiles;
-  /** The local files that tasks copy (`files()`). */
-  files: SourceFiles;
+  /** The template files the task can name, found in its own lookup folders. */
+  templates: TaskTemplates;
+  /** The local files it can copy (`files()`), found in the same folders. */
+  files: TaskSourceFiles;
   become?: Become;
   /** Variables that earlier tasks will register on this host. */
   registered: ReadonlySet<string>;

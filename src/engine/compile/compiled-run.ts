@@ -8,6 +8,7 @@ import type { Become } from '../../transport/become';
 import type { ConnectionTarget } from '../inventory';
 import type { Play, TaskDefinition } from '../playbook';
 import type { Redactor } from '../secrets';
+import type { TaskNode } from '../structure/task-tree';
 
 /** One module invocation: a task, or one item of a looped task, with its final arguments. */
 export interface TaskUnit {
@@ -49,7 +50,22 @@ export interface OutcomeRules {
 export type CompiledTask =
   | { kind: 'run'; units: TaskUnit[]; outcome?: OutcomeRules; pauseMs?: number }
   | { kind: 'skip'; reason: string }
+  | IncludedTasks
   | DeferredTask;
+
+/** An include_tasks or include_role on one host: its tasks once per loop item (once without a loop). */
+export interface IncludedTasks {
+  kind: 'include';
+  passes: IncludedPass[];
+}
+
+/** The included tasks that the tags select, compiled for the host, and how they run. */
+export interface IncludedPass {
+  item?: unknown;
+  tasks: TaskDefinition[];
+  tree: TaskNode[];
+  compiled: CompiledTask[];
+}
 
 /**
  * A task whose arguments, loop or condition read `variable`, which an earlier task registers
@@ -73,8 +89,10 @@ export interface CompiledHost {
 
 export interface CompiledPlay {
   play: Play;
-  /** The play's tasks that the tags select, in order. */
+  /** The play's tasks that the tags (and --start-at-task) select, in order. */
   tasks: TaskDefinition[];
+  /** How those tasks run (blocks, handler flushes), by their index in `tasks`. */
+  tree: TaskNode[];
   hosts: CompiledHost[];
 }
 

@@ -1,12 +1,13 @@
 /**
- * Local source files and directories that tasks copy (`files()`), found and read once per
- * run while compiling, verbatim: in the playbook's files/ folder, then beside the playbook,
- * as Ansible looks up a play's `copy src`. A directory is read whole, within bounds, since
- * its content travels to the host inside one SSH exec.
+ * Local source files and directories that tasks copy (`files()`), found where Ansible looks
+ * up a `copy src` (see local-files.ts) and read once per run while compiling, verbatim. A
+ * directory is read whole, within bounds, since its content travels to the host inside one
+ * SSH exec.
  */
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SourceEntry, SourceFile } from '../../api';
+import { localFileCandidates } from './local-files';
 
 /** At most this many files and directories under one source directory. */
 export const MAX_SOURCE_ENTRIES = 1000;
@@ -23,28 +24,31 @@ export class SourceFileError extends Error {
 
 const modeOf = (stats: Stats) => (stats.mode & 0o7777).toString(8);
 
+/** The local files one task can name. */
+export interface TaskSourceFiles {
+  /** The file or directory `name` names (`dir/` and `dir` name the same directory). */
+  find(name: string): SourceFile;
+}
+
 export class SourceFiles {
   private readonly cache = new Map<string, SourceFile>();
 
-  /** `folders`: where a name is looked for, first match wins (a role's files/ would come first). */
-  constructor(private readonly folders: string[]) {}
-
-  static forPlaybook(playbookDir: string): SourceFiles {
-    return new SourceFiles([join(playbookDir, 'files'), resolve(playbookDir)]);
-  }
-
-  /** The file or directory `name` names (`dir/` and `dir` name the same directory). */
-  find(name: string): SourceFile {
-    const bare = name.replace(/\/+$/, '');
-    let file = this.cache.get(bare);
-    if (!file) {
-      const candidates = this.folders.map((folder) => join(folder, bare));
-      const path = candidates.find((candidate) => statOrNothing(candidate));
-      if (!path) throw new SourceFileError(`file '${bare}' not found; looked in ${candidates.join(', ')}`);
-      file = read(path, bare);
-      this.cache.set(bare, file);
-    }
-    return file;
+  /** The sources a task with these lookup folders sees (see local-files.ts for the order). */
+  for(lookupDirs: readonly string[]): TaskSourceFiles {
+    return {
+      find: (name) => {
+        const bare = name.replace(/\/+$/, '');
+        const candidates = localFileCandidates('files', bare, lookupDirs);
+        const path = candidates.find((candidate) => statOrNothing(candidate));
+        if (!path) throw new SourceFileError(`file '${bare}' not found; looked in ${candidates.join(', ')}`);
+        let file = this.cache.get(path);
+        if (!file) {
+          file = read(path, bare);
+          this.cache.set(path, file);
+        }
+        return file;
+      },
+    };
   }
 }
 

@@ -1,10 +1,10 @@
 /**
- * Template files, found and read once per run while compiling: beside the playbook, in its
- * templates/ folder, then in each configured folder (the project's and lvs's templates/).
+ * Template files, found (see local-files.ts for the order) and read once per run while
+ * compiling. A task reads them through the view of its own lookup folders.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isHtmlTemplate, renderString, TemplateError } from '../templating';
+import { findLocalFile, localFileCandidates } from './local-files';
 
 export interface TemplateFile {
   path: string;
@@ -33,34 +33,44 @@ export class TemplateFileError extends Error {
   }
 }
 
+/** The template files one task can name. */
+export interface TaskTemplates {
+  find(name: string): TemplateFile;
+  /** The named template rendered against `vars` (HTML-escaped only for HTML templates). */
+  render(name: string, vars: Record<string, unknown>): string;
+}
+
 export class TemplateFiles {
   private readonly cache = new Map<string, TemplateFile>();
 
   constructor(
-    private readonly playbookDir: string,
+    /** Searched after a task's own folders: the project's and lvs's templates/. */
     private readonly templateDirs: string[],
   ) {}
 
-  find(name: string): TemplateFile {
-    let file = this.cache.get(name);
-    if (!file) {
-      const candidates = [resolve(this.playbookDir, name), join(this.playbookDir, 'templates', name), ...this.templateDirs.map((dir) => join(dir, name))];
-      const path = candidates.find((candidate) => existsSync(candidate));
-      if (!path) throw new MissingTemplateError(name, candidates);
-      file = { path, text: readFileSync(path, 'utf8') };
-      this.cache.set(name, file);
-    }
-    return file;
-  }
-
-  /** The named template rendered against `vars` (HTML-escaped only for HTML templates). */
-  render(name: string, vars: Record<string, unknown>): string {
-    const file = this.find(name);
-    try {
-      return renderString(file.text, vars, isHtmlTemplate(file.path));
-    } catch (error) {
-      if (error instanceof TemplateError) throw new TemplateFileError(file, error);
-      throw error;
-    }
+  /** The templates a task with these lookup folders sees. */
+  for(lookupDirs: readonly string[]): TaskTemplates {
+    const find = (name: string): TemplateFile => {
+      const path = findLocalFile('templates', name, lookupDirs, this.templateDirs);
+      if (!path) throw new MissingTemplateError(name, localFileCandidates('templates', name, lookupDirs, this.templateDirs));
+      let file = this.cache.get(path);
+      if (!file) {
+        file = { path, text: readFileSync(path, 'utf8') };
+        this.cache.set(path, file);
+      }
+      return file;
+    };
+    return {
+      find,
+      render: (name, vars) => {
+        const file = find(name);
+        try {
+          return renderString(file.text, vars, isHtmlTemplate(file.path));
+        } catch (error) {
+          if (error instanceof TemplateError) throw new TemplateFileError(file, error);
+          throw error;
+        }
+      },
+    };
   }
 }

@@ -12,6 +12,8 @@ export interface TaskRef {
   name: string;
   action: string;
   handler: boolean;
+  /** Set for a task an include_tasks or include_role brought: the include's index in the play's tasks (`index` is then the task's index in its file). */
+  includedBy?: number;
 }
 
 export interface PlayRef {
@@ -32,8 +34,8 @@ export type RunEvent =
   | { kind: 'host-failed'; play: PlayRef; host: string; message: string }
   | { kind: 'host-unreachable'; play: PlayRef; host: string; message: string }
   | { kind: 'task-started'; play: PlayRef; host: string; task: TaskRef }
-  /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass. */
-  | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean }
+  /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass; `rescued`, a failure that a block's rescue takes. */
+  | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean; rescued?: true }
   /** `stopped`: the play's failure limits (any_errors_fatal, max_fail_percentage) ended it for this host. */
   | { kind: 'host-finished'; play: PlayRef; host: string; outcome: HostOutcome }
   /** `stop`: why the play ends here, leaving later batches and plays unrun. */

@@ -6,11 +6,12 @@
  * interruption is requested, running tasks finish and no new one starts.
  */
 import { UnreachableError } from '../../errors';
-import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, TaskUnit } from '../compile/compiled-run';
+import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, DeferredTask, TaskUnit } from '../compile/compiled-run';
 import type { ConnectionTarget } from '../inventory';
 import type { Become } from '../../transport/become';
 import type { TaskDefinition } from '../playbook';
 import { BatchControl } from './batch-control';
+import { walkTree, type TreeSteps } from './blocks';
 import type { HostOutcome, PlayRef, RunListener, TaskRef } from './events';
 import { HostQueue } from './host-queue';
 import { HostRun, type HostSettings, type RemoteShell } from './host-run';
@@ -100,6 +101,11 @@ function registerValue(result: HostTaskResult): Record<string, unknown> {
     ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
     ...registeredFields(result),
   };
+}
+
+/** The units of compiled tasks, those of includes compiled before the run with them. */
+function unitsIn(tasks: CompiledTask[]): TaskUnit[] {
+  return tasks.flatMap((task) => (task.kind === 'run' ? task.units : task.kind === 'include' ? task.passes.flatMap((pass) => unitsIn(pass.compiled)) : []));
 }
 
 /** Runs `work` on every item, at most `limit` at a time. */
@@ -203,7 +209,7 @@ export class Executor {
   private unitsOf(host: string): TaskUnit[] {
     return this.run.plays
       .flatMap((compiled) => compiled.hosts.filter((entry) => entry.name === host))
-      .flatMap((entry) => entry.tasks.flatMap((task) => (task.kind === 'run' ? task.units.filter((unit) => !unit.delegate) : [])));
+      .flatMap((entry) => unitsIn(entry.tasks).filter((unit) => !unit.delegate));
   }
 
   /** The host's runner, made on first connect, reading ahead over every play's tasks. */
@@ -248,16 +254,18 @@ export class Executor {
     const run = this.hostRun(host, shell);
     const notified = new Set<string>();
 
-    const runList = async (definitions: TaskDefinition[], entries: CompiledTask[], handler: boolean, only?: (task: TaskDefinition) => boolean): Promise<HostOutcome> => {
-      for (const [index, task] of definitions.entries()) {
-        const position = handler ? compiled.tasks.length + index : index;
-        batch.reached(host.name, position);
-        if (only && !only(task)) continue;
-        if (interruption.requested) return 'interrupted';
-        if (batch.stop) return 'stopped';
-        const ref: TaskRef = { index, name: task.name, action: task.action, handler };
-        this.listener({ kind: 'task-started', play, host: host.name, task: ref });
-        const runHere = () => this.runTask(entries[index], run, host.name, interruption, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
+    /** Runs one task (or handler); `rescued`: a rescue section takes its failure, so it does not fail the host. */
+    const runOne = async (task: TaskDefinition, entry: CompiledTask, ref: TaskRef, rescued: boolean): Promise<HostOutcome> => {
+      // Handlers keep the host where its tasks left it; an included task is where its include is.
+      const position = ref.handler ? compiled.tasks.length + ref.index : (ref.includedBy ?? ref.index);
+      if (!ref.handler) batch.reached(host.name, position);
+      if (interruption.requested) return 'interrupted';
+      if (batch.stop) return 'stopped';
+      this.listener({ kind: 'task-started', play, host: host.name, task: ref });
+      const now = this.resolve(entry, state);
+      if ('status' in now || now.kind !== 'include') {
+        const runHere = () =>
+          'status' in now ? Promise.resolve(now) : this.runTask(now, run, host.name, interruption, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
         let result: HostTaskResult;
         let registered: HostTaskResult;
         if (task.control.runOnce) {
@@ -267,12 +275,15 @@ export class Executor {
         } else {
           result = registered = await runHere();
         }
-        countResult(state.stats, result, task.ignoreErrors);
+        const caught = result.status === 'failed' && !task.ignoreErrors && rescued;
+        // As Ansible counts it: a failure that a rescue section takes is `rescued`, not failed.
+        if (caught) state.stats.rescued++;
+        else countResult(state.stats, result, task.ignoreErrors);
         state.lastTask = task.name;
         if (task.register) state.registered[task.register] = registerValue(registered);
         const notifies = result.changed ? task.notify : [];
         for (const name of notifies) notified.add(name);
-        this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors });
+        this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result, notified: notifies, ignored: result.status === 'failed' && task.ignoreErrors, ...(caught ? { rescued: true as const } : {}) });
         if (result.status === 'unreachable') {
           state.unreachable = true;
           state.lostDuring = task.name;
@@ -280,18 +291,45 @@ export class Executor {
           return 'unreachable';
         }
         if (result.status === 'failed' && !task.ignoreErrors) {
-          state.failed = true;
-          batch.failed(host.name, { unreachable: false, fatal: fatal(task), task: task.name });
+          if (!caught) {
+            state.failed = true;
+            batch.failed(host.name, { unreachable: false, fatal: fatal(task), task: task.name });
+          }
           return 'failed';
         }
+        return 'ok';
+      }
+      const included = { status: 'ok' as const, changed: false, noop: `included ${now.passes.length === 1 ? 'once' : `${now.passes.length} times`}`, diff: [], commands: [], duration_ms: 0 };
+      // Ansible counts an include as ok once per file it includes on the host (each loop item's).
+      now.passes.forEach(() => countResult(state.stats, included, false));
+      this.listener({ kind: 'task-finished', play, host: host.name, task: ref, result: included, notified: [], ignored: false });
+      for (const pass of now.passes) {
+        const outcome = await walkTree(pass.tree, steps(pass.tasks, pass.compiled, ref.includedBy ?? ref.index), rescued);
+        if (outcome !== 'ok') return outcome;
       }
       return 'ok';
     };
-    const outcome = await runList(compiled.tasks, host.tasks, false);
+    const runHandlers = async (): Promise<HostOutcome> => {
+      const answers = (handler: TaskDefinition) => [handler.name, ...handler.listen].some((name) => notified.has(name));
+      for (const [index, handler] of compiled.play.handlers.entries()) {
+        if (!answers(handler)) continue;
+        const outcome = await runOne(handler, host.handlers[index], { index, name: handler.name, action: handler.action, handler: true }, false);
+        if (outcome !== 'ok') return outcome;
+      }
+      notified.clear();
+      return 'ok';
+    };
+    /** How the tree's steps run `tasks`; `includedBy` is the play-level include that brought them. */
+    const steps = (tasks: TaskDefinition[], entries: CompiledTask[], includedBy?: number): TreeSteps => ({
+      task: (index, rescued) => {
+        const task = tasks[index];
+        return runOne(task, entries[index], { index, name: task.name, action: task.action, handler: false, ...(includedBy === undefined ? {} : { includedBy }) }, rescued);
+      },
+      flush: runHandlers,
+    });
+    const outcome = await walkTree(compiled.tree, steps(compiled.tasks, host.tasks));
     if (outcome !== 'ok') return finish(outcome);
-    const handlers = compiled.play.handlers;
-    const answers = (handler: TaskDefinition) => [handler.name, ...handler.listen].some((name) => notified.has(name));
-    return finish(notified.size ? await runList(handlers, host.handlers, true, answers) : 'ok');
+    return finish(await runHandlers());
   }
 
   /**
@@ -326,17 +364,19 @@ export class Executor {
     }
   }
 
-  /** `onWaiting` hears of another run holding a delegate. */
-  private async runTask(entry: CompiledTask, run: HostRun, host: string, interruption: Interruption, onWaiting: (message: string) => void): Promise<HostTaskResult> {
-    const state = this.state(host);
-    let compiled = entry;
-    if (compiled.kind === 'deferred') {
-      try {
-        compiled = compiled.compile(state.registered);
-      } catch (error) {
-        return { status: 'failed', changed: false, failed: true, msg: this.run.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
-      }
+  /** The task as the host's registered results so far decide it, or the failure that deciding it was. */
+  private resolve(entry: CompiledTask, state: HostState): Exclude<CompiledTask, DeferredTask> | HostTaskResult {
+    if (entry.kind !== 'deferred') return entry;
+    try {
+      return entry.compile(state.registered);
+    } catch (error) {
+      return { status: 'failed', changed: false, failed: true, msg: this.run.redactor.redact((error as Error).message), diff: [], commands: [], duration_ms: 0 };
     }
+  }
+
+  /** `onWaiting` hears of another run holding a delegate. */
+  private async runTask(compiled: Extract<CompiledTask, { kind: 'run' | 'skip' }>, run: HostRun, host: string, interruption: Interruption, onWaiting: (message: string) => void): Promise<HostTaskResult> {
+    const state = this.state(host);
     if (compiled.kind === 'skip') return { status: 'skipped', changed: false, msg: compiled.reason, diff: [], commands: [], duration_ms: 0 };
     const { outcome, pauseMs } = compiled;
     const results: HostTaskResult[] = [];

@@ -78,7 +78,8 @@ export function registeredFields(result: HostTaskResult): Record<string, unknown
 }
 
 export interface TaskReport {
-  task: { name: string; action: string; handler?: true };
+  /** `included`: a task an include_tasks or include_role brought, one entry per pass. */
+  task: { name: string; action: string; handler?: true; included?: true };
   hosts: Record<string, HostTaskResult>;
 }
 
@@ -94,6 +95,8 @@ export interface HostStats {
   unreachable: number;
   skipped: number;
   ignored: number;
+  /** Failures that a block's rescue section took (not counted in `failures`), as Ansible 2.8+ counts them. */
+  rescued: number;
 }
 
 export interface RunReport {
@@ -120,7 +123,7 @@ export interface PlayStop {
 }
 
 export function emptyStats(): HostStats {
-  return { ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0 };
+  return { ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 };
 }
 
 export function countResult(stats: HostStats, result: HostTaskResult, ignored: boolean): void {

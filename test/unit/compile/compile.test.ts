@@ -41,7 +41,7 @@ describe('compile errors', () => {
   it('name a missing template file at the argument that names it, for every host', () => {
     expect(compileErrors(RENDER('nope.hbs'))).toEqual(
       ['h1', 'h2'].map((host) => ({
-        describe: `DIR/playbook.yml:9:9: ${host}: render: template 'nope.hbs' not found; looked in DIR/nope.hbs, DIR/templates/nope.hbs`,
+        describe: `DIR/playbook.yml:9:9: ${host}: render: template 'nope.hbs' not found; looked in DIR/templates/nope.hbs, DIR/nope.hbs`,
         position: { file: 'DIR/playbook.yml', line: 9, column: 9 },
         key: `${host}: render`,
       })),

@@ -87,11 +87,11 @@ describe('files() while compiling', () => {
 
   it(`refuses a tree of more than ${MAX_SOURCE_ENTRIES} entries and more than ${MAX_SOURCE_BYTES} bytes`, () => {
     for (let index = 0; index <= MAX_SOURCE_ENTRIES; index += 1) write(`many/f${index}`, '');
-    expect(() => SourceFiles.forPlaybook(dir).find('many/')).toThrow(`directory 'many' holds more than the ${MAX_SOURCE_ENTRIES} files and directories a copy takes`);
+    expect(() => new SourceFiles().for([dir]).find('many/')).toThrow(`directory 'many' holds more than the ${MAX_SOURCE_ENTRIES} files and directories a copy takes`);
     write('big/a', Buffer.alloc(MAX_SOURCE_BYTES));
     write('big/b', 'x');
-    expect(() => SourceFiles.forPlaybook(dir).find('big')).toThrow(`directory 'big' holds more than the ${MAX_SOURCE_BYTES} bytes a copy takes`);
-    expect(() => SourceFiles.forPlaybook(dir).find('big/a')).not.toThrow();
+    expect(() => new SourceFiles().for([dir]).find('big')).toThrow(`directory 'big' holds more than the ${MAX_SOURCE_BYTES} bytes a copy takes`);
+    expect(() => new SourceFiles().for([dir]).find('big/a')).not.toThrow();
   });
 
   it('a copied file that holds a secret value hides the task\'s output, as a template holding one does', () => {

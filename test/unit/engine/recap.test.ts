@@ -17,7 +17,7 @@ describe('recap and diffs', () => {
   });
 
   it('prints an Ansible-like recap', () => {
-    expect(formatRecap(report([{ ok: 3, changed: 1 }])).split('\n')[1]).toBe('h0                        : ok=3    changed=1    unreachable=0    failed=0    skipped=0    ignored=0');
+    expect(formatRecap(report([{ ok: 3, changed: 1 }])).split('\n')[1]).toBe('h0                        : ok=3    changed=1    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0');
   });
 
   it('exits like ansible-playbook', () => {

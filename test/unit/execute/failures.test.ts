@@ -51,8 +51,8 @@ describe('a failing task', () => {
       duration_ms: expect.any(Number),
     });
     expect(report.stats).toEqual({
-      h1: { ok: 1, changed: 1, failures: 1, unreachable: 0, skipped: 0, ignored: 0 },
-      h2: { ok: 5, changed: 5, failures: 0, unreachable: 0, skipped: 0, ignored: 0 },
+      h1: { ok: 1, changed: 1, failures: 1, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 },
+      h2: { ok: 5, changed: 5, failures: 0, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 },
     });
     expect(exitCode).toBe(2);
   });
@@ -66,7 +66,7 @@ describe('a failing task', () => {
 `;
     const { events, connector, report, exitCode } = await runScripted(playbook, { h1: keyValueHost({}, readOnly('a')) });
     expect(linesOf(events, 'h1')).toEqual(['h1 connected', 'h1 started set a', 'h1 finished set a failed (ignored)', 'h1 started set b', 'h1 finished set b changed', 'h1 ok']);
-    expect(report.stats.h1).toEqual({ ok: 1, changed: 1, failures: 0, unreachable: 0, skipped: 0, ignored: 1 });
+    expect(report.stats.h1).toEqual({ ok: 1, changed: 1, failures: 0, unreachable: 0, skipped: 0, ignored: 1, rescued: 0 });
     expect(exitCode).toBe(0);
     // The failed apply may have changed anything, so b's fact, read ahead before it, is read again.
     expect(connector.execsOf('h1')).toEqual([
@@ -191,7 +191,7 @@ describe('an unreachable host', () => {
       commands: [],
       duration_ms: 0,
     });
-    expect(report.stats.h2).toEqual({ ok: 0, changed: 0, failures: 0, unreachable: 1, skipped: 0, ignored: 0 });
+    expect(report.stats.h2).toEqual({ ok: 0, changed: 0, failures: 0, unreachable: 1, skipped: 0, ignored: 0, rescued: 0 });
     // h1 read the facts of both plays in one exec.
     expect(report.connections).toEqual({ h1: { connections: 1, channels: 1 }, h2: { connections: 0, channels: 0 } });
     expect(connector.opens.filter((host) => host === 'h2')).toEqual(['h2']);
@@ -207,12 +207,12 @@ describe('an unreachable host', () => {
     expect(linesOf(events, 'h1')).toEqual(['h1 connected', 'h1 started set a', 'h1 finished set a changed notifies done', 'h1 started set b', 'h1 finished set b unreachable', 'h1 unreachable']);
     expect(report.plays[0].tasks[1].hosts.h1).toMatchObject({ status: 'unreachable', unreachable: true, msg: 'connection lost: read ECONNRESET' });
     expect(report.plays[1].play.hosts).toEqual(['h2']);
-    expect(report.stats.h1).toEqual({ ok: 1, changed: 1, failures: 0, unreachable: 1, skipped: 0, ignored: 0 });
+    expect(report.stats.h1).toEqual({ ok: 1, changed: 1, failures: 0, unreachable: 1, skipped: 0, ignored: 0, rescued: 0 });
     expect(exitCode).toBe(4);
     expect(formatRecap({ stats: report.stats, check_mode: false }).split('\n')).toEqual([
       `PLAY RECAP ${'*'.repeat(60)}`,
-      'h1                        : ok=1    changed=1    unreachable=1    failed=0    skipped=0    ignored=0',
-      'h2                        : ok=4    changed=0    unreachable=0    failed=0    skipped=0    ignored=0',
+      'h1                        : ok=1    changed=1    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0',
+      'h2                        : ok=4    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0',
     ]);
   });
 });

@@ -81,8 +81,8 @@ describe('handlers', () => {
     ]);
     expect(connector.execsOf('h2')).toEqual([{ apply: [], read: ['cat a', 'cat b', 'cat c', 'cat d'] }]);
     expect(report.stats).toEqual({
-      h1: { ok: 5, changed: 2, failures: 0, unreachable: 0, skipped: 0, ignored: 0 },
-      h2: { ok: 4, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0 },
+      h1: { ok: 5, changed: 2, failures: 0, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 },
+      h2: { ok: 4, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 },
     });
   });
 

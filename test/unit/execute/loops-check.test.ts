@@ -36,7 +36,7 @@ describe('a loop', () => {
       { apply: ['printf %s x > b'], read: ['cat b', 'cat c', 'cat z'] },
       { apply: ['printf %s x > c'], read: ['cat c', 'cat z'] },
     ]);
-    expect(report.stats.h1).toEqual({ ok: 2, changed: 1, failures: 0, unreachable: 0, skipped: 0, ignored: 0 });
+    expect(report.stats.h1).toEqual({ ok: 2, changed: 1, failures: 0, unreachable: 0, skipped: 0, ignored: 0, rescued: 0 });
   });
 
   it('that changes nothing joins the items’ no-op reasons', async () => {
@@ -65,7 +65,7 @@ describe('a loop', () => {
   ])('over $items$extra is skipped: $reason', async ({ items, extra, reason }) => {
     const { report } = await runScripted(loopOf(items, extra), { h1: keyValueHost({ z: 'x' }) });
     expect(report.plays[0].tasks[0].hosts.h1).toEqual({ status: 'skipped', changed: false, msg: reason, diff: [], commands: [], duration_ms: 0 });
-    expect(report.stats.h1).toEqual({ ok: 1, changed: 0, failures: 0, unreachable: 0, skipped: 1, ignored: 0 });
+    expect(report.stats.h1).toEqual({ ok: 1, changed: 0, failures: 0, unreachable: 0, skipped: 1, ignored: 0, rescued: 0 });
   });
 });
 

@@ -37,6 +37,7 @@ export interface CompileOptions {
   inventory?: string;
   tags?: string[];
   skipTags?: string[];
+  startAtTask?: string;
   check?: boolean;
   limit?: string;
   extraVars?: Record<string, unknown>;
@@ -44,9 +45,11 @@ export interface CompileOptions {
   files?: Record<string, string>;
 }
 
-/** Writes the playbook (and its files) to a fresh folder, hands it over, then removes the folder. */
+/** Writes the playbook (and its files) to a fresh folder, hands it over, then removes the folder (once a promise `use` returns settles). */
 export function withPlaybook<T>(yaml: string, files: Record<string, string>, use: (file: string, dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'lvs-scripted-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  let pending = false;
   try {
     const file = join(dir, 'playbook.yml');
     writeFileSync(file, yaml);
@@ -54,9 +57,15 @@ export function withPlaybook<T>(yaml: string, files: Record<string, string>, use
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), text);
     }
-    return use(file, dir);
+    const result = use(file, dir);
+    // A run reads a deferred include's file when the host reaches it: the folder must outlive it.
+    if (result instanceof Promise) {
+      pending = true;
+      return result.finally(remove) as T;
+    }
+    return result;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!pending) remove();
   }
 }
 
@@ -73,6 +82,7 @@ export function compileFile(file: string, hosts: string[], options: CompileOptio
     skipTags: options.skipTags ?? [],
     check: options.check ?? false,
     templateDirs: [],
+    startAtTask: options.startAtTask,
   });
 }
 
@@ -96,7 +106,10 @@ export interface ScriptedRun {
 }
 
 export async function runScripted(yaml: string, hosts: Record<string, ScriptedHost<any>>, options: ScriptedRunOptions = {}): Promise<ScriptedRun> {
-  const run = compilePlaybook(yaml, Object.keys(hosts), options);
+  return withPlaybook(yaml, options.files ?? {}, (file) => runCompiled(compileFile(file, Object.keys(hosts), options), hosts, options));
+}
+
+async function runCompiled(run: CompiledRun, hosts: Record<string, ScriptedHost<any>>, options: ScriptedRunOptions): Promise<ScriptedRun> {
   const connector = new ScriptedConnector(hosts, options.latencyMs);
   const events: RunEvent[] = [];
   const report = new JsonReport();

@@ -67,9 +67,9 @@ describe('JsonReport', () => {
         },
       ],
       stats: {
-        h1: { ok: 5, changed: 3, failures: 0, unreachable: 0, skipped: 1, ignored: 0 },
-        h2: { ok: 2, changed: 1, failures: 1, unreachable: 0, skipped: 0, ignored: 1 },
-        h3: { ok: 0, changed: 0, failures: 0, unreachable: 1, skipped: 0, ignored: 0 },
+        h1: { ok: 5, changed: 3, failures: 0, unreachable: 0, skipped: 1, ignored: 0, rescued: 0 },
+        h2: { ok: 2, changed: 1, failures: 1, unreachable: 0, skipped: 0, ignored: 1, rescued: 0 },
+        h3: { ok: 0, changed: 0, failures: 0, unreachable: 1, skipped: 0, ignored: 0, rescued: 0 },
       },
       connections: { h1: { connections: 1, channels: 6 }, h2: { connections: 1, channels: 5 }, h3: { connections: 0, channels: 0 } },
       check_mode: false,

@@ -13,9 +13,9 @@ async function render(diff: boolean, check = false): Promise<string[]> {
 
 const RECAP = [
   `PLAY RECAP ${'*'.repeat(60)}`,
-  'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    ignored=0',
-  'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    ignored=1',
-  'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    ignored=0',
+  'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    rescued=0    ignored=0',
+  'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    rescued=0    ignored=1',
+  'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0',
 ];
 
 describe('PlainLines', () => {
@@ -69,9 +69,9 @@ describe('PlainLines', () => {
       'PLAY [db] done on 2 hosts: h1, h2',
       '',
       `PLAY RECAP ${'*'.repeat(60)}`,
-      'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    ignored=0',
-      'h2                        : ok=5    changed=4    unreachable=0    failed=0    skipped=0    ignored=0',
-      'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    ignored=0',
+      'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    rescued=0    ignored=0',
+      'h2                        : ok=5    changed=4    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0',
+      'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0',
       '',
       'CHECK MODE: nothing was changed; "changed" means "would change".',
       '',
@@ -85,5 +85,15 @@ describe('PlainLines', () => {
     let output = '';
     new PlainLines({ diff: false, write: (text) => (output += text) }).listener({ ...finished, result: { ...finished.result, duration_ms: 1234 } });
     expect(output).toBe('h1 | changed: set a (1.23s)\n');
+  });
+
+  it('marks a failure that a rescue takes as rescued', async () => {
+    const events = await recordedRun();
+    const finished = events.find((event) => event.kind === 'task-finished')!;
+    if (finished.kind !== 'task-finished') throw new Error('no task-finished event');
+    let output = '';
+    const failed = { ...finished.result, status: 'failed' as const, changed: false, msg: 'broke', duration_ms: 0 };
+    new PlainLines({ diff: false, write: (text) => (output += text) }).listener({ ...finished, result: failed, rescued: true });
+    expect(output).toBe('h1 | FAILED (rescued): set a (0.00s): broke\n');
   });
 });

@@ -58,9 +58,9 @@ describe('ProgressTree', () => {
       [
         '',
         `PLAY RECAP ${'*'.repeat(60)}`,
-        'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    ignored=0',
-        'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    ignored=1',
-        'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    ignored=0',
+        'h1                        : ok=5    changed=3    unreachable=0    failed=0    skipped=1    rescued=0    ignored=0',
+        'h2                        : ok=2    changed=1    unreachable=0    failed=1    skipped=0    rescued=0    ignored=1',
+        'h3                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0',
         '',
       ].join('\n'),
     );
@@ -88,6 +88,41 @@ describe('ProgressTree', () => {
     expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('must work: not started, the run was interrupted')]));
     expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('h2: not started, the run was interrupted')]));
     expect(written).toContain("  h1: stopped after 'may fail'\n  h2: stopped before its first task");
+  });
+
+  it('shows a rescued failure, rows a block jumps over, included tasks and flushed handlers, and a failure after always', async () => {
+    const yaml = `
+- hosts: all
+  pre_tasks:
+    - { name: pre, kv: { key: p, value: '1' }, notify: done }
+  tasks:
+    - block:
+        - { name: breaks, kv: { key: a, value: '1' } }
+      rescue:
+        - { name: mends, kv: { key: r, value: '1' } }
+    - block:
+        - { name: works, kv: { key: w, value: '1' } }
+      rescue:
+        - { name: never needed, kv: { key: n, value: '1' } }
+    - { name: more, include_tasks: more.yml }
+    - block:
+        - { name: breaks again, kv: { key: b, value: '1' } }
+      always:
+        - { name: cleans up, kv: { key: c, value: '1' } }
+  handlers:
+    - { name: done, kv: { key: h, value: '1' } }
+`;
+    const readOnly = (command: string) => (['printf %s 1 > a', 'printf %s 1 > b'].includes(command) ? { stderr: 'read-only\n', exitCode: 2 } : undefined);
+    const tree = new ProgressTree({ diff: false, write: () => undefined });
+    await runScripted(yaml, { h1: keyValueHost({}, readOnly) }, { listener: tree.listener, files: { 'more.yml': '- { name: included, kv: { key: i, value: "1" } }\n' } });
+    await finished(tree);
+    const lines = shown().join('\n');
+    expect(lines).toContain('changed: handler done');
+    expect(lines).toContain('failed (rescued): breaks');
+    expect(lines).toContain('never needed: not run');
+    expect(lines).toContain('changed: included');
+    expect(lines).toContain('changed: cleans up');
+    expect(lines).toContain('h1: FAILED after its always tasks');
   });
 });
 
