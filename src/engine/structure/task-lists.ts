@@ -59,7 +59,9 @@ export function shapeErrors(validate: { errors?: { instancePath: string; keyword
       const at = [...path, ...error.instancePath.split('/').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment))];
       if (error.keyword === 'additionalProperties') {
         const extra = (error.params as { additionalProperty: string }).additionalProperty;
-        return new InputError(`'${extra}' is not a ${what} keyword`, source.locate([...at, extra]), [...at, extra].join('.'));
+        // A key inside a keyword's map (loop_control's) is not one of that keyword's.
+        const parent = error.instancePath.split('/').filter((segment) => segment && !/^\d+$/.test(segment)).at(-1) ?? what;
+        return new InputError(`'${extra}' is not a ${parent} keyword`, source.locate([...at, extra]), [...at, extra].join('.'));
       }
       return new InputError(error.message ?? 'is invalid', source.locate(at), at.join('.'));
     });
