@@ -77,9 +77,10 @@ export class VariableScope {
   /**
    * The variables one task sees: its role's defaults below everything, its own vars (with its
    * blocks', role's and include's, see TaskScope) above the play's and below extra vars.
+   * `loopVars` (one loop item's) are data above them all, so task vars can be built from the item.
    */
-  forTask(host: string, playVars: Record<string, unknown>, defaults: Record<string, unknown>, taskVars: Record<string, unknown>): Record<string, unknown> {
-    return resolveVariables(Object.assign({}, defaults, ...this.layersForPlay(host, { ...playVars, ...taskVars })), this.magic(host));
+  forTask(host: string, playVars: Record<string, unknown>, defaults: Record<string, unknown>, taskVars: Record<string, unknown>, loopVars: Record<string, unknown> = {}): Record<string, unknown> {
+    return resolveVariables(Object.assign({}, defaults, ...this.layersForPlay(host, { ...playVars, ...taskVars })), { ...this.magic(host), ...loopVars });
   }
 
   /** The variables tasks of a play see on `host`; `registered` is read live. */

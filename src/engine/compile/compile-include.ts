@@ -12,11 +12,12 @@ import type { TaskList } from '../structure/task-tree';
 import { layerVariables, renderValue } from '../templating';
 import type { CompiledTask, IncludedPass } from './compiled-run';
 import { TaskCompileError } from './compile-task';
+import { loopVariables } from './task-control';
 
 export interface IncludeEnvironment {
   /** Variables that earlier tasks will register on this host. */
   registered: ReadonlySet<string>;
-  /** Compiles the included tasks with `item` (when looping) above their own variables. */
+  /** Compiles the included tasks with the loop variable (when looping) above their own variables. */
   compileList(list: TaskList, loopVars: Record<string, unknown> | undefined, registered: ReadonlySet<string>): Omit<IncludedPass, 'item'>;
 }
 
@@ -49,8 +50,8 @@ export function compileInclude(task: TaskDefinition, vars: Record<string, unknow
     items = loop;
   }
   const passes: IncludedPass[] = [];
-  for (const item of items ?? [undefined]) {
-    const loopVars = items ? { item } : undefined;
+  for (const [index, item] of (items ?? [undefined]).entries()) {
+    const loopVars = items ? loopVariables(task.control.loopControl, item, index) : undefined;
     const passVars = loopVars ? layerVariables(vars, loopVars) : vars;
     if (task.when !== undefined && !step('when', () => evaluateCondition(task.when, passVars))) continue;
     const file = step('file', () => renderValue(include.file, passVars));

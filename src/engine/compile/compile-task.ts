@@ -45,6 +45,8 @@ export interface TaskEnvironment {
   redactor: Redactor;
   /** The host's secret variables. */
   secretNames: ReadonlySet<string>;
+  /** The task's variables with one loop item's among them, so that its own vars can read the item. */
+  varsWithItem?: (loopVars: Record<string, unknown>) => Record<string, unknown>;
   /**
    * The host a delegate_to names, with whom the task runs as there; undefined for the host
    * itself. Throws a ControlError for a name that is no host.
@@ -120,7 +122,12 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     kind: 'deferred',
     variable,
     compile: (registered) => {
-      const now = compileTask(task, module, layerVariables(vars, registered), { ...environment, registered: new Set() });
+      const { varsWithItem } = environment;
+      const now = compileTask(task, module, layerVariables(vars, registered), {
+        ...environment,
+        registered: new Set(),
+        ...(varsWithItem ? { varsWithItem: (loopVars: Record<string, unknown>) => layerVariables(varsWithItem(loopVars), registered) } : {}),
+      });
       // Nothing is registered any more, so nothing can be deferred a second time.
       if (now.kind === 'deferred') throw new Error(`'${now.variable}' is still not registered`);
       return now;
@@ -161,7 +168,8 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
   const units: TaskUnit[] = [];
   let outcome: ReturnType<typeof outcomeRules>;
   for (const [index, item] of (items ?? [undefined]).entries()) {
-    const unitVars = items ? layerVariables(vars, loopVariables(loopControl, item, index)) : vars;
+    const loopVars = items ? loopVariables(loopControl, item, index) : undefined;
+    const unitVars = loopVars ? layerVariables(environment.varsWithItem?.(loopVars) ?? vars, loopVars) : vars;
     if (task.when !== undefined) {
       const decided = step('when', () => evaluateCondition(task.when, unitVars));
       if ('deferred' in decided) return decided.deferred;

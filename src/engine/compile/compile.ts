@@ -65,6 +65,9 @@ function valueOrNothing(read: () => unknown): unknown {
   }
 }
 
+/** Whether the task brings variables of its own (its, its blocks', role's or include's) over the play's. */
+const hasOwnVars = (task: TaskDefinition) => Object.keys(task.defaults).length > 0 || Object.keys(task.vars).length > 0;
+
 const PLACEHOLDER_TARGET: ConnectionTarget = { connection: 'ssh', host: '', port: 22, user: 'root', become: false, becomeUser: 'root' };
 
 export function compileRun(input: CompileInput): CompiledRun {
@@ -125,7 +128,7 @@ export function compileRun(input: CompileInput): CompiledRun {
       /** The variables of tasks with the same defaults and vars objects (a role's, a block's) are made once. */
       const taskScopes = new Map<Record<string, unknown>, Map<Record<string, unknown>, Record<string, unknown>>>();
       const varsOf = (task: TaskDefinition): Record<string, unknown> => {
-        if (Object.keys(task.defaults).length === 0 && Object.keys(task.vars).length === 0) return vars;
+        if (!hasOwnVars(task)) return vars;
         let byVars = taskScopes.get(task.defaults);
         if (!byVars) taskScopes.set(task.defaults, (byVars = new Map()));
         let taskVars = byVars.get(task.vars);
@@ -135,10 +138,15 @@ export function compileRun(input: CompileInput): CompiledRun {
         }
         return taskVars;
       };
+      /** A task's variables with a loop item's (its own loop's, or its include's) among them: its vars can read the item. */
+      const varsWithItem = (task: TaskDefinition, loopVars: Record<string, unknown>): Record<string, unknown> =>
+        hasOwnVars(task) ? scope.forTask(host, playVars, task.defaults, task.vars, loopVars) : layerVariables(vars, loopVars);
       /** Compiles `definitions` in order; `sink` takes the errors (the run's, or a deferred include's). */
-      const compileAll = (definitions: TaskDefinition[], registered: Set<string>, loopVars: Record<string, unknown> | undefined, sink: InputError[]) =>
+      const compileAll = (definitions: TaskDefinition[], registered: Set<string>, includeLoopVars: Record<string, unknown> | undefined, sink: InputError[]) =>
         definitions.map((task): CompiledTask => {
-          const taskVars = loopVars ? layerVariables(varsOf(task), loopVars) : varsOf(task);
+          const withItem = (loopVars: Record<string, unknown>) => varsWithItem(task, { ...includeLoopVars, ...loopVars });
+          const own = varsOf(task);
+          const taskVars = includeLoopVars ? withItem({}) : own;
           try {
             if (task.include) {
               return compileInclude(task, taskVars, {
@@ -155,6 +163,7 @@ export function compileRun(input: CompileInput): CompiledRun {
               registered,
               redactor,
               secretNames,
+              varsWithItem: withItem,
               delegate: (name) => delegates.resolve(task, host, name, (delegateTarget) => becomeFor(task, play, delegateTarget)),
             });
           } catch (error) {

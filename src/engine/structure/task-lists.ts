@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, InputErrors } from '../../errors';
 import type { TaskDefinition } from '../playbook';
-import { readTaskControl } from '../task-control';
+import { readTaskControl, taskControlShape } from '../task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from '../yaml-source';
 import { includedRole, importedRole } from './roles';
 import { applyScope, innerScope, type Inheritable, type LoadContext, type TaskScope } from './scope';
@@ -44,6 +44,8 @@ const validateImport = ajv.compile({
     import_role: { $ref: '#/definitions/role' },
     include_role: { $ref: '#/definitions/role' },
     loop: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    // An include's passes run one after the other with nothing shown per item, so there is no pause and no label to show.
+    loop_control: { ...taskControlShape.loop_control, properties: { loop_var: taskControlShape.loop_control.properties.loop_var, index_var: taskControlShape.loop_control.properties.index_var } },
     register: { type: 'string' },
   },
   definitions: {
@@ -157,7 +159,7 @@ function readImport(key: ImportKey, raw: Record<string, unknown>, path: YamlPath
     context.errors.push(new InputError(`${key} is static: its name cannot be a template`, position, keyPath.join('.'), `include_${key.slice('import_'.length)} reads a templated name on each host`));
     return [];
   }
-  if (isStatic && ('loop' in raw || 'register' in raw)) {
+  if (isStatic && ('loop' in raw || 'loop_control' in raw || 'register' in raw)) {
     context.errors.push(new InputError(`${key} is static: it cannot loop or register`, position, keyPath.join('.'), `include_${key.slice('import_'.length)} can loop`));
     return [];
   }

@@ -193,6 +193,55 @@ describe('imports', () => {
   });
 });
 
+describe('loops', () => {
+  it("a task's own vars read its loop item, under its loop_var too", () => {
+    const yaml = `
+- hosts: all
+  tasks:
+    - name: each
+      kv: { key: '{{ key }}', value: '{{ value }}' }
+      vars: { key: 'k_{{ item }}', value: "{{ item }}-{{ suffix }}", suffix: s }
+      loop: [a, b]
+    - name: named
+      kv: { key: '{{ key }}', value: '{{ i }}' }
+      vars: { key: 'n_{{ entry.name }}' }
+      loop: [{ name: x }, { name: y }]
+      loop_control: { loop_var: entry, index_var: i }
+`;
+    expect(settings(compiled(yaml, {}))).toEqual(['each: k_a=a-s,k_b=b-s', 'named: n_x=0,n_y=1']);
+  });
+
+  it("include_tasks loops under its loop_control's loop_var and index_var; the included tasks' vars read them", () => {
+    const files = { 'one.yml': "- { name: set, kv: { key: '{{ key }}', value: '{{ outer }}{{ n }}' }, vars: { key: 'key_{{ outer }}' } }\n" };
+    const yaml = `
+- hosts: all
+  tasks:
+    - include_tasks: one.yml
+      loop: [a, b]
+      loop_control: { loop_var: outer, index_var: n }
+`;
+    const run = compiled(yaml, files);
+    const include = run.plays[0].hosts[0].tasks[0];
+    expect(include.kind === 'include' && include.passes.map((pass) => pass.compiled.map((task) => task.kind === 'run' && `${task.units[0].args.key}=${task.units[0].args.value}`))).toEqual([['key_a=a0'], ['key_b=b1']]);
+  });
+
+  it('refuses loop_control on a static import, and the keys an include cannot honour', () => {
+    const yaml = `
+- hosts: all
+  tasks:
+    - import_tasks: one.yml
+      loop_control: { loop_var: outer }
+    - include_tasks: one.yml
+      loop: [a]
+      loop_control: { loop_var: outer, pause: 1 }
+`;
+    expect(loadErrors(yaml, { 'one.yml': '[]\n' })).toEqual([
+      expect.stringMatching(/^DIR\/playbook\.yml:4:7: 0\.tasks\.0\.import_tasks: import_tasks is static: it cannot loop or register/),
+      "DIR/playbook.yml:8:40: 0.tasks.1.loop_control.pause: 'pause' is not a loop_control keyword",
+    ]);
+  });
+});
+
 describe('refused', () => {
   it('an error inside an imported file at its own file and line, and a role that is not there', () => {
     const yaml = `
