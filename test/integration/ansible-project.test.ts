@@ -2,13 +2,13 @@
  * An Ansible-style project (test/integration/fixtures/ansible-project) on real sshd hosts:
  * roles with defaults, a handler, a template, a local file and a dependency found on
  * LVS_ROLES_PATH; import_tasks; include_tasks looping under its own loop_var; a block whose
- * rescue and always run; pre_tasks and post_tasks; run_once; delegate_to another inventory
- * host; failed_when and changed_when on a command; register with `is changed`; a loop with
- * loop_var and label whose task vars read the item; until/retries; copy, lineinfile and
- * service; an INI inventory whose [web:vars] hold a typed value used in a `when` comparison;
- * groups['web'][0]; handlebars helpers in arguments. It converges, the hosts themselves show
- * it, and a rerun changes nothing. --list-hosts, --list-tasks and --syntax-check print
- * without touching a host.
+ * rescue and always run; pre_tasks and post_tasks; run_once; a block's delegate_to another
+ * inventory host, inherited by its task; failed_when and changed_when on a command; register
+ * with `is changed`; a loop with loop_var and label whose task vars read the item;
+ * until/retries; copy, lineinfile and service; an INI inventory whose [web:vars] hold a typed
+ * value used in a `when` comparison; groups['web'][0]; handlebars helpers in arguments. It
+ * converges, the hosts themselves show it, and a rerun changes nothing. --list-hosts,
+ * --list-tasks and --syntax-check print without touching a host.
  */
 import { join } from 'node:path';
 import { runLvs } from '../support/cli';

@@ -4,8 +4,9 @@
  * unless a task sets its own, and variables layer in Ansible's precedence order.
  */
 import { dirname } from 'node:path';
-import type { InputError } from '../../errors';
+import type { InputError, SourcePosition } from '../../errors';
 import type { TaskDefinition } from '../playbook';
+import type { TaskControl } from '../task-control';
 import type { YamlPath, YamlSource } from '../yaml-source';
 
 export interface TaskScope {
@@ -24,7 +25,24 @@ export interface TaskScope {
   /** Role defaults: below the inventory. */
   defaults: Record<string, unknown>;
   role?: { name: string; dir: string };
+  /** The task keywords of enclosing blocks. */
+  control: ScopeControl;
 }
+
+/**
+ * The task keywords lvs knows that Ansible 2.14's Block also takes (it is Delegatable, and
+ * run_once and any_errors_fatal are Base attributes): each task of the block that does not
+ * set its own inherits them. https://docs.ansible.com/ansible/2.14/reference_guides/playbooks_keywords.html#block
+ */
+export interface ScopeControl {
+  delegateTo?: string;
+  runOnce?: boolean;
+  anyErrorsFatal?: boolean;
+  /** Where the block wrote each one, for the errors about it. */
+  positions: Record<string, SourcePosition>;
+}
+
+export const BLOCK_CONTROL_KEYWORDS = ['delegate_to', 'run_once', 'any_errors_fatal'] as const;
 
 /** What reading a play's task lists shares: the errors found, the play's handlers, the roles seen. */
 export interface LoadContext {
@@ -43,7 +61,7 @@ export interface LoadContext {
 }
 
 export function topScope(source: YamlSource): TaskScope {
-  return { source, files: [source.file], when: [], tags: [], ignoreErrors: false, vars: {}, params: {}, defaults: {} };
+  return { source, files: [source.file], when: [], tags: [], ignoreErrors: false, vars: {}, params: {}, defaults: {}, control: { positions: {} } };
 }
 
 function whenList(when: unknown): unknown[] {
@@ -78,6 +96,39 @@ export function innerScope(scope: TaskScope, keywords: Inheritable): TaskScope {
   };
 }
 
+/** A block's scope: what innerScope passes down, and the block's delegate_to, run_once and any_errors_fatal. */
+export function blockScope(
+  scope: TaskScope,
+  keywords: Inheritable & { delegate_to?: string; run_once?: boolean; any_errors_fatal?: boolean },
+  locate: (key: string) => SourcePosition,
+): TaskScope {
+  const positions = { ...scope.control.positions };
+  for (const key of BLOCK_CONTROL_KEYWORDS) if (keywords[key] !== undefined) positions[key] = locate(key);
+  return {
+    ...innerScope(scope, keywords),
+    control: {
+      delegateTo: keywords.delegate_to ?? scope.control.delegateTo,
+      runOnce: keywords.run_once ?? scope.control.runOnce,
+      anyErrorsFatal: keywords.any_errors_fatal ?? scope.control.anyErrorsFatal,
+      positions,
+    },
+  };
+}
+
+/** A task's own keywords, else those of its blocks. */
+function inheritControl(own: TaskControl, from: ScopeControl): TaskControl {
+  const delegateTo = own.delegateTo ?? from.delegateTo;
+  const anyErrorsFatal = own.anyErrorsFatal ?? from.anyErrorsFatal;
+  return {
+    ...own,
+    ...(delegateTo !== undefined ? { delegateTo } : {}),
+    // A task's own `run_once: false` wins over its block's true.
+    runOnce: 'run_once' in own.positions ? own.runOnce : (from.runOnce ?? false),
+    ...(anyErrorsFatal !== undefined ? { anyErrorsFatal } : {}),
+    positions: { ...from.positions, ...own.positions },
+  };
+}
+
 /** The template and file search roots of a task: its role, its task file's folder, the playbook's folder. */
 export function lookupDirs(scope: TaskScope, playbookDir: string): string[] {
   const roots = scope.role ? [scope.role.dir] : [dirname(scope.source.file)];
@@ -100,6 +151,7 @@ export function applyScope(task: TaskDefinition, scope: TaskScope, playbookDir: 
     vars: Object.keys(own).length || Object.keys(scope.params).length ? { ...scope.vars, ...own, ...scope.params } : scope.vars,
     defaults: scope.defaults,
     lookupDirs: lookupDirs(scope, playbookDir),
+    control: inheritControl(task.control, scope.control),
     ...(scope.role ? { role: scope.role.name } : {}),
   };
 }

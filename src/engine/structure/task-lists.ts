@@ -12,7 +12,7 @@ import type { TaskDefinition } from '../playbook';
 import { readTaskControl, taskControlShape } from '../task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from '../yaml-source';
 import { includedRole, importedRole } from './roles';
-import { applyScope, innerScope, type Inheritable, type LoadContext, type TaskScope } from './scope';
+import { applyScope, blockScope, innerScope, type Inheritable, type LoadContext, type TaskScope } from './scope';
 import type { IncludeSpec, TaskList, TaskNode } from './task-tree';
 
 const whenShape = { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
@@ -30,7 +30,16 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validateBlock = ajv.compile({
   type: 'object',
   additionalProperties: false,
-  properties: { ...inheritableShape, block: { type: 'array' }, rescue: { type: 'array' }, always: { type: 'array' } },
+  properties: {
+    ...inheritableShape,
+    delegate_to: taskControlShape.delegate_to,
+    delegate_facts: taskControlShape.delegate_facts,
+    run_once: taskControlShape.run_once,
+    any_errors_fatal: taskControlShape.any_errors_fatal,
+    block: { type: 'array' },
+    rescue: { type: 'array' },
+    always: { type: 'array' },
+  },
 });
 const IMPORT_KEYS = ['import_tasks', 'import_role', 'include_tasks', 'include_role'] as const;
 type ImportKey = (typeof IMPORT_KEYS)[number];
@@ -122,7 +131,7 @@ function readEntry(raw: Record<string, unknown>, path: YamlPath, scope: TaskScop
       context.errors.push(...shapeErrors(validateBlock, source, path, 'block'));
       return [];
     }
-    const inner = innerScope(scope, raw as Inheritable);
+    const inner = blockScope(scope, raw, (key) => source.locate([...path, key]));
     const section = (key: 'block' | 'rescue' | 'always') => readTaskList(raw[key], [...path, key], inner, context, list);
     return [{ kind: 'block', block: section('block'), rescue: section('rescue'), always: section('always') }];
   }

@@ -174,6 +174,48 @@ describe('delegate_to', () => {
       "playbook.yml:9:7: w2: unset: delegate_to: undefined variable 'nowhere'",
     ]);
   });
+  it("a block's delegate_to, run_once and any_errors_fatal pass to its tasks, each task's own winning; a bad delegate is refused at the block's line", () => {
+    const compiled = compilePlaybook(
+      `
+- hosts: web
+  tasks:
+    - block:
+        - { name: inherits, kv: { key: a, value: '1' } }
+        - { name: own, kv: { key: a, value: '1' }, delegate_to: localhost, run_once: false, any_errors_fatal: false }
+      rescue:
+        - { name: rescue, kv: { key: a, value: '1' } }
+      delegate_to: d1
+      run_once: true
+      any_errors_fatal: true
+      delegate_facts: true
+`,
+      [],
+      { inventory: join(dir, 'hosts.yml') },
+    );
+    const { tasks } = compiled.plays[0];
+    expect(tasks.map((task) => [task.name, task.control.delegateTo, task.control.runOnce, task.control.anyErrorsFatal])).toEqual([
+      ['inherits', 'd1', true, true],
+      ['own', 'localhost', false, false],
+      ['rescue', 'd1', true, true],
+    ]);
+    expect(compiled.plays[0].hosts[0].tasks.map((task) => run(task).units[0].delegate?.host)).toEqual(['d1', 'localhost', 'd1']);
+    expect(
+      errorsOf(
+        `
+- hosts: web
+  tasks:
+    - block:
+        - { name: inside, kv: { key: a, value: '1' } }
+      delegate_to: d9
+`,
+        [],
+        { inventory: join(dir, 'hosts.yml') },
+      ),
+    ).toEqual([
+      "playbook.yml:6:7: w1: inside: delegate_to: 'd9' is not a host of the inventory (nor localhost)",
+      "playbook.yml:6:7: w2: inside: delegate_to: 'd9' is not a host of the inventory (nor localhost)",
+    ]);
+  });
 });
 
 describe('loop_control', () => {
