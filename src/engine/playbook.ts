@@ -162,6 +162,7 @@ function readTask(
   source: YamlSource,
   registry: TaskRegistry,
   errors: InputError[],
+  blockEnvironment?: Record<string, unknown>,
 ): TaskDefinition | undefined {
   const keyPath = path.join('.');
   if (!validateTaskShape(raw)) {
@@ -210,6 +211,11 @@ function readTask(
     return undefined;
   }
   args = { ...args, ...keywordArgs };
+  // A block's environment reaches the tasks whose module takes one, under their own, as Ansible merges them.
+  if (blockEnvironment && 'environment' in ((module.schema as { properties?: object }).properties ?? {})) {
+    const own = args.environment;
+    args = { ...args, environment: own !== null && typeof own === 'object' && !Array.isArray(own) ? { ...blockEnvironment, ...own } : (own ?? blockEnvironment) };
+  }
   return {
     name: typeof raw.name === 'string' ? raw.name : `${action}`,
     action,
@@ -246,8 +252,8 @@ function readPlay(raw: Record<string, unknown>, playIndex: number, source: YamlS
     errors,
     playbookDir,
     rolesPath,
-    readTask: (task, path, at) => {
-      const read = readTask(task, path, at, registry, errors);
+    readTask: (task, path, at, environment) => {
+      const read = readTask(task, path, at, registry, errors, environment);
       if (read) keyPaths.set(read.position, path.join('.'));
       return read;
     },

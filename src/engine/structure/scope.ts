@@ -27,12 +27,14 @@ export interface TaskScope {
   role?: { name: string; dir: string };
   /** The task keywords of enclosing blocks. */
   control: ScopeControl;
+  /** The environment of enclosing blocks, for the tasks whose module takes one. */
+  environment?: Record<string, unknown>;
 }
 
 /**
  * The task keywords lvs knows that Ansible 2.14's Block also takes (it is Delegatable, and
  * run_once and any_errors_fatal are Base attributes): each task of the block that does not
- * set its own inherits them. https://docs.ansible.com/ansible/2.14/reference_guides/playbooks_keywords.html#block
+ * set its own inherits them. (Its environment is a module argument in lvs: TaskScope.environment.) https://docs.ansible.com/ansible/2.14/reference_guides/playbooks_keywords.html#block
  */
 export interface ScopeControl {
   delegateTo?: string;
@@ -51,7 +53,7 @@ export interface LoadContext {
   /** Folders searched for roles after the playbook's roles/ (ANSIBLE_ROLES_PATH, LVS_ROLES_PATH). */
   rolesPath: string[];
   /** Reads one plain task (one module key) in `source`; undefined when it was refused. */
-  readTask(raw: Record<string, unknown>, path: YamlPath, source: YamlSource): TaskDefinition | undefined;
+  readTask(raw: Record<string, unknown>, path: YamlPath, source: YamlSource, environment?: Record<string, unknown>): TaskDefinition | undefined;
   /** The play's handlers, which its roles' handlers join. */
   handlers: TaskDefinition[];
   /** Roles already run in this play, with their params, so a role runs once unless they differ. */
@@ -96,10 +98,10 @@ export function innerScope(scope: TaskScope, keywords: Inheritable): TaskScope {
   };
 }
 
-/** A block's scope: what innerScope passes down, and the block's delegate_to, run_once and any_errors_fatal. */
+/** A block's scope: what innerScope passes down, and the block's delegate_to, run_once, any_errors_fatal and environment. */
 export function blockScope(
   scope: TaskScope,
-  keywords: Inheritable & { delegate_to?: string; run_once?: boolean; any_errors_fatal?: boolean },
+  keywords: Inheritable & { delegate_to?: string; run_once?: boolean; any_errors_fatal?: boolean; environment?: Record<string, unknown> },
   locate: (key: string) => SourcePosition,
 ): TaskScope {
   const positions = { ...scope.control.positions };
@@ -112,6 +114,7 @@ export function blockScope(
       anyErrorsFatal: keywords.any_errors_fatal ?? scope.control.anyErrorsFatal,
       positions,
     },
+    environment: keywords.environment ? { ...scope.environment, ...keywords.environment } : scope.environment,
   };
 }
 

@@ -36,6 +36,7 @@ const validateBlock = ajv.compile({
     delegate_facts: taskControlShape.delegate_facts,
     run_once: taskControlShape.run_once,
     any_errors_fatal: taskControlShape.any_errors_fatal,
+    environment: { type: 'object' },
     block: { type: 'array' },
     rescue: { type: 'array' },
     always: { type: 'array' },
@@ -151,7 +152,7 @@ function readEntry(raw: Record<string, unknown>, path: YamlPath, scope: TaskScop
     }
     return [{ kind: 'flush' }];
   }
-  const task = context.readTask(raw, path, source);
+  const task = context.readTask(raw, path, source, scope.environment);
   if (!task) return [];
   list.tasks.push(applyScope(task, scope, context.playbookDir));
   return [{ kind: 'task', index: list.tasks.length - 1 }];

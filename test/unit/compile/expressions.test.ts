@@ -82,6 +82,24 @@ describe('free form, args: and environment:', () => {
     expect(compileMessages(`- command: touch /x creates=/x\n  args: { creates: /y }`)).toEqual([expect.stringContaining('creates given both as a task keyword and in the command arguments')]);
   });
 
+  it("gives a block's environment to its tasks that take one, under each task's own; the others run without it", () => {
+    const tasks = `- block:
+    - shell: echo "$A$B"
+    - command: env
+      environment: { B: own, C: '{{ port }}' }
+    - block:
+        - command: env
+      environment: { B: inner }
+    - kmod: { name: ipip }
+  environment: { A: block, B: block }`;
+    expect(tasksOf(compile(tasks)).map((task) => firstUnit(task).args.environment)).toEqual([
+      { A: 'block', B: 'block' },
+      { A: 'block', B: 'own', C: '80' },
+      { A: 'block', B: 'inner' },
+      undefined,
+    ]);
+  });
+
   it('refuses environment: on a task that runs no command of the user', () => {
     expect(compileMessages(`- kmod: { name: ipip }\n  environment: { A: b }`)).toEqual([expect.stringContaining('environment: is not an argument of this task')]);
   });
