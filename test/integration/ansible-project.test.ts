@@ -5,10 +5,10 @@
  * rescue and always run; pre_tasks and post_tasks; run_once; a block's delegate_to another
  * inventory host, inherited by its task; failed_when and changed_when on a command; register
  * with `is changed`; a loop with loop_var and label whose task vars read the item;
- * until/retries; copy, lineinfile and service; an INI inventory whose [web:vars] hold a typed
- * value used in a `when` comparison; groups['web'][0]; handlebars helpers in arguments. It
- * converges, the hosts themselves show it, and a rerun changes nothing. --list-hosts,
- * --list-tasks and --syntax-check print without touching a host.
+ * until/retries under a block's environment; copy, lineinfile and service; an INI inventory
+ * whose [web:vars] hold a typed value used in a `when` comparison; groups['web'][0];
+ * handlebars helpers in arguments. It converges, the hosts themselves show it, and a rerun
+ * changes nothing. --list-hosts, --list-tasks and --syntax-check print without touching a host.
  */
 import { join } from 'node:path';
 import { runLvs } from '../support/cli';
@@ -112,7 +112,7 @@ describe('an Ansible-style project', () => {
       expect(await on(host, 'cat /var/tmp/lvs-installs /etc/lvs-weight')).toBe(`installed on ${host}\nweight=2 name=web`);
       // failed_when let grep's rc 1 through, and register kept it.
       expect(await on(host, 'cat /etc/lvs-grep')).toBe('page not marked (grep rc=1)');
-      // until: the first attempt failed, the second passed.
+      // until: the first attempt failed, the second passed; the block's environment named the file.
       expect(await on(host, 'wc -l < /var/tmp/lvs-attempts')).toBe('2');
     }
     expect(taskResult(report, 'is the page marked').web1).toMatchObject({ status: 'ok', rc: 1 });
