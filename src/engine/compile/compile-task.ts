@@ -45,8 +45,8 @@ export interface TaskEnvironment {
   redactor: Redactor;
   /** The host's secret variables. */
   secretNames: ReadonlySet<string>;
-  /** The task's variables with one loop item's among them, so that its own vars can read the item. */
-  varsWithItem?: (loopVars: Record<string, unknown>) => Record<string, unknown>;
+  /** The task's variables with `extra` (a loop item's, registered results) among them as data, so that vars can be built from them. */
+  varsWith?: (extra: Record<string, unknown>) => Record<string, unknown>;
   /**
    * The host a delegate_to names, with whom the task runs as there; undefined for the host
    * itself. Throws a ControlError for a name that is no host.
@@ -122,11 +122,11 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
     kind: 'deferred',
     variable,
     compile: (registered) => {
-      const { varsWithItem } = environment;
-      const now = compileTask(task, module, layerVariables(vars, registered), {
+      const { varsWith } = environment;
+      const now = compileTask(task, module, varsWith ? varsWith(registered) : layerVariables(vars, registered), {
         ...environment,
         registered: new Set(),
-        ...(varsWithItem ? { varsWithItem: (loopVars: Record<string, unknown>) => layerVariables(varsWithItem(loopVars), registered) } : {}),
+        ...(varsWith ? { varsWith: (extra: Record<string, unknown>) => varsWith({ ...registered, ...extra }) } : {}),
       });
       // Nothing is registered any more, so nothing can be deferred a second time.
       if (now.kind === 'deferred') throw new Error(`'${now.variable}' is still not registered`);
@@ -169,7 +169,7 @@ export function compileTask(task: TaskDefinition, module: TaskModule, vars: Reco
   let outcome: ReturnType<typeof outcomeRules>;
   for (const [index, item] of (items ?? [undefined]).entries()) {
     const loopVars = items ? loopVariables(loopControl, item, index) : undefined;
-    const unitVars = loopVars ? layerVariables(environment.varsWithItem?.(loopVars) ?? vars, loopVars) : vars;
+    const unitVars = !loopVars ? vars : environment.varsWith ? environment.varsWith(loopVars) : layerVariables(vars, loopVars);
     if (task.when !== undefined) {
       const decided = step('when', () => evaluateCondition(task.when, unitVars));
       if ('deferred' in decided) return decided.deferred;

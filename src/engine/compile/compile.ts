@@ -12,7 +12,6 @@ import type { TaskRegistry } from '../registry';
 import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
 import { loadVarsFiles, VariableScope } from '../variables';
 import { selectTasks, type TaskList } from '../structure/task-tree';
-import { layerVariables } from '../templating';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, IncludedPass } from './compiled-run';
 import { compileInclude } from './compile-include';
 import { compileTask, TaskCompileError } from './compile-task';
@@ -138,15 +137,13 @@ export function compileRun(input: CompileInput): CompiledRun {
         }
         return taskVars;
       };
-      /** A task's variables with a loop item's (its own loop's, or its include's) among them: its vars can read the item. */
-      const varsWithItem = (task: TaskDefinition, loopVars: Record<string, unknown>): Record<string, unknown> =>
-        hasOwnVars(task) ? scope.forTask(host, playVars, task.defaults, task.vars, loopVars) : layerVariables(vars, loopVars);
       /** Compiles `definitions` in order; `sink` takes the errors (the run's, or a deferred include's). */
       const compileAll = (definitions: TaskDefinition[], registered: Set<string>, includeLoopVars: Record<string, unknown> | undefined, sink: InputError[]) =>
         definitions.map((task): CompiledTask => {
-          const withItem = (loopVars: Record<string, unknown>) => varsWithItem(task, { ...includeLoopVars, ...loopVars });
+          // Loop items (its include's too) and registered results are data its vars and the play's can read.
+          const varsWith = (extra: Record<string, unknown>) => scope.forTask(host, playVars, task.defaults, task.vars, { ...includeLoopVars, ...extra });
           const own = varsOf(task);
-          const taskVars = includeLoopVars ? withItem({}) : own;
+          const taskVars = includeLoopVars ? varsWith({}) : own;
           try {
             if (task.include) {
               return compileInclude(task, taskVars, {
@@ -163,7 +160,7 @@ export function compileRun(input: CompileInput): CompiledRun {
               registered,
               redactor,
               secretNames,
-              varsWithItem: withItem,
+              varsWith,
               delegate: (name) => delegates.resolve(task, host, name, (delegateTarget) => becomeFor(task, play, delegateTarget)),
             });
           } catch (error) {

@@ -193,7 +193,7 @@ describe('imports', () => {
   });
 });
 
-describe('loops', () => {
+describe('variables built from loop items and registered results', () => {
   it("a task's own vars read its loop item, under its loop_var too", () => {
     const yaml = `
 - hosts: all
@@ -209,6 +209,22 @@ describe('loops', () => {
       loop_control: { loop_var: entry, index_var: i }
 `;
     expect(settings(compiled(yaml, {}))).toEqual(['each: k_a=a-s,k_b=b-s', 'named: n_x=0,n_y=1']);
+  });
+
+  it("a task's vars and the play's read a registered result once the host has it, and the loop item with it", () => {
+    const yaml = `
+- hosts: all
+  vars: { from_play: 'play-{{ r.changed }}' }
+  tasks:
+    - { name: one, kv: { key: a, value: '1' }, register: r }
+    - { name: own, kv: { key: b, value: '{{ x }}' }, vars: { x: 'task-{{ r.changed }}' } }
+    - { name: play, kv: { key: c, value: '{{ from_play }}' } }
+    - { name: looped, kv: { key: '{{ item }}', value: '{{ x }}' }, vars: { x: '{{ item }}-{{ r.changed }}' }, loop: [d, e] }
+`;
+    const tasks = compiled(yaml, {}).plays[0].hosts[0].tasks.slice(1);
+    expect(tasks.map((task) => task.kind)).toEqual(['deferred', 'deferred', 'deferred']);
+    const now = tasks.map((task) => (task.kind === 'deferred' ? task.compile({ r: { changed: true } }) : task));
+    expect(now.map((task) => task.kind === 'run' && task.units.map((unit) => `${unit.args.key}=${unit.args.value}`).join(','))).toEqual(['b=task-true', 'c=play-true', 'd=d-true,e=e-true']);
   });
 
   it("include_tasks loops under its loop_control's loop_var and index_var; the included tasks' vars read them", () => {
