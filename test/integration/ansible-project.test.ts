@@ -110,7 +110,7 @@ describe('an Ansible-style project', () => {
       expect(await on(host, 'ls /etc/rc2.d | grep lvs-project-daemon')).toBe('S01lvs-project-daemon');
       // `when: init_script is changed` ran once; the INI's typed min_weight passed `min_weight > 1`, with the helpers in the line.
       expect(await on(host, 'cat /var/tmp/lvs-installs /etc/lvs-weight')).toBe(`installed on ${host}\nweight=2 name=web`);
-      // failed_when let grep's rc 1 through, and register kept it.
+      // failed_when let grep's rc 1 through, and register kept it for the next task's vars.
       expect(await on(host, 'cat /etc/lvs-grep')).toBe('page not marked (grep rc=1)');
       // until: the first attempt failed, the second passed; the block's environment named the file.
       expect(await on(host, 'wc -l < /var/tmp/lvs-attempts')).toBe('2');
