@@ -170,7 +170,7 @@ describe('serial 1 with max_fail_percentage 0', () => {
     expect(json.report.stopped).toEqual({ play: 'roll', reason: "max_fail_percentage 0: 1 of the batch's 1 hosts failed", notRun: ['rs3'] });
     expect(await on('rs1', 'sysctl -n net.ipv4.ip_forward')).toBe('1');
     expect(await on('rs3', 'sysctl -n net.ipv4.ip_forward')).toBe('0');
-    expect(json.report.stats.rs3).toEqual({ ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, ignored: 0 });
+    expect(json.report.stats.rs3).toEqual({ ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 });
 
     const plain = await runLvs(['run', playbook, '-i', inventory, '--known-hosts', lab.knownHostsFile]);
     expect(plain.exitCode).toBe(2);
