@@ -5,8 +5,8 @@
  */
 import { dirname } from 'node:path';
 import type { InputError } from '../../errors';
-import type { TaskDefinition } from '../playbook';
 import type { YamlPath, YamlSource } from '../yaml-source';
+import type { TaskDefinition } from './task-tree';
 
 export interface TaskScope {
   source: YamlSource;
