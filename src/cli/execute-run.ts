@@ -11,7 +11,7 @@ import { Executor, type Interruption } from '../engine/execute/executor';
 import { FlockRunLocks } from '../engine/execute/run-lock';
 import { exitCodeOf, type RunReport } from '../engine/execute/results';
 import type { Inventory } from '../engine/inventory';
-import type { Playbook } from '../engine/playbook';
+import type { Playbook } from '../engine/structure/task-tree';
 import type { TaskRegistry } from '../engine/registry';
 import { JsonReport } from '../render/json-report';
 import { PlainLines } from '../render/plain-lines';

@@ -5,7 +5,7 @@
  */
 import { namedBy, selectedByTags } from '../engine/compile/compile';
 import { selectHosts, type Inventory } from '../engine/inventory';
-import type { Playbook } from '../engine/playbook';
+import type { Playbook } from '../engine/structure/task-tree';
 import { selectTasks } from '../engine/structure/task-tree';
 
 export interface ListOptions {

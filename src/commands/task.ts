@@ -5,7 +5,7 @@ import { runFlags } from '../cli/flags';
 import { runSettings } from '../cli/run-options';
 import { loadInventories } from '../engine/inventory';
 import { parseFreeForm, parseKeyValueWords } from '../engine/kv-args';
-import type { Playbook } from '../engine/playbook';
+import type { Playbook } from '../engine/structure/task-tree';
 import { createRegistry } from '../engine/registry';
 import { plainTaskControl, readPlayControl } from '../engine/task-control';
 

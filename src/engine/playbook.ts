@@ -11,72 +11,12 @@ import type { TaskRegistry } from './registry';
 import { roleEntry, rolesPathFromEnvironment } from './structure/roles';
 import { topScope, type LoadContext } from './structure/scope';
 import { collecting, loadTaskFile, readTaskList, shapeErrors } from './structure/task-lists';
-import type { IncludeSpec, TaskList, TaskNode } from './structure/task-tree';
-import { playControlShape, readPlayControl, readTaskControl, TASK_CONTROL_KEYWORDS, taskControlShape, type PlayControl, type TaskControl } from './task-control';
+import type { Play, Playbook, TaskDefinition, TaskList, TaskNode } from './structure/task-tree';
+import { playControlShape, readPlayControl, readTaskControl, TASK_CONTROL_KEYWORDS, taskControlShape } from './task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from './yaml-source';
 
 /** Keys a task may have besides its one module key. */
 const TASK_KEYWORDS = ['name', 'when', 'loop', 'notify', 'tags', 'register', 'become', 'become_user', 'ignore_errors', 'listen', 'vars', 'args', 'environment', ...TASK_CONTROL_KEYWORDS] as const;
-
-export interface TaskDefinition {
-  name: string;
-  action: string;
-  args: Record<string, unknown>;
-  when?: unknown;
-  loop?: unknown;
-  notify: string[];
-  tags: string[];
-  register?: string;
-  /** Run this task's commands with sudo (Ansible's task-level `become`), overriding the play. */
-  become?: boolean;
-  becomeUser?: string;
-  ignoreErrors: boolean;
-  /** Handler names this handler also answers to. */
-  listen: string[];
-  /** failed_when, changed_when, until, delegate_to, run_once, loop_control, ... (task-control.ts). */
-  control: TaskControl;
-  /** Task vars with those of its blocks, role and include, in Ansible's precedence: above play vars, below extra vars. */
-  vars: Record<string, unknown>;
-  /** Its role's defaults: below the inventory. */
-  defaults: Record<string, unknown>;
-  /** Where its template and local files are looked for, in order: each folder's templates/ (or files/), then the folder. */
-  lookupDirs: string[];
-  /** The role it comes from, whose name its own name starts with (`role : task`). */
-  role?: string;
-  /** Set for include_tasks and include_role: what it includes on each host. */
-  include?: IncludeSpec;
-  /** Where the task and each of its keys are, for error messages. */
-  position: SourcePosition;
-  locate(argumentPath: string): SourcePosition;
-}
-
-export interface Play {
-  name: string;
-  hosts: string;
-  vars: Record<string, unknown>;
-  varsFiles: string[];
-  /** A batch size or a list of them, the last one repeating (Ansible's serial). */
-  serial?: number | string | (number | string)[];
-  /** max_fail_percentage, any_errors_fatal, order (task-control.ts). */
-  control: PlayControl;
-  become?: boolean;
-  becomeUser?: string;
-  /** pre_tasks, roles, tasks and post_tasks, blocks flattened, in the order they can run. */
-  tasks: TaskDefinition[];
-  /** How `tasks` run: blocks with their rescue and always, handler flushes between sections. */
-  tree: TaskNode[];
-  /** The play's handlers and those of its roles. */
-  handlers: TaskDefinition[];
-  /** The folder of the file the play is in (an imported playbook's own). */
-  dir: string;
-  position: SourcePosition;
-}
-
-export interface Playbook {
-  file: string;
-  dir: string;
-  plays: Play[];
-}
 
 /** A user name sudo accepts for -u: no leading dash, so it cannot be read as an option. */
 const ACCOUNT_NAME = '^[A-Za-z_][A-Za-z0-9_.-]{0,31}$';

@@ -5,7 +5,10 @@
  */
 import type { CommandResult, Fact } from '../api';
 import { sh } from '../shell/quote';
-import type { NetworkStack } from '../persistence/item';
+
+/** The network stacks whose boot-time configuration lvs writes. */
+export const NETWORK_STACKS = ['ifupdown', 'networkd', 'networkmanager', 'ifcfg'] as const;
+export type NetworkStack = (typeof NETWORK_STACKS)[number];
 
 export interface NetworkStackFacts {
   ifupdown: {

@@ -36,9 +36,6 @@ export interface PersistedLink {
 
 export type PersistedItem = PersistedAddress | PersistedRoute | PersistedLink;
 
-export const NETWORK_STACKS = ['ifupdown', 'networkd', 'networkmanager', 'ifcfg'] as const;
-export type NetworkStack = (typeof NETWORK_STACKS)[number];
-
 /** Where a stack's files can only hold plain words: what the task schemas allow, minus anything a config parser splits on. */
 const PLAIN_WORD = /^[A-Za-z0-9_.:@+/-]+$/;
 

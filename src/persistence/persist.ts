@@ -6,14 +6,14 @@
 import { dirname } from 'node:path';
 import { noop, type Change, type Fact, type Plan, type PlannedCommand } from '../api';
 import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
-import { detectNetworkStack, networkStack, type NetworkStackFacts } from '../facts/network-stack';
+import { detectNetworkStack, NETWORK_STACKS, networkStack, type NetworkStack, type NetworkStackFacts } from '../facts/network-stack';
 import { writeFileAtomically } from '../changes/file';
 import { sh } from '../shell/quote';
 import { ifcfgContent, ifcfgPath } from './ifcfg';
 import { ifupdownPath, ifupdownStanza } from './ifupdown';
 import { networkdDropIn, networkdOwnFile, networkdOwnFileContent, networkdPlacement, type NetworkdPlacement } from './networkd';
 import { nmKeyfileContent, nmKeyfilePath } from './nm-keyfile';
-import { NETWORK_STACKS, type NetworkStack, type PersistedItem } from './item';
+import type { PersistedItem } from './item';
 
 export interface PersistArgs {
   persist: boolean;

@@ -11,7 +11,7 @@ import type { ClusterService, ClusterSettings, TaskModule } from '../api';
 import type { SourcePosition } from '../errors';
 import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../net/ip-address';
 import { canonicalSysctlKey, normaliseSysctlValue } from '../facts/sysctl';
-import type { TaskDefinition } from '../engine/playbook';
+import type { TaskDefinition } from '../engine/structure/task-tree';
 
 /** One task, rendered for one host. */
 export interface Declaration {

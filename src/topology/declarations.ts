@@ -1,6 +1,6 @@
 /** What the cluster checks read from a compiled run: every task as rendered for every host, those of includes too. */
 import type { CompiledHost, CompiledRun, CompiledTask } from '../engine/compile/compiled-run';
-import type { TaskDefinition } from '../engine/playbook';
+import type { TaskDefinition } from '../engine/structure/task-tree';
 import type { Declaration } from './cluster-checks';
 
 function declared(host: CompiledHost, tasks: TaskDefinition[], entries: CompiledTask[]): Declaration[] {

@@ -6,7 +6,7 @@
  */
 import { InputErrors } from '../../errors';
 import { evaluateCondition } from '../conditions';
-import type { TaskDefinition } from '../playbook';
+import type { TaskDefinition } from '../structure/task-tree';
 import { conditionNames, referencedNames } from '../references';
 import type { TaskList } from '../structure/task-tree';
 import { layerVariables, renderValue } from '../templating';

@@ -8,7 +8,7 @@ import { formatPosition, type SourcePosition } from '../../errors';
 import type { Become } from '../../transport/become';
 import { checkArguments, secretArguments } from '../arguments';
 import { evaluateCondition } from '../conditions';
-import type { TaskDefinition } from '../playbook';
+import type { TaskDefinition } from '../structure/task-tree';
 import { conditionNames, referencedNames } from '../references';
 import { namesASecret, type Redactor } from '../secrets';
 import { layerVariables, renderValue, TemplateError } from '../templating';

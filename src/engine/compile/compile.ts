@@ -7,7 +7,7 @@
 import { InputError, InputErrors } from '../../errors';
 import type { Become } from '../../transport/become';
 import { connectionTarget, limitedHosts, playHosts, type ConnectionTarget, type Inventory } from '../inventory';
-import type { Play, Playbook, TaskDefinition } from '../playbook';
+import type { Play, Playbook, TaskDefinition } from '../structure/task-tree';
 import type { TaskRegistry } from '../registry';
 import { inventorySecrets, Redactor, secretVariableNames } from '../secrets';
 import { loadVarsFiles, VariableScope } from '../variables';

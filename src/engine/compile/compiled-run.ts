@@ -6,7 +6,7 @@
 import type { TaskContext, TaskModule } from '../../api';
 import type { Become } from '../../transport/become';
 import type { ConnectionTarget } from '../inventory';
-import type { Play, TaskDefinition } from '../playbook';
+import type { Play, TaskDefinition } from '../structure/task-tree';
 import type { Redactor } from '../secrets';
 import type { TaskNode } from '../structure/task-tree';
 

@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { InputError } from '../../errors';
 import type { Become } from '../../transport/become';
 import { connectionTarget, type ConnectionTarget, type Inventory } from '../inventory';
-import type { TaskDefinition } from '../playbook';
+import type { TaskDefinition } from '../structure/task-tree';
 import type { VariableScope } from '../variables';
 import type { DelegateTarget } from './compiled-run';
 import { ControlError } from './task-control';

@@ -5,7 +5,7 @@
  */
 import type { SourcePosition } from '../../errors';
 import { evaluateCondition } from '../conditions';
-import type { TaskDefinition } from '../playbook';
+import type { TaskDefinition } from '../structure/task-tree';
 import type { LoopControl } from '../task-control';
 import { layerVariables, renderValue, TemplateError } from '../templating';
 import type { OutcomeRules } from './compiled-run';

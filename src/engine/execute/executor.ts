@@ -9,7 +9,7 @@ import { UnreachableError } from '../../errors';
 import type { CompiledHost, CompiledPlay, CompiledRun, CompiledTask, DeferredTask, TaskUnit } from '../compile/compiled-run';
 import type { ConnectionTarget } from '../inventory';
 import type { Become } from '../../transport/become';
-import type { TaskDefinition } from '../playbook';
+import type { TaskDefinition } from '../structure/task-tree';
 import { BatchControl } from './batch-control';
 import { walkTree, type TreeSteps } from './blocks';
 import type { HostOutcome, PlayRef, RunListener, TaskRef } from './events';

@@ -5,9 +5,9 @@
  */
 import { dirname } from 'node:path';
 import type { InputError, SourcePosition } from '../../errors';
-import type { TaskDefinition } from '../playbook';
 import type { TaskControl } from '../task-control';
 import type { YamlPath, YamlSource } from '../yaml-source';
+import type { TaskDefinition } from './task-tree';
 
 export interface TaskScope {
   source: YamlSource;

@@ -8,12 +8,11 @@ import Ajv from 'ajv';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, InputErrors } from '../../errors';
-import type { TaskDefinition } from '../playbook';
 import { readTaskControl, taskControlShape } from '../task-control';
 import { loadYamlSource, type YamlPath, type YamlSource } from '../yaml-source';
 import { includedRole, importedRole } from './roles';
 import { applyScope, blockScope, innerScope, type Inheritable, type LoadContext, type TaskScope } from './scope';
-import type { IncludeSpec, TaskList, TaskNode } from './task-tree';
+import type { IncludeSpec, TaskDefinition, TaskList, TaskNode } from './task-tree';
 
 const whenShape = { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
 const tagsShape = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };

@@ -1,9 +1,71 @@
 /**
- * The shape of a play's tasks once blocks, imports and roles are read: a flat list of task
- * definitions (the rows a run shows, in the order they can run) and a tree over their indices
- * that says which run together, which rescue which, and where handlers are flushed.
+ * A loaded playbook: its plays, and each play's tasks once blocks, imports and roles are read:
+ * a flat list of task definitions (the rows a run shows, in the order they can run) and a tree
+ * over their indices that says which run together, which rescue which, and where handlers are
+ * flushed.
  */
-import type { TaskDefinition } from '../playbook';
+import type { SourcePosition } from '../../errors';
+import type { PlayControl, TaskControl } from '../task-control';
+
+export interface TaskDefinition {
+  name: string;
+  action: string;
+  args: Record<string, unknown>;
+  when?: unknown;
+  loop?: unknown;
+  notify: string[];
+  tags: string[];
+  register?: string;
+  /** Run this task's commands with sudo (Ansible's task-level `become`), overriding the play. */
+  become?: boolean;
+  becomeUser?: string;
+  ignoreErrors: boolean;
+  /** Handler names this handler also answers to. */
+  listen: string[];
+  /** failed_when, changed_when, until, delegate_to, run_once, loop_control, ... (task-control.ts). */
+  control: TaskControl;
+  /** Task vars with those of its blocks, role and include, in Ansible's precedence: above play vars, below extra vars. */
+  vars: Record<string, unknown>;
+  /** Its role's defaults: below the inventory. */
+  defaults: Record<string, unknown>;
+  /** Where its template and local files are looked for, in order: each folder's templates/ (or files/), then the folder. */
+  lookupDirs: string[];
+  /** The role it comes from, whose name its own name starts with (`role : task`). */
+  role?: string;
+  /** Set for include_tasks and include_role: what it includes on each host. */
+  include?: IncludeSpec;
+  /** Where the task and each of its keys are, for error messages. */
+  position: SourcePosition;
+  locate(argumentPath: string): SourcePosition;
+}
+
+export interface Play {
+  name: string;
+  hosts: string;
+  vars: Record<string, unknown>;
+  varsFiles: string[];
+  /** A batch size or a list of them, the last one repeating (Ansible's serial). */
+  serial?: number | string | (number | string)[];
+  /** max_fail_percentage, any_errors_fatal, order (task-control.ts). */
+  control: PlayControl;
+  become?: boolean;
+  becomeUser?: string;
+  /** pre_tasks, roles, tasks and post_tasks, blocks flattened, in the order they can run. */
+  tasks: TaskDefinition[];
+  /** How `tasks` run: blocks with their rescue and always, handler flushes between sections. */
+  tree: TaskNode[];
+  /** The play's handlers and those of its roles. */
+  handlers: TaskDefinition[];
+  /** The folder of the file the play is in (an imported playbook's own). */
+  dir: string;
+  position: SourcePosition;
+}
+
+export interface Playbook {
+  file: string;
+  dir: string;
+  plays: Play[];
+}
 
 export type TaskNode =
   | { kind: 'task'; index: number }
