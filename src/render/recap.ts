@@ -75,7 +75,7 @@ export function formatRecap(report: Pick<RunReport, 'stats' | 'interrupted' | 'l
   }
   if (report.stopped) {
     const { play, reason, notRun } = report.stopped;
-    lines.push('', `STOPPED: play '${play}' ended by its failure limit (${reason}); no later batch or play ran.`);
+    lines.push('', `STOPPED: play '${play}' ended (${reason}); no later batch or play ran.`);
     if (notRun.length) lines.push(`  not run on: ${notRun.join(', ')}`);
   }
   if (report.check_mode) lines.push('', 'CHECK MODE: nothing was changed; "changed" means "would change".');

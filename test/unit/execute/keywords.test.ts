@@ -296,7 +296,7 @@ describe('serial, max_fail_percentage, any_errors_fatal', () => {
     expect(report.stopped).toEqual({ play: 'p', reason: "max_fail_percentage 49: 1 of the batch's 2 hosts failed", notRun: ['h5'] });
     expect(connector.execsOf('h5')).toEqual([]);
     expect(exitCode).toBe(2);
-    expect(formatRecap(report)).toContain("STOPPED: play 'p' ended by its failure limit (max_fail_percentage 49: 1 of the batch's 2 hosts failed); no later batch or play ran.\n  not run on: h5");
+    expect(formatRecap(report)).toContain("STOPPED: play 'p' ended (max_fail_percentage 49: 1 of the batch's 2 hosts failed); no later batch or play ran.\n  not run on: h5");
   });
 
   it('max_fail_percentage 50 lets a batch with exactly half failed go on (Ansible compares with >)', async () => {

@@ -146,6 +146,6 @@ describe('ProgressTree with the play keywords', () => {
     const { tree, written } = replay(events);
     await finished(tree);
     expect(shown()).toEqual(expect.arrayContaining([expect.stringContaining('t2: not started, the play was stopped by its failure limit')]));
-    expect(written()).toContain("STOPPED: play 'roll' ended by its failure limit (any_errors_fatal: h1 failed at 't1')");
+    expect(written()).toContain("STOPPED: play 'roll' ended (any_errors_fatal: h1 failed at 't1')");
   });
 });

@@ -29,5 +29,5 @@ it('names the failed item by its label, says why the play stopped and which host
     "PLAY [roll] stopped: max_fail_percentage 0: 1 of the batch's 1 hosts failed",
   ]);
   expect(output).not.toContain('hidden-b');
-  expect(output).toContain("STOPPED: play 'roll' ended by its failure limit (max_fail_percentage 0: 1 of the batch's 1 hosts failed); no later batch or play ran.\n  not run on: h2, h3");
+  expect(output).toContain("STOPPED: play 'roll' ended (max_fail_percentage 0: 1 of the batch's 1 hosts failed); no later batch or play ran.\n  not run on: h2, h3");
 });
