@@ -26,6 +26,32 @@ done
 
 echo "$name" > /etc/hostname
 printf '127.0.1.1\t%s\n' "$name" >> /etc/hosts
+od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > /etc/machine-id
+echo >> /etc/machine-id
+
+# What an installer leaves on a server's disk, for the boots after a `lvs lab reboot`
+# (host-boot.sh): its own NICs in /etc/network/interfaces, read by ifupdown's
+# networking.service (the management address, and the data-plane NICs up with no address,
+# as this script sets them now), and at boot only the services a bare server runs: sshd,
+# networking and the IPVS rules' restore (ipvsadm's script, which restores only with
+# AUTO="true"). Everything else this machine enables (apache2, keepalived, databases,
+# timers) starts disabled, as on a host that has not been configured yet.
+{
+  echo "# The lab host $name's own interfaces (lab/host-init.sh); lvs adds its files in interfaces.d."
+  printf 'auto lo\niface lo inet loopback\n\n'
+  printf 'auto mgmt0\niface mgmt0 inet static\n    address %s\n\n' "$address"
+  for nic in /sys/class/net/eth*; do
+    [ -e "$nic" ] || continue
+    printf 'auto %s\niface %s inet manual\n    up ip link set dev %s up\n\n' "${nic##*/}" "${nic##*/}" "${nic##*/}"
+  done
+  echo 'source /etc/network/interfaces.d/*'
+} > /etc/network/interfaces
+for link in /etc/systemd/system/*.wants/* /etc/rc[2-5].d/S*; do
+  case ${link##*/} in
+    ssh.service | networking.service | S[0-9][0-9]ssh | S[0-9][0-9]ipvsadm) ;;
+    *) rm -f "$link" ;;
+  esac
+done
 rm -f /etc/ssh/ssh_host_*
 cp "$sshd_config" /etc/ssh/sshd_config
 cp "$host_keys/ssh_host_ed25519_key" "$host_keys/ssh_host_ed25519_key.pub" /etc/ssh/

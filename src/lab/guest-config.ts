@@ -37,10 +37,10 @@ export function renderGuestConfig(paths: LabPaths, kernelVersion: string): strin
     for (const segment of topology.segments) lines.push(sh`add_segment ${segment.bridge}`);
     for (const host of topology.hosts) {
       const address = `${host.managementAddress}/${MANAGEMENT_NETWORK.prefix}`;
-      lines.push(sh`add_host ${host.namespace} ${host.name} ${address} ${dirname(hostKeyPath(paths, host.namespace))} ${host.managementPort}`);
+      lines.push(sh`add_host ${host.namespace} ${host.name} ${address} ${dirname(hostKeyPath(paths, host.namespace))} ${host.managementPort} ${host.managementMac}`);
     }
     for (const host of topology.hosts) {
-      for (const nic of host.nics) lines.push(sh`add_nic ${host.namespace} ${nic.ifname} ${nic.segment} ${nic.bridgePort}`);
+      for (const nic of host.nics) lines.push(sh`add_nic ${host.namespace} ${nic.ifname} ${nic.segment} ${nic.bridgePort} ${nic.mac}`);
     }
   }
   return `# Written by lvs lab up; sourced by lab/vm-init.sh in the lab VM.\n${lines.map(String).join('\n')}\n`;

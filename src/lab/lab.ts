@@ -3,9 +3,10 @@
  * three topologies (nat, dr, tun), so one boot under TCG serves every playbook test.
  */
 import { mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderGuestConfig } from './guest-config';
-import { ConsoleFollower, sshdStates, type GuestEvent, type SshdState } from './guest-report';
+import { bootUptimes, ConsoleFollower, sshdStates, type GuestEvent, type SshdState } from './guest-report';
 import { inventoryPath, writeConnectionFiles } from './inventory';
 import { LabError } from './lab-error';
 import { withLock } from './lock';
@@ -43,6 +44,8 @@ export interface HostStatus {
   port: number;
   /** As the guest reports it on its console. */
   sshd: SshdState;
+  /** How long the host has run since it booted (the VM's boot, or its last `lab reboot`), to within a few seconds. */
+  upSeconds: number;
 }
 
 export interface LabStatus {
@@ -159,7 +162,12 @@ export async function labStatus(name?: TopologyName, options: LabOptions = {}): 
   const state = await readState(paths);
   if (!(await isVmRunning(state))) return { running: false, hosts: [] };
   const hosts = name ? topology(name).hosts : allHosts();
-  const states = sshdStates(await new ConsoleFollower(paths.consoleLog).newEvents(), hosts.map((host) => host.namespace));
+  const events = await new ConsoleFollower(paths.consoleLog).newEvents();
+  const namespaces = hosts.map((host) => host.namespace);
+  const states = sshdStates(events, namespaces);
+  const booted = bootUptimes(events, namespaces);
+  // The guest's clock starts with qemu, give or take the second its kernel takes to start.
+  const vmUptime = (Date.now() - Date.parse(state!.startedAt)) / 1000;
   return {
     running: true,
     qemuPid: state!.qemuPid,
@@ -171,6 +179,7 @@ export async function labStatus(name?: TopologyName, options: LabOptions = {}): 
       namespace: host.namespace,
       port: state!.ports[host.namespace],
       sshd: states[host.namespace],
+      upSeconds: Math.max(0, Math.round(vmUptime - booted[host.namespace])),
     })),
   };
 }
@@ -203,6 +212,96 @@ export async function labExec(
   const state = await runningState(paths);
   const namespace = topology(name).hosts.find((candidate) => candidate.name === host)!.namespace;
   return sshExec({ port: state.ports[namespace], privateKey: paths.clientKey, knownHosts: paths.knownHosts }, argv, options.passthrough);
+}
+
+export interface LabRebootResult {
+  namespace: string;
+  /** From the request to the host's sshd answering through its forwarded port again. */
+  rebootMs: number;
+}
+
+/**
+ * Reboots one host as a power cycle would (lab/vm-init.sh, reboot_host): every process ends,
+ * its network namespace state goes, its disk stays, and it boots with systemd as PID 1.
+ * Returns once its sshd answers again through the same forwarded port.
+ */
+export async function labReboot(
+  name: TopologyName,
+  host: HostName,
+  options: LabOptions & { timeoutMs?: number; onProgress?: Progress } = {},
+): Promise<LabRebootResult> {
+  const paths = labPaths(options.env);
+  const state = await runningState(paths);
+  const onProgress = options.onProgress ?? (() => undefined);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+  const namespace = topology(name).hosts.find((candidate) => candidate.name === host)!.namespace;
+  const started = Date.now();
+  const follower = new ConsoleFollower(paths.consoleLog);
+  // Only what the guest says from now on counts: earlier lines are about earlier boots.
+  await follower.newEvents();
+  await sendRequest(paths.controlSocket, `reboot ${namespace}`);
+  const failed = async (message: string) => new LabError(message, await diagnosis(paths, follower, namespace));
+  let rebooting = false;
+  for (;;) {
+    for (const event of await follower.newEvents()) {
+      if (!('namespace' in event) || event.namespace !== namespace) continue;
+      onProgress(`vm: ${event.line}`);
+      if (event.kind === 'stopped') throw await failed(`${namespace} did not boot again: ${event.line}`);
+      if (event.kind === 'rebooting') rebooting = true;
+      if (event.kind === 'listening' && rebooting) {
+        const port = state.ports[namespace];
+        if (!(await bannerBefore(port, started + timeoutMs))) throw await failed(`${namespace}'s sshd listens after its reboot but sent no banner on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
+        return { namespace, rebootMs: Date.now() - started };
+      }
+    }
+    if (!(await isVmRunning(state))) throw await bootError(paths, 'the lab VM stopped while a host rebooted');
+    if (Date.now() > started + timeoutMs) throw await failed(`${namespace} did not answer within ${timeoutMs / 1000} s of its reboot`);
+    await sleep(CONSOLE_POLL_MS);
+  }
+}
+
+/**
+ * sshd listens as soon as systemd starts it, which can be before networking.service has put
+ * the management address back, and qemu closes a forwarded connection it cannot deliver: so
+ * the banner is asked for again until the deadline.
+ */
+async function bannerBefore(port: number, deadline: number): Promise<boolean> {
+  for (;;) {
+    if (await probeSshBanner(port, BANNER_PROBE_MS)) return true;
+    if (Date.now() + BANNER_RETRY_MS > deadline) return false;
+    await sleep(BANNER_RETRY_MS);
+  }
+}
+
+const BANNER_PROBE_MS = 15_000;
+const BANNER_RETRY_MS = 2_000;
+
+/** How long the guest may take to show a host's state (a few processes under TCG). */
+const DIAGNOSIS_MS = 30_000;
+
+/** What the guest shows of a host whose reboot went wrong: its failed units, addresses and boot console. */
+async function diagnosis(paths: LabPaths, follower: ConsoleFollower, namespace: string): Promise<string> {
+  await sendRequest(paths.controlSocket, `diagnose ${namespace}`);
+  const lines: string[] = [];
+  const deadline = Date.now() + DIAGNOSIS_MS;
+  let quietPolls = 0;
+  // The guest writes the diagnosis in one go: once lines have come, a pause means it is done.
+  while (Date.now() < deadline && !(lines.length > 0 && quietPolls >= 8)) {
+    const arrived = (await follower.newEvents()).filter((event) => event.kind === 'diagnosis' && event.namespace === namespace);
+    lines.push(...arrived.map((event) => event.line));
+    quietPolls = arrived.length > 0 ? 0 : quietPolls + 1;
+    await sleep(CONSOLE_POLL_MS);
+  }
+  return lines.length > 0 ? `What ${namespace} shows of itself:\n${lines.join('\n')}` : `${namespace} showed nothing of itself within ${DIAGNOSIS_MS / 1000} s.`;
+}
+
+/** One line to the guest's control port (its second serial port, a socket of qemu's). */
+function sendRequest(socketPath: string, request: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath, () => socket.end(`${request}\n`));
+    socket.on('error', (error) => reject(new LabError(`cannot reach the lab VM's control port ${socketPath}: ${error.message}`, 'Start the lab afresh with: lvs lab down && lvs lab up')));
+    socket.on('close', () => resolve());
+  });
 }
 
 /** Stops qemu and virtiofsd and removes the run dir. */

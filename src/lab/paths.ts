@@ -32,6 +32,8 @@ export interface LabPaths {
   consoleLog: string;
   virtiofsdLog: string;
   virtiofsdSocket: string;
+  /** The guest's second serial port: `lvs lab reboot` writes its requests here. */
+  controlSocket: string;
   qemuPidFile: string;
   knownHosts: string;
   inventoriesDir: string;
@@ -65,6 +67,7 @@ export function labPaths(env: NodeJS.ProcessEnv = process.env): LabPaths {
     consoleLog: join(run, 'console.log'),
     virtiofsdLog: join(run, 'virtiofsd.log'),
     virtiofsdSocket: join(run, 'virtiofsd.sock'),
+    controlSocket: join(run, 'control.sock'),
     qemuPidFile: join(run, 'qemu.pid'),
     knownHosts: join(run, 'known_hosts'),
     inventoriesDir: join(run, 'inventories'),

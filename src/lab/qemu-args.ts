@@ -62,6 +62,9 @@ export function qemuArgs(paths: LabPaths, prepared: PreparedLab, forwards: reado
     '-append', kernelCommandLine,
     '-display', 'none',
     '-serial', `file:${paths.consoleLog}`,
+    // ttyS1: requests to the guest (lab/vm-init.sh serves them); nothing waits for a client.
+    '-chardev', `socket,id=control,path=${paths.controlSocket},server=on,wait=off`,
+    '-serial', 'chardev:control',
     '-monitor', 'none',
     '-no-reboot',
     '-pidfile', paths.qemuPidFile,

@@ -20,6 +20,8 @@ export interface LabNic {
   segment: string;
   /** The veth end on the bridge's side (at most 15 characters). */
   bridgePort: string;
+  /** Fixed, as a real NIC's: neighbours' ARP caches stay right across a `lab reboot`. */
+  mac: string;
 }
 
 export interface LabHost {
@@ -32,6 +34,8 @@ export interface LabHost {
   managementAddress: string;
   /** The veth end of mgmt0 on the management bridge. */
   managementPort: string;
+  /** mgmt0's MAC, fixed: qemu's user network keeps it in its ARP table across a host's reboot. */
+  managementMac: string;
   nics: LabNic[];
 }
 
@@ -95,6 +99,11 @@ function checkedIfname(name: string): string {
   return name;
 }
 
+/** A locally administered MAC, unique per topology, host and NIC (0 is mgmt0, then eth0, eth1...). */
+function macAddress(topologyIndex: number, hostIndex: number, nicIndex: number): string {
+  return ['02', '4c', '56', topologyIndex + 1, hostIndex + 1, nicIndex].map((part) => (typeof part === 'string' ? part : part.toString(16).padStart(2, '0'))).join(':');
+}
+
 function buildTopology(name: TopologyName): LabTopology {
   const spec = SPECS[name];
   const hosts = HOST_NAMES.map((hostName, index): LabHost => {
@@ -106,10 +115,12 @@ function buildTopology(name: TopologyName): LabTopology {
       namespace: `${name}-${hostName}`,
       managementAddress: `10.250.0.${ADDRESS_BASE[name] + index + 1}`,
       managementPort: checkedIfname(`${name}-${short}-mgmt`),
+      managementMac: macAddress(TOPOLOGY_NAMES.indexOf(name), index, 0),
       nics: spec.cabling[hostName].map((segment, nicIndex) => ({
         ifname: `eth${nicIndex}`,
         segment: checkedIfname(`${name}-${segment}`),
         bridgePort: checkedIfname(`${name}-${short}-eth${nicIndex}`),
+        mac: macAddress(TOPOLOGY_NAMES.indexOf(name), index, nicIndex + 1),
       })),
     };
   });

@@ -55,6 +55,8 @@ const BUDGET = {
   directorRun: 15 * MINUTE,
   /** `lvs task ...` on one host. */
   task: 5 * MINUTE,
+  /** `lab reboot` of one host, its three hosts at once in each of the three topologies. */
+  reboot: 20 * MINUTE,
 };
 
 /** What the guides call each host's NICs; every host also has lo, mgmt0 and the ipip module's tunl0. */
@@ -196,6 +198,13 @@ function resultOf(run: ProcessResult, action: string, host: string) {
   return task?.hosts[host];
 }
 
+/** The hosts the reboot drill power-cycles; the client stays up, as a user's machine would. */
+const REBOOTED = ['director', 'rs1', 'rs2'];
+/** What lvs does not own, put on each host before its reboot: a file in /run and an address typed by hand. */
+const HAND_ADDRESS = '198.51.100.7';
+const MARK = `echo before the reboot > /run/lvs-drill-marker && ip address add ${HAND_ADDRESS}/32 dev lo label lo:9`;
+const AFTER_REBOOT = `echo "$(ps -p 1 -o comm=) $(systemctl is-system-running)"; echo ---; ls /run/lvs-drill-marker 2>&1; echo ---; ip -4 -o address show dev lo | grep -c ${HAND_ADDRESS}; echo ---; systemctl --failed --no-legend --plain`;
+
 /** How long every step of every scenario took, printed at the end: the figures for BUDGET. */
 const stepTimes: { step: string; ms: number }[] = [];
 
@@ -270,7 +279,23 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   );
   const purge = scenario.step('purge', () => onDirector([{ address: cluster.rips[1], forwarding, weight: 1 }]));
   const tableAfterPurge = scenario.step('ipvsadm -S', table);
-  return { cluster, scenario, inventory, validate, converge, rerun, curl, tableAfterConverge, drain, tableAfterDrain, curlAfterDrain, verifyAfterDrain, purge, tableAfterPurge };
+
+  // The reboot drill: the whole cluster converged again, then its director and real servers
+  // power-cycled with what lvs does not own marked on them, and nothing of lvs run until
+  // the client has been answered by both real servers again.
+  const reconverge = scenario.step('converge before the reboots', () => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.converge));
+  const marked = scenario.step('mark the hosts', () => Promise.all(REBOOTED.map((host) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', MARK], BUDGET.exec))));
+  const reboots = scenario.step('lab reboot', () =>
+    Promise.all(REBOOTED.map((host) => timed(() => lvs(['lab', 'reboot', topology, host, '--json', '--timeout', String(BUDGET.reboot / 1000 - 60)], BUDGET.reboot)))),
+  );
+  const afterReboot = scenario.step('hosts after the reboot', () => Promise.all(REBOOTED.map((host) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', AFTER_REBOOT], BUDGET.exec))));
+  const statusAfterReboot = scenario.step('lab status', () => lvs(['lab', 'status', topology, '--json'], BUDGET.labCommand));
+  const curlAfterReboot = scenario.step('curl', () => curlFromClient(topology, url, 4));
+  const rerunAfterReboot = scenario.step('run after the reboots', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.rerun)));
+  return {
+    cluster, scenario, inventory, validate, converge, rerun, curl, tableAfterConverge, drain, tableAfterDrain, curlAfterDrain, verifyAfterDrain, purge, tableAfterPurge,
+    reconverge, marked, reboots, afterReboot, statusAfterReboot, curlAfterReboot, rerunAfterReboot,
+  };
 }
 
 /**
@@ -339,7 +364,7 @@ beforeAll(async () => {
 
 /** The longest a topology's steps can take in a row, each within its budget. */
 const SCENARIO_BUDGET =
-  BUDGET.labCommand + BUDGET.validate + BUDGET.converge + BUDGET.rerun + 2 * BUDGET.directorRun + BUDGET.task + 6 * BUDGET.exec;
+  2 * BUDGET.labCommand + BUDGET.validate + 2 * BUDGET.converge + 2 * BUDGET.rerun + 2 * BUDGET.directorRun + BUDGET.task + BUDGET.reboot + 9 * BUDGET.exec;
 const sum = (budgets: number[]) => budgets.reduce((total, budget) => total + budget, 0);
 const SHORT_TOUR_BUDGET = sum(SHORT_TOUR.map(tourLineBudget)) + 2 * BUDGET.exec;
 /** What a test may wait for: the short tour, then a whole scenario. */
@@ -512,6 +537,35 @@ describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
       `-A ${service} -s rr`,
       `-a ${service} -r ${cluster.rips[1]}:${cluster.port} ${FORWARDING[topology].rule(1)}`,
     ]);
+  }, STEP_TIMEOUT);
+
+  it('comes back from a reboot of its director and real servers serving, with nothing for lvs to do', async () => {
+    const { reconverge, marked, reboots, afterReboot, statusAfterReboot, curlAfterReboot, rerunAfterReboot } = ofThis();
+    expect(report(await reconverge).stats.director).toMatchObject({ failures: 0 });
+    (await marked).forEach((run, index) => expect({ host: REBOOTED[index], exitCode: run.exitCode, stderr: run.stderr }).toEqual({ host: REBOOTED[index], exitCode: 0, stderr: '' }));
+    const rebootRuns = await reboots;
+    rebootRuns.forEach(({ value: run, ms }, index) => {
+      console.log(`${topology}: lab reboot ${REBOOTED[index]} ${(ms / 1000).toFixed(0)} s`);
+      expect({ host: REBOOTED[index], exitCode: run.exitCode, stderr: run.exitCode === 0 ? '' : run.stderr }).toEqual({ host: REBOOTED[index], exitCode: 0, stderr: '' });
+    });
+    // A real reboot: systemd is PID 1 with nothing failed, the marker in /run and the address typed by hand are gone.
+    (await afterReboot).forEach((run, index) => {
+      const [init, marker, handAddress, failed] = run.stdout.split('---\n').map((part) => part.trim());
+      expect({ host: REBOOTED[index], init, handAddress, failed }).toEqual({ host: REBOOTED[index], init: 'systemd running', handAddress: '0', failed: '' });
+      expect(marker).toMatch(/No such file or directory/);
+    });
+    const hosts = JSON.parse((await statusAfterReboot).stdout).hosts as { name: string; sshd: string; upSeconds: number }[];
+    const uptime = (name: string) => hosts.find((host) => host.name === name)!.upSeconds;
+    for (const host of REBOOTED) expect({ host, rebootedLater: uptime(host) < uptime('client') }).toEqual({ host, rebootedLater: true });
+    // The client's own curl, before lvs runs again: what the boot brought back serves.
+    expect([
+      ['rs1', 'rs2', 'rs1', 'rs2'],
+      ['rs2', 'rs1', 'rs2', 'rs1'],
+    ]).toContainEqual(answers(await curlAfterReboot));
+    const { value: rerun, ms } = await rerunAfterReboot;
+    console.log(`${topology}: run after the reboots ${(ms / 1000).toFixed(0)} s`);
+    for (const [host, counts] of Object.entries(report(rerun).stats)) expect({ host, ...counts }).toMatchObject({ host, changed: 0, failures: 0, unreachable: 0 });
+    expect(rerun.exitCode).toBe(0);
   }, STEP_TIMEOUT);
 });
 

@@ -3,8 +3,14 @@ import { labStatus } from '../../lab/lab';
 import { LabCommand } from '../../cli/lab-command';
 import { topology, TOPOLOGY_NAMES } from '../../lab/topology';
 
+/** 75 -> "1 min 15 s", as a person reads an uptime. */
+function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return minutes === 0 ? `${seconds} s` : `${minutes} min ${seconds % 60} s`;
+}
+
 export default class LabStatus extends LabCommand {
-  static summary = "Show whether the lab VM runs and each host's sshd as the VM reports it: starting, listening or stopped.";
+  static summary = "Show whether the lab VM runs, each host's sshd as the VM reports it (starting, listening or stopped) and how long each host has been up.";
   static description = 'It reads what the VM wrote on its console and connects to no host, so it is quick even when the machine is busy.';
   static examples = ['<%= config.bin %> lab status', '<%= config.bin %> lab status nat --json'];
   static enableJsonFlag = true;
@@ -25,7 +31,7 @@ export default class LabStatus extends LabCommand {
       this.log(`\n${name}: ${description}`);
       for (const segment of segments) this.log(`  segment ${segment.bridge}: ${segment.description}`);
       for (const host of status.hosts.filter((candidate) => candidate.topology === name)) {
-        this.log(`  ${host.name.padEnd(9)} 127.0.0.1:${String(host.port).padEnd(6)} sshd ${host.sshd}`);
+        this.log(`  ${host.name.padEnd(9)} 127.0.0.1:${String(host.port).padEnd(6)} sshd ${host.sshd.padEnd(10)} up ${formatDuration(host.upSeconds)}`);
       }
     }
     return status;
