@@ -140,6 +140,8 @@ export function eventLines(events: RunEvent[]): string[] {
         return `${event.host} failed: ${event.message}`;
       case 'task-started':
         return `${event.host} started ${event.task.handler ? 'handler ' : ''}${event.task.name}`;
+      case 'task-progress':
+        return `${event.host} progress ${event.task.name}: ${event.text}`;
       case 'task-finished':
         return `${event.host} finished ${event.task.handler ? 'handler ' : ''}${event.task.name} ${event.result.status}${event.ignored ? ' (ignored)' : ''}${event.notified.length ? ` notifies ${event.notified.join(', ')}` : ''}`;
       case 'host-finished':
