@@ -153,20 +153,6 @@ export const TEMPLATE_HELPERS: readonly TemplateHelper[] = [
     apply: (value, fallback = '', boolean = false) => (value instanceof Undefined || (pythonTruthy(boolean) && !pythonTruthy(value)) ? fallback : value),
   },
   {
-    name: 'mandatory',
-    summary: 'the value, or an error with the message given (or naming the variable) when it is undefined: an extra variable a playbook needs',
-    jinja: "{{ x | mandatory }}, {{ x | mandatory('give -e x=...') }}",
-    parameters: ['msg'],
-    required: 1,
-    example: { template: '{{mandatory release}}', vars: { release: 'v2' }, gives: 'v2' },
-    filter: true,
-    takesUndefined: true,
-    apply: (value, message) => {
-      if (!(value instanceof Undefined)) return value;
-      return fail('mandatory', typeof message === 'string' ? message : `Mandatory variable '${value.path}' not defined`);
-    },
-  },
-  {
     name: 'int',
     summary: "an integer: '80' gives 80, '8.9' gives 8, and what is no number gives the default (0)",
     jinja: '{{ x | int }}, {{ x | int(default) }}',
@@ -326,6 +312,20 @@ export const TEMPLATE_HELPERS: readonly TemplateHelper[] = [
     example: { template: "{{items2dict servers 'name' 'weight'}}", vars: { servers: [{ name: 'rs1', weight: 1 }] }, gives: { rs1: 1 } },
     filter: true,
     apply: itemsToDict,
+  },
+  {
+    name: 'mandatory',
+    summary: 'the value, or an error with the message given (or naming the variable) when it is undefined: an extra variable a playbook needs',
+    jinja: "{{ x | mandatory }}, {{ x | mandatory('give -e x=...') }}",
+    parameters: ['msg'],
+    required: 1,
+    example: { template: '{{mandatory release}}', vars: { release: 'v2' }, gives: 'v2' },
+    filter: true,
+    takesUndefined: true,
+    apply: (value, message) => {
+      if (!(value instanceof Undefined)) return value;
+      return fail('mandatory', typeof message === 'string' ? message : `Mandatory variable '${value.path}' not defined`);
+    },
   },
   {
     name: 'eq',
