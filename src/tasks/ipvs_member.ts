@@ -131,7 +131,7 @@ export default defineTask<IpvsMemberArgs, MemberFacts>({
         additionalProperties: false,
         required: ['steps', 'interval'],
         description:
-          'Raises the weight to `weight` in this many even steps, `interval` seconds apart, instead of at once: a least-connection scheduler (wlc) would otherwise send every new connection to the server that has none.',
+          'Raises the weight to `weight` in `steps` even steps, `interval` seconds apart, instead of at once: a least-connection scheduler (wlc) would otherwise send every new connection to the server that has none.',
         properties: {
           steps: { type: 'integer', minimum: 1, maximum: 100, description: 'How many weights to set on the way up; the last one is `weight`.' },
           interval: { type: 'integer', minimum: 1, maximum: 3600, description: 'Seconds between two steps.' },
