@@ -70,6 +70,12 @@ export interface PlannedCommand {
    * runs it may take this much longer than --command-timeout allows.
    */
   waitsUpTo?: number;
+  /**
+   * The command reports how it is getting on: every line it writes to file descriptor 3
+   * while it runs is shown at once on the task's row (the latest line wins; the plain log
+   * prints them now and then). They are not part of its stdout, and are redacted like it.
+   */
+  progress?: true;
 }
 
 /**

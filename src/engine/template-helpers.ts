@@ -314,6 +314,20 @@ export const TEMPLATE_HELPERS: readonly TemplateHelper[] = [
     apply: itemsToDict,
   },
   {
+    name: 'mandatory',
+    summary: 'the value, or an error with the message given (or naming the variable) when it is undefined: an extra variable a playbook needs',
+    jinja: "{{ x | mandatory }}, {{ x | mandatory('give -e x=...') }}",
+    parameters: ['msg'],
+    required: 1,
+    example: { template: '{{mandatory release}}', vars: { release: 'v2' }, gives: 'v2' },
+    filter: true,
+    takesUndefined: true,
+    apply: (value, message) => {
+      if (!(value instanceof Undefined)) return value;
+      return fail('mandatory', typeof message === 'string' ? message : `Mandatory variable '${value.path}' not defined`);
+    },
+  },
+  {
     name: 'eq',
     summary: "whether two values are equal, as Python compares them ('80' is not 80); for {{#if (eq a b)}}",
     jinja: '{{ a == b }}',

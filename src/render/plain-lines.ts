@@ -1,6 +1,8 @@
 /**
  * The run as plain lines, for logs and CI (no TTY): one line per finished task, prefixed
  * with the host, since hosts run at once and their lines interleave; the recap at the end.
+ * A running task's progress is printed at most once per `progressIntervalMs` per host, so a
+ * long wait shows that it moves without flooding the log.
  */
 import type { RunEvent } from '../engine/execute/events';
 import { formatChanges, formatRecap } from './recap';
@@ -10,7 +12,13 @@ export class PlainLines implements Renderer {
   /** Hosts of the current batch that failed or were unreachable. */
   private stopped = 0;
 
-  constructor(private readonly options: RenderOptions) {}
+  /** When each host last printed a progress line. */
+  private readonly progressShown = new Map<string, number>();
+
+  constructor(
+    private readonly options: RenderOptions,
+    private readonly progressIntervalMs = 5000,
+  ) {}
 
   private line(text: string): void {
     this.options.write(`${text}\n`);
@@ -34,6 +42,17 @@ export class PlainLines implements Renderer {
       case 'host-failed':
         this.line(`${event.host} | FAILED: ${event.message}`);
         return;
+      case 'task-started':
+        this.progressShown.delete(event.host);
+        return;
+      case 'task-progress': {
+        const now = Date.now();
+        const last = this.progressShown.get(event.host);
+        if (last !== undefined && now - last < this.progressIntervalMs) return;
+        this.progressShown.set(event.host, now);
+        this.line(`${event.host} | ${event.task.name}: ${event.text}`);
+        return;
+      }
       case 'task-finished': {
         const { result, task } = event;
         const name = `${task.handler ? 'handler ' : ''}${task.name}`;

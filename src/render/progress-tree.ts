@@ -151,7 +151,8 @@ export class ProgressTree implements Renderer {
     let failed = false;
     for (let next = await feed.peek(); next.kind === 'task-started' && belongs(next.task); next = await feed.peek()) {
       await feed.next();
-      const finished = await feed.next();
+      let finished = await feed.next();
+      for (; finished.kind === 'task-progress'; finished = await feed.next());
       if (finished.kind !== 'task-finished') break;
       const { result } = finished;
       lines.push(`${statusLabel(result)}: ${finished.task.handler ? 'handler ' : ''}${finished.task.name} (${seconds(result)})${result.msg && result.status !== 'ok' ? `: ${result.msg}` : ''}`);
@@ -185,8 +186,11 @@ export class ProgressTree implements Renderer {
         }
         await feed.next();
         let finished = await feed.next();
-        // A task delegated to a host that another run holds waits for its turn there.
-        for (; finished.kind === 'host-waiting'; finished = await feed.next()) row.title = `${name}: ${finished.message}`;
+        // A task delegated to a host that another run holds waits for its turn there; a
+        // command that reports progress shows its latest line.
+        for (; finished.kind === 'host-waiting' || finished.kind === 'task-progress'; finished = await feed.next()) {
+          row.title = `${name}: ${finished.kind === 'host-waiting' ? finished.message : finished.text}`;
+        }
         if (finished.kind !== 'task-finished') throw new Error(`${name}: no result`);
         const { result } = finished;
         row.title = `${statusLabel(result)}${finished.ignored ? ' (ignored)' : finished.rescued ? ' (rescued)' : ''}: ${name} (${seconds(result)})${result.status === 'ok' && result.noop ? ` - ${result.noop}` : ''}`;

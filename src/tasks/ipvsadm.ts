@@ -5,11 +5,12 @@
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
 import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
 import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
-import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerRuleArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, serviceRuleArgv, type Forwarding, type IpvsProtocol, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
+import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerRuleArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, serviceRuleArgv, type Forwarding, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
 import { osRelease, type OsFamily, type OsRelease } from '../facts/service';
 import { sh } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
 import { modprobe } from '../changes/kernel-modules';
+import { SERVICE_PROPERTIES, serviceKeyOf, serviceProblems, type ServiceArgs } from './ipvs-service';
 import { IP_ADDRESS } from './patterns';
 
 const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
@@ -23,11 +24,7 @@ interface RealServerArgs {
   weight: number;
 }
 
-interface IpvsadmArgs {
-  protocol: IpvsProtocol;
-  address?: string;
-  port?: number;
-  fwmark?: number;
+interface IpvsadmArgs extends ServiceArgs {
   scheduler: string;
   persistent?: number;
   real_servers: RealServerArgs[];
@@ -52,11 +49,7 @@ function fwmarkFamily(args: IpvsadmArgs): IpFamily {
 }
 
 function desiredKey(args: IpvsadmArgs): ServiceKey {
-  if (args.fwmark !== undefined) return { kind: 'fwmark', fwmark: args.fwmark, family: fwmarkFamily(args) };
-  const family = ipFamily(args.address ?? '');
-  const address = canonicalAddress(args.address ?? '');
-  if (!family || !address || args.port === undefined) throw new Error('ipvsadm: address and port were not validated');
-  return { kind: 'address', protocol: args.protocol, family, address, port: args.port };
+  return serviceKeyOf(args, fwmarkFamily(args));
 }
 
 /** The port the kernel will record: the service's when none is given (0 for fwmark services). */
@@ -204,25 +197,7 @@ export default defineTask<IpvsadmArgs, IpvsadmFacts>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      protocol: {
-        type: 'string',
-        enum: ['tcp', 'udp', 'sctp'],
-        default: 'tcp',
-        description: 'The protocol of an address:port service (ignored for a fwmark service).',
-      },
-      address: {
-        type: 'string',
-        pattern: IP_ADDRESS,
-        description: 'The virtual IP address (IPv4 or IPv6) of the service; give it with port, or give fwmark instead.',
-      },
-      port: { type: 'integer', minimum: 0, maximum: 65535, description: 'The service port; 0 means every port and needs persistent.' },
-      fwmark: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 4294967295,
-        description:
-          'A firewall mark that identifies the service instead of address and port; the service is IPv6 when all its real servers are IPv6 addresses.',
-      },
+      ...SERVICE_PROPERTIES,
       scheduler: { type: 'string', enum: SCHEDULERS, default: DEFAULT_SCHEDULER, description: 'The scheduling algorithm; its ip_vs_<scheduler> module is loaded.' },
       persistent: {
         type: 'integer',
@@ -286,19 +261,8 @@ export default defineTask<IpvsadmArgs, IpvsadmFacts>({
     save: false,
   },
   validate(args) {
-    const problems: string[] = [];
-    let serviceFamily: IpFamily | undefined;
-    if (args.fwmark !== undefined) {
-      if (args.address !== undefined || args.port !== undefined) problems.push('fwmark: identifies the service on its own; leave out address and port');
-    } else {
-      if (args.address === undefined) problems.push('address: is required unless fwmark is given');
-      else {
-        serviceFamily = ipFamily(args.address);
-        if (!serviceFamily) problems.push(`address: "${args.address}" is not an IPv4 or IPv6 address`);
-      }
-      if (args.port === undefined) problems.push('port: is required unless fwmark is given');
-      else if (args.port === 0 && args.persistent === undefined) problems.push('port: 0 (every port) needs persistent, as ipvsadm requires');
-    }
+    const { problems, family: serviceFamily } = serviceProblems(args);
+    if (args.fwmark === undefined && args.port === 0 && args.persistent === undefined) problems.push('port: 0 (every port) needs persistent, as ipvsadm requires');
     if (args.state === 'absent' && args.real_servers.length > 0) problems.push('real_servers: must be empty when state is absent (the service goes with all its real servers)');
     problems.push(...realServerProblems(args, args.fwmark !== undefined ? fwmarkFamily(args) : serviceFamily));
     return problems;

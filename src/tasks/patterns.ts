@@ -23,6 +23,8 @@ export const DEVICE_NAME = whole(DEVICE);
 /** A device or one of its IPv4 address labels, such as lo:0 (what ifconfig calls an alias). */
 export const DEVICE_OR_LABEL = whole(`${DEVICE}(:[A-Za-z0-9_.@+-]{1,14})?`);
 export const IP_ADDRESS = whole(ADDRESS);
+/** An address with an optional port, as ipvsadm writes a real server: 10.0.0.1, 10.0.0.1:80, [2001:db8::1]:80. */
+export const IP_ADDRESS_PORT = whole(`${ADDRESS}(:[0-9]{1,5})?`, `\\[${ADDRESS}\\](:[0-9]{1,5})?`);
 /** An address with an optional prefix length: 192.168.2.100/32, 2001:db8::1/64, 10.0.0.1. */
 export const IP_PREFIX = whole(ADDRESS + PREFIX);
 /** A route destination: default, a network or a bare address. */

@@ -39,6 +39,17 @@ describe('lvs validate', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  it.each(['nat', 'dr'])('passes the rolling update of the shipped %s cluster with a release, and names the missing one without', async (name) => {
+    const args = ['validate', 'playbooks/rolling-update.yml', '-i', `inventories/lvs-${name}`];
+    const run = await runLvs([...args, '-e', 'release=v2']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('OK: 1 plays, 16 tasks on 2 hosts checked; nothing was touched.\n');
+    expect(run.exitCode).toBe(0);
+    const missing = await runLvs(args);
+    expect(missing.stderr).toContain('rs1: the server itself answers with the release: mandatory: give the release to roll out: -e release=v2');
+    expect(missing.exitCode).toBe(4);
+  });
+
   it('fails a NAT cluster whose real servers bypass the director, naming file:line, host and variable', async () => {
     const copy = cluster('nat', { replace: [['via: "{{ dip }}"', 'via: 172.16.100.1']] });
     const run = await runLvs(['validate', copy.playbook, '-i', copy.inventory]);

@@ -17,7 +17,8 @@ import type { Become } from '../../src/transport/become';
 
 /** What one command of a batch does on the scripted host. */
 export type Answer =
-  | { stdout?: string; stderr?: string; exitCode?: number }
+  /** `progress`: lines a progress command writes to fd 3, sent (framed) before its result. */
+  | { stdout?: string; stderr?: string; exitCode?: number; progress?: string[] }
   /** The remote shell dies while running the command: no frame for it or any later one. */
   | { shellDies: { stderr: string; exitCode: number } };
 
@@ -52,11 +53,16 @@ interface ParsedStep {
   command: string;
   marker: string;
   stopOnError: boolean;
+  /** Its fd 3 lines are framed as progress. */
+  progress: boolean;
 }
 
 const HEADER = ["trap '' HUP INT TERM PIPE", 'export LANG=C LC_ALL=C', 'lvs_dir=$(mktemp -d) || exit 97', `trap 'rm -rf "$lvs_dir"' EXIT`];
 const OPEN = '(';
 const CLOSE = ') >"$lvs_dir/o" 2>"$lvs_dir/e" </dev/null; lvs_rc=$?';
+const OPEN_PROGRESS = '{ (';
+const CLOSE_PROGRESS =
+  /^\) 3>&1 >"\$lvs_dir\/o" 2>"\$lvs_dir\/e" <\/dev\/null; echo \$\? >"\$lvs_dir\/rc"; \} \| while IFS= read -r lvs_line; do printf '%s %s %s\\n' (lvs-[0-9a-f]{12})-progress (\d+) "\$\(printf '%s' "\$lvs_line" \| base64 -w0\)"; done; lvs_rc=\$\(cat "\$lvs_dir\/rc"\)$/;
 const FRAME = /^printf '%s %s %s ' (lvs-[0-9a-f]{12}) (\d+) "\$lvs_rc"; base64 -w0 "\$lvs_dir\/o"; printf ' '; base64 -w0 "\$lvs_dir\/e"; printf '\\n'$/;
 const STOP = '[ "$lvs_rc" -eq 0 ] || exit 0';
 
@@ -71,13 +77,18 @@ export function parseBatchScript(script: string): ParsedStep[] {
   const steps: ParsedStep[] = [];
   let at = HEADER.length;
   while (at < lines.length) {
-    if (lines[at] !== OPEN) fail(`line ${at + 1} does not open a command`);
-    const close = lines.indexOf(CLOSE, at + 1);
+    const progress = lines[at] === OPEN_PROGRESS;
+    if (lines[at] !== OPEN && !progress) fail(`line ${at + 1} does not open a command`);
+    const close = progress ? lines.findIndex((line, index) => index > at && CLOSE_PROGRESS.test(line)) : lines.indexOf(CLOSE, at + 1);
     if (close < 0) fail(`the command at line ${at + 1} is never closed`);
     const frame = FRAME.exec(lines[close + 1] ?? '') ?? fail(`no frame after line ${close + 1}`);
     if (Number(frame[2]) !== steps.length) fail(`frame ${frame[2]} where ${steps.length} belongs`);
+    if (progress) {
+      const [, marker, index] = CLOSE_PROGRESS.exec(lines[close])!;
+      if (marker !== frame[1] || Number(index) !== steps.length) fail(`the progress frame at line ${close + 1} does not match its command`);
+    }
     const stopOnError = lines[close + 2] === STOP;
-    steps.push({ command: lines.slice(at + 1, close).join('\n'), marker: frame[1], stopOnError });
+    steps.push({ command: lines.slice(at + 1, close).join('\n'), marker: frame[1], stopOnError, progress });
     at = close + (stopOnError ? 3 : 2);
   }
   if (new Set(steps.map((step) => step.marker)).size > 1) fail('the frames use different markers');
@@ -95,7 +106,7 @@ class ScriptedShell implements RemoteShell {
     private readonly connector: ScriptedConnector,
   ) {}
 
-  async exec(command: ShellCommand, options: { stdin?: string; timeoutMs?: number; become?: Become } = {}): Promise<CommandResult> {
+  async exec(command: ShellCommand, options: { stdin?: string; timeoutMs?: number; become?: Become; onStdout?: (text: string) => void } = {}): Promise<CommandResult> {
     if (this.connector.closed) throw new Error(`scripted shell: exec on ${this.name} after closeAll()`);
     if (command.text !== 'sh -s' || options.stdin === undefined) throw new Error(`scripted shell: expected sh -s with a script on stdin, got ${command.text}`);
     const steps = parseBatchScript(options.stdin);
@@ -116,7 +127,18 @@ class ScriptedShell implements RemoteShell {
         const answer = this.host.answer(step.command, options.become, this.host.state);
         if ('shellDies' in answer) return { stdout, ...answer.shellDies };
         const exitCode = answer.exitCode ?? 0;
-        stdout += `${step.marker} ${index} ${exitCode} ${base64(answer.stdout ?? '')} ${base64(answer.stderr ?? '')}\n`;
+        if (answer.progress && !step.progress) throw new Error(`scripted shell: progress from a command that does not declare it: ${step.command}`);
+        for (const line of answer.progress ?? []) {
+          const framed = `${step.marker}-progress ${index} ${base64(line)}\n`;
+          stdout += framed;
+          // Sent as it happens, as the SSH channel delivers it, in two pieces to exercise line buffering.
+          options.onStdout?.(framed.slice(0, 7));
+          options.onStdout?.(framed.slice(7));
+          await this.connector.latency(0);
+        }
+        const frame = `${step.marker} ${index} ${exitCode} ${base64(answer.stdout ?? '')} ${base64(answer.stderr ?? '')}\n`;
+        stdout += frame;
+        options.onStdout?.(frame);
         if (step.stopOnError && exitCode !== 0) break;
       }
       return { stdout, stderr: '', exitCode: 0 };

@@ -34,6 +34,8 @@ export type RunEvent =
   | { kind: 'host-failed'; play: PlayRef; host: string; message: string }
   | { kind: 'host-unreachable'; play: PlayRef; host: string; message: string }
   | { kind: 'task-started'; play: PlayRef; host: string; task: TaskRef }
+  /** A line of progress from a running task's command (PlannedCommand.progress), redacted; the latest one says where the task is. */
+  | { kind: 'task-progress'; play: PlayRef; host: string; task: TaskRef; text: string }
   /** `notified` lists the handlers this result notifies; `ignored`, a failure that ignore_errors lets pass; `rescued`, a failure that a block's rescue takes. */
   | { kind: 'task-finished'; play: PlayRef; host: string; task: TaskRef; result: HostTaskResult; notified: string[]; ignored: boolean; rescued?: true }
   /** `stopped`: the play's failure limits (any_errors_fatal, max_fail_percentage) ended it for this host. */

@@ -20,6 +20,12 @@ import type { HeldLock, RunLocks } from './run-lock';
 import { countResult, emptyStats, registeredFields, type HostStats, type HostTaskResult, type PlayStop } from './results';
 import { onceResultFor } from './run-once';
 
+/** What a running task tells besides its result: waiting for a delegate another run holds, and its commands' progress. */
+interface TaskHearing {
+  waiting(message: string): void;
+  progress(text: string): void;
+}
+
 /** Opens (once per host) the shell a host's tasks run in. */
 export interface Connector {
   open(host: string, target: ConnectionTarget): Promise<RemoteShell>;
@@ -265,7 +271,12 @@ export class Executor {
       const now = this.resolve(entry, state);
       if ('status' in now || now.kind !== 'include') {
         const runHere = () =>
-          'status' in now ? Promise.resolve(now) : this.runTask(now, run, host.name, interruption, (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }));
+          'status' in now
+            ? Promise.resolve(now)
+            : this.runTask(now, run, host.name, interruption, {
+                waiting: (message) => this.listener({ kind: 'host-waiting', play, host: host.name, message }),
+                progress: (text) => this.listener({ kind: 'task-progress', play, host: host.name, task: ref, text }),
+              });
         let result: HostTaskResult;
         let registered: HostTaskResult;
         if (task.control.runOnce) {
@@ -374,15 +385,15 @@ export class Executor {
     }
   }
 
-  /** `onWaiting` hears of another run holding a delegate. */
-  private async runTask(compiled: Extract<CompiledTask, { kind: 'run' | 'skip' }>, run: HostRun, host: string, interruption: Interruption, onWaiting: (message: string) => void): Promise<HostTaskResult> {
+  /** `hear.waiting` hears of another run holding a delegate; `hear.progress`, the progress lines of the task's commands. */
+  private async runTask(compiled: Extract<CompiledTask, { kind: 'run' | 'skip' }>, run: HostRun, host: string, interruption: Interruption, hear: TaskHearing): Promise<HostTaskResult> {
     const state = this.state(host);
     if (compiled.kind === 'skip') return { status: 'skipped', changed: false, msg: compiled.reason, diff: [], commands: [], duration_ms: 0 };
     const { outcome, pauseMs } = compiled;
     const results: HostTaskResult[] = [];
     for (const [index, unit] of compiled.units.entries()) {
       if (index > 0 && pauseMs && !(await pause(pauseMs, interruption))) break;
-      const once = () => this.runUnit(unit, run, onWaiting);
+      const once = () => this.runUnit(unit, run, hear);
       const result =
         outcome && unit.vars
           ? await runJudged(once, { rules: outcome, vars: unit.vars, registered: state.registered, registerValue, redact: this.run.redactor.redact }, (ms) => pause(ms, interruption))
@@ -394,8 +405,8 @@ export class Executor {
   }
 
   /** Runs a unit on its host, or on the host it is delegated to, one unit at a time per host. */
-  private async runUnit(unit: TaskUnit, run: HostRun, onWaiting: (message: string) => void): Promise<HostTaskResult> {
-    if (!unit.delegate) return this.queue.exclusive(run.host, () => run.runUnit(unit));
+  private async runUnit(unit: TaskUnit, run: HostRun, hear: TaskHearing): Promise<HostTaskResult> {
+    if (!unit.delegate) return this.queue.exclusive(run.host, () => run.runUnit(unit, hear.progress));
     const { host: name, target } = unit.delegate;
     const failed = (status: 'failed' | 'unreachable', error: Error & { hint?: string }): HostTaskResult => ({
       status,
@@ -410,13 +421,13 @@ export class Executor {
     let shell: RemoteShell;
     try {
       shell = await this.options.connector.open(name, target);
-      await this.turnOn(name, shell, unit.become, onWaiting);
+      await this.turnOn(name, shell, unit.become, hear.waiting);
     } catch (error) {
       return failed(error instanceof UnreachableError ? 'unreachable' : 'failed', error as Error);
     }
     return this.queue.exclusive(name, async () => {
       // A runner of its own, reading nothing ahead: the delegate's own runner keeps its cache for its own tasks.
-      const result = await new HostRun(name, shell, this.hostSettings(), []).runUnit(unit);
+      const result = await new HostRun(name, shell, this.hostSettings(), []).runUnit(unit, hear.progress);
       // The delegate may have changed: what its own runner read ahead there is stale.
       this.states.get(name)?.run?.forgetFacts();
       return { ...result, delegated_to: name };

@@ -32,6 +32,12 @@ export interface HostSettings {
 
 const BATCH_SHELL = sh`sh -s`;
 
+/** Which commands of a batch report progress, and who hears it. */
+interface Progress {
+  commands: number[];
+  report(text: string): void;
+}
+
 /**
  * A result of a task that holds a secret, with everything that could show it hidden (what
  * Ansible's no_log does): a secret can come out transformed or cut short, where no search
@@ -84,10 +90,21 @@ export class HostRun {
    * non-zero ends the batch: the results end with it. A batch that ends any other way short
    * (the remote shell died, the connection dropped) fails with the shell's stderr and exit code.
    */
-  private async runBatch(unit: TaskUnit, commands: ShellCommand[], stopOnError: boolean, then: ShellCommand[] = [], waitsUpToMs = 0): Promise<CommandResult[]> {
-    const batch = batchScript(commands, { stopOnError, then });
+  private async runBatch(unit: TaskUnit, commands: ShellCommand[], stopOnError: boolean, then: ShellCommand[] = [], waitsUpToMs = 0, progress?: Progress): Promise<CommandResult[]> {
+    const batch = batchScript(commands, { stopOnError, then, progress: progress?.commands });
     const timeoutMs = this.settings.commandTimeoutMs + waitsUpToMs;
-    const result = await this.shell.exec(BATCH_SHELL, { stdin: batch.script, timeoutMs, become: unit.become });
+    let partial = '';
+    const onStdout = progress
+      ? (text: string) => {
+          const lines = (partial + text).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) {
+            const found = batch.progress(line);
+            if (found) progress.report(this.settings.redact(found.text));
+          }
+        }
+      : undefined;
+    const result = await this.shell.exec(BATCH_SHELL, { stdin: batch.script, timeoutMs, become: unit.become, ...(onStdout ? { onStdout } : {}) });
     const results = batch.parse(result.stdout);
     const expected = commands.length + then.length;
     const last = results.at(-1);
@@ -166,13 +183,16 @@ export class HostRun {
     return commandOutput(redact(outcome.stdout), redact(outcome.stderr), outcome.exitCode);
   }
 
-  /** Runs one unit: facts, plan, and (unless in check mode) apply, re-read, re-plan. */
-  async runUnit(unit: TaskUnit): Promise<HostTaskResult> {
-    const result = await this.attempt(unit);
+  /**
+   * Runs one unit: facts, plan, and (unless in check mode) apply, re-read, re-plan.
+   * `onProgress` hears the progress lines of its commands (never a secret unit's).
+   */
+  async runUnit(unit: TaskUnit, onProgress?: (text: string) => void): Promise<HostTaskResult> {
+    const result = await this.attempt(unit, unit.secret ? undefined : onProgress);
     return unit.secret ? conceal(result) : result;
   }
 
-  private async attempt(unit: TaskUnit): Promise<HostTaskResult> {
+  private async attempt(unit: TaskUnit, onProgress?: (text: string) => void): Promise<HostTaskResult> {
     const started = Date.now();
     const redact = this.settings.redact;
     const result = (fields: Partial<HostTaskResult> & Pick<HostTaskResult, 'status'>): HostTaskResult => ({
@@ -213,12 +233,14 @@ export class HostRun {
       const factCommands = action ? [] : [...new Map(Object.values(facts).map((fact) => [fact.command.text, fact.command])).values()];
       const aheadCommands = this.factsAhead(unit).filter((command) => !factCommands.some((mine) => mine.text === command.text));
       const waitsUpToMs = plan.commands.reduce((total, command) => total + (command.waitsUpTo ?? 0) * 1000, 0);
+      const progressing = plan.commands.flatMap((command, index) => (command.progress ? [index] : []));
       const outcomes = await this.runBatch(
         unit,
         plan.commands.map((command) => command.run),
         true,
         [...factCommands, ...aheadCommands],
         waitsUpToMs,
+        onProgress && progressing.length ? { commands: progressing, report: onProgress } : undefined,
       );
       const outputAt = plan.commands.findIndex((command) => command.output);
       const output: Partial<CommandOutput> = outcomes[outputAt] ? this.output(outcomes[outputAt]) : {};

@@ -45,4 +45,25 @@ describe('batchScript', () => {
     const batch = batchScript([sh`echo 'lvs-000000000000 0 0 x y'`]);
     expect(batch.parse(runLocally(batch.script))[0].stdout).toBe('lvs-000000000000 0 0 x y\n');
   });
+
+  it("frames a progress command's fd 3 lines as they come, keeping its stdout, stderr and exit code apart", () => {
+    const batch = batchScript([sh`echo out; echo '3 left; $(x)' >&3; echo err >&2; echo '1 left' >&3; exit 5`, sh`echo next`], { progress: [0] });
+    const stdout = runLocally(batch.script);
+    const progress = stdout.split('\n').map((line) => batch.progress(line)).filter(Boolean);
+    expect(progress).toEqual([
+      { index: 0, text: '3 left; $(x)' },
+      { index: 0, text: '1 left' },
+    ]);
+    expect(batch.parse(stdout)).toEqual([
+      { stdout: 'out\n', stderr: 'err\n', exitCode: 5 },
+      { stdout: 'next\n', stderr: '', exitCode: 0 },
+    ]);
+  });
+
+  it('has no fd 3 for a command that does not declare progress', () => {
+    const batch = batchScript([sh`echo x >&3`]);
+    const stdout = runLocally(batch.script);
+    expect(stdout.split('\n').some((line) => batch.progress(line))).toBe(false);
+    expect(batch.parse(stdout)[0].exitCode).not.toBe(0);
+  });
 });

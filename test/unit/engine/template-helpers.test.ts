@@ -40,6 +40,14 @@ describe('default', () => {
   });
 });
 
+describe('mandatory', () => {
+  it('gives a defined value, and fails with its message or the variable when undefined', () => {
+    expect(value("{{mandatory release 'give -e release=...'}}", { release: '' })).toBe('');
+    expect(() => value("{{mandatory release 'give -e release=...'}}")).toThrow('mandatory: give -e release=...');
+    expect(() => value('{{mandatory release}}')).toThrow("mandatory: Mandatory variable 'release' not defined");
+  });
+});
+
 describe('every other helper names an undefined argument, with its line', () => {
   it.each(['{{int nope}}', '{{upper nope.deeper}}', "{{eq nope 'a'}}", 'x\n{{join nope}}'])('%s', (template) => {
     try {

@@ -14,6 +14,7 @@ import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
 import { JsonReport } from '../../../src/render/json-report';
 import { ScriptedConnector, type ScriptedHost } from '../../support/scripted-shell';
+import type { TaskRegistry } from '../../../src/engine/registry';
 import { testRegistry } from './test-tasks';
 
 /** Two plays of kv tasks, the first with a handler: what several executor tests run. */
@@ -43,6 +44,8 @@ export interface CompileOptions {
   extraVars?: Record<string, unknown>;
   /** Files written beside the playbook (template files), by relative name. */
   files?: Record<string, string>;
+  /** The tasks the playbook may use; the test tasks by default. */
+  registry?: TaskRegistry;
 }
 
 /** Writes the playbook (and its files) to a fresh folder, hands it over, then removes the folder (once a promise `use` returns settles). */
@@ -71,7 +74,7 @@ export function withPlaybook<T>(yaml: string, files: Record<string, string>, use
 
 /** Compiles the playbook in `file` against the test tasks and the given inventory. */
 export function compileFile(file: string, hosts: string[], options: CompileOptions = {}): CompiledRun {
-  const registry = testRegistry();
+  const registry = options.registry ?? testRegistry();
   return compileRun({
     playbook: loadPlaybook(file, registry),
     inventory: loadInventories([options.inventory ?? `${hosts.join(',')},`]),
@@ -140,6 +143,8 @@ export function eventLines(events: RunEvent[]): string[] {
         return `${event.host} failed: ${event.message}`;
       case 'task-started':
         return `${event.host} started ${event.task.handler ? 'handler ' : ''}${event.task.name}`;
+      case 'task-progress':
+        return `${event.host} progress ${event.task.name}: ${event.text}`;
       case 'task-finished':
         return `${event.host} finished ${event.task.handler ? 'handler ' : ''}${event.task.name} ${event.result.status}${event.ignored ? ' (ignored)' : ''}${event.notified.length ? ` notifies ${event.notified.join(', ')}` : ''}`;
       case 'host-finished':

@@ -52,11 +52,26 @@ export const kvTouch = defineTask({
   }),
 });
 
+/** Waits on the host for a key to drain (`drain KEY`), reporting progress on fd 3 as a plugin's wait would. */
+export const kvDrain = defineTask({
+  name: 'kv_drain',
+  description: 'Waits for a key of the scripted key-value host to drain, reporting progress.',
+  schema: { type: 'object', additionalProperties: false, required: ['key'], properties: { key: KEY } },
+  example: { key: 'a' },
+  facts: () => ({}),
+  plan: (args: { key: string }): Plan => ({
+    changes: [],
+    commands: [{ run: sh`drain ${args.key}`, output: true, progress: true }],
+    action: { check: 'run' },
+  }),
+});
+
 /** A registry that knows only the test tasks, as `lvs` knows the built-ins and plugins. */
 export function testRegistry(): TaskRegistry {
   const registry = new TaskRegistry();
   registry.register(kv, 'test');
   registry.register(kvTemplate, 'test');
   registry.register(kvTouch, 'test');
+  registry.register(kvDrain, 'test');
   return registry;
 }

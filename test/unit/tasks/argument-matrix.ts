@@ -34,6 +34,7 @@ const blockinfile = { path: '/etc/hosts', block: '10.0.0.11 rs1\n' };
 const command = { cmd: 'true' };
 const waitFor = { port: 80 };
 const packages = { name: ['ipvsadm'] };
+const member = { address: '192.168.0.109', port: 80, server: '172.16.100.101', weight: 0 };
 const service = { name: 'ssh', state: 'started' };
 
 const row = (task: string, key: string, args: Record<string, unknown>, operand: boolean): ArgumentRow => ({ task, key, args, operand });
@@ -127,6 +128,18 @@ export const REFUSED: ArgumentRow[] = [
   row('ipvsadm', 'state', { ...ipvsadm, state: 'present' }, false),
   row('ipvsadm', 'purge', { ...ipvsadm, purge: true }, false),
   row('ipvsadm', 'save', { ...ipvsadm, save: true }, false),
+  row('ipvs_member', 'protocol', { ...member, protocol: 'udp' }, false),
+  row('ipvs_member', 'address', member, true),
+  row('ipvs_member', 'port', member, true),
+  row('ipvs_member', 'fwmark', { server: '172.16.100.101', weight: 0, fwmark: 1 }, true),
+  row('ipvs_member', 'server', member, true),
+  row('ipvs_member', 'weight', member, true),
+  row('ipvs_member', 'wait_idle', { ...member, wait_idle: 30 }, true),
+  row('ipvs_member', 'poll', { ...member, poll: 2 }, true),
+  row('ipvs_member', 'on_timeout', { ...member, on_timeout: 'continue' }, true),
+  row('ipvs_member', 'ramp', { ...member, weight: 2, ramp: { steps: 2, interval: 1 } }, true),
+  row('ipvs_member', 'min_pooled', { ...member, min_pooled: 0 }, false),
+  row('ipvs_member', 'owner', { ...member, owner: 'ipvsadm' }, false),
   row('http_verify', 'url', httpVerify, true),
   row('http_verify', 'requests', { ...httpVerify, requests: 4 }, true),
   row('http_verify', 'expect', { ...httpVerify, expect: 'each' }, false),
