@@ -21,8 +21,9 @@ done
 # does not show, so it is bound in again for modprobe. A network namespace given by path
 # does not bring CAP_NET_ADMIN with it as --private-network does (without it every `ip` of
 # networking.service got "Operation not permitted"); the host owns its namespace, as a
-# machine owns its network.
-exec systemd-nspawn --quiet -D "$root" --boot --register=no --keep-unit -M "$name" \
+# machine owns its network. For the same reason its /proc/sys/net must be writable, which
+# nspawn (252, in the lab VM) did not make it by itself: sysctl -w of arp_ignore was denied.
+SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn --quiet -D "$root" --boot --register=no --keep-unit -M "$name" \
   --network-namespace-path="/run/netns/$namespace" --capability=CAP_NET_ADMIN --bind-ro="$modules" --tmpfs=/tmp \
   --resolv-conf=off --timezone=off --link-journal=no --console=pipe \
   > "/run/lvs-lab-host/$namespace.console" 2>&1

@@ -205,6 +205,23 @@ const HAND_ADDRESS = '198.51.100.7';
 const MARK = `echo before the reboot > /run/lvs-drill-marker && ip address add ${HAND_ADDRESS}/32 dev lo label lo:9`;
 const AFTER_REBOOT = `echo "$(ps -p 1 -o comm=) $(systemctl is-system-running)"; echo ---; ls /run/lvs-drill-marker 2>&1; echo ---; ip -4 -o address show dev lo | grep -c ${HAND_ADDRESS}; echo ---; systemctl --failed --no-legend --plain`;
 
+/**
+ * The client's side of the rolling-update drill: one request to the VIP every 100 ms with
+ * its own 2 s timeout, at most $2 of them or until the test leaves ROLL_DONE, each printed
+ * as "CODE SERVER RELEASE" (000 when curl got no answer).
+ */
+const ROLL_DONE = '/tmp/lvs-roll-done';
+const ROLL_REQUESTS = 3000;
+const ROLL_CLIENT = `rm -f ${ROLL_DONE}; i=0
+while [ "$i" -lt "$2" ] && [ ! -e ${ROLL_DONE} ]; do
+  i=$((i + 1))
+  page=$(curl -s -m 2 -w ' %{http_code}' "$1")
+  case $page in *"served by rs1"*) server=rs1 ;; *"served by rs2"*) server=rs2 ;; *) server=none ;; esac
+  case $page in *"release v2"*) release=v2 ;; *release*) release=other ;; *) release=before ;; esac
+  echo "\${page##* } $server $release"
+  sleep 0.1
+done`;
+
 /** How long every step of every scenario took, printed at the end: the figures for BUDGET. */
 const stepTimes: { step: string; ms: number }[] = [];
 
@@ -292,9 +309,40 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   const statusAfterReboot = scenario.step('lab status', () => lvs(['lab', 'status', topology, '--json'], BUDGET.labCommand));
   const curlAfterReboot = scenario.step('curl', () => curlFromClient(topology, url, 4));
   const rerunAfterReboot = scenario.step('run after the reboots', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.rerun)));
+
+  // The rolling-update drill (nat and dr): the client's own loop counts its answers for the
+  // whole roll; then, on nat, a roll whose check fails on the second server.
+  const rolls = topology !== 'tun';
+  const roll = (release: string) => lvs(['run', 'playbooks/rolling-update.yml', ...inventories(), ...runFlags, '-e', `release=${release}`], BUDGET.converge);
+  const rollingUpdate = rolls
+    ? scenario.step('rolling update under load', async () => {
+        const loop = lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', ROLL_CLIENT, 'sh', url, String(ROLL_REQUESTS)], BUDGET.converge);
+        const run = await timed(() => roll('v2'));
+        await lvs(['lab', 'exec', topology, 'client', '--', 'touch', ROLL_DONE], BUDGET.exec);
+        return { run, client: await loop };
+      })
+    : undefined;
+  const afterRoll = rolls
+    ? scenario.step('hosts after the roll', async () => ({
+        pages: await Promise.all(REAL_SERVERS.map((host) => lvs(['lab', 'exec', topology, host, '--', 'cat', '/var/www/html/index.html'], BUDGET.exec))),
+        table: await table(),
+      }))
+    : undefined;
+  const failingRoll =
+    topology === 'nat'
+      ? scenario.step('a roll that fails on rs2', async () => {
+          // rs2's web server can no longer read its pages: its direct check fails.
+          await lvs(['lab', 'exec', topology, 'rs2', '--', 'chmod', '000', '/var/www/html'], BUDGET.exec);
+          try {
+            return { run: await roll('v3'), table: await table() };
+          } finally {
+            await lvs(['lab', 'exec', topology, 'rs2', '--', 'chmod', '755', '/var/www/html'], BUDGET.exec);
+          }
+        })
+      : undefined;
   return {
     cluster, scenario, inventory, validate, converge, rerun, curl, tableAfterConverge, drain, tableAfterDrain, curlAfterDrain, verifyAfterDrain, purge, tableAfterPurge,
-    reconverge, marked, reboots, afterReboot, statusAfterReboot, curlAfterReboot, rerunAfterReboot,
+    reconverge, marked, reboots, afterReboot, statusAfterReboot, curlAfterReboot, rerunAfterReboot, rollingUpdate, afterRoll, failingRoll,
   };
 }
 
@@ -364,7 +412,7 @@ beforeAll(async () => {
 
 /** The longest a topology's steps can take in a row, each within its budget. */
 const SCENARIO_BUDGET =
-  2 * BUDGET.labCommand + BUDGET.validate + 2 * BUDGET.converge + 2 * BUDGET.rerun + 2 * BUDGET.directorRun + BUDGET.task + BUDGET.reboot + 9 * BUDGET.exec;
+  2 * BUDGET.labCommand + BUDGET.validate + 4 * BUDGET.converge + 2 * BUDGET.rerun + 2 * BUDGET.directorRun + BUDGET.task + BUDGET.reboot + 16 * BUDGET.exec;
 const sum = (budgets: number[]) => budgets.reduce((total, budget) => total + budget, 0);
 const SHORT_TOUR_BUDGET = sum(SHORT_TOUR.map(tourLineBudget)) + 2 * BUDGET.exec;
 /** What a test may wait for: the short tour, then a whole scenario. */
@@ -567,6 +615,48 @@ describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
     for (const [host, counts] of Object.entries(report(rerun).stats)) expect({ host, ...counts }).toMatchObject({ host, changed: 0, failures: 0, unreachable: 0 });
     expect(rerun.exitCode).toBe(0);
   }, STEP_TIMEOUT);
+});
+
+describe.each(['nat', 'dr'] as const)('a rolling update of the %s cluster on the lab', (topology) => {
+  const ofThis = () => scenarios[topology];
+
+  it("drains, updates and restores one real server at a time without one failed request of the client's", async () => {
+    const { run, client } = (await ofThis().rollingUpdate)!;
+    console.log(`${topology}: rolling update ${(run.ms / 1000).toFixed(0)} s`);
+    expect(report(run.value).stats).toMatchObject({ rs1: { failures: 0 }, rs2: { failures: 0 } });
+    expect(run.value.exitCode).toBe(0);
+    const answersSeen = client.stdout.trim().split('\n');
+    const failed = answersSeen.filter((line) => !line.startsWith('200 rs'));
+    console.log(`${topology}: the client sent ${answersSeen.length} requests during the roll, ${failed.length} failed`);
+    expect(answersSeen.length).toBeGreaterThan(20);
+    expect(failed).toEqual([]);
+    // Both releases answered during the roll; at its end only the new one, from both servers in turn.
+    const releases = new Set(answersSeen.map((line) => line.split(' ')[2]));
+    expect([...releases].sort()).toEqual(['before', 'v2']);
+    const last = answersSeen.slice(-4);
+    expect(last.every((line) => line.endsWith(' v2'))).toBe(true);
+    expect(new Set(last.map((line) => line.split(' ')[1]))).toEqual(new Set(['rs1', 'rs2']));
+
+    const { pages, table } = (await ofThis().afterRoll)!;
+    pages.forEach((page, index) => expect({ host: REAL_SERVERS[index], release: /<p>release v2<\/p>/.test(page.stdout) }).toEqual({ host: REAL_SERVERS[index], release: true }));
+    const { cluster } = ofThis();
+    expect(table.stdout.trim().split('\n').slice(1)).toEqual(cluster.rips.map((rip) => `-a -t ${cluster.vip}:${cluster.port} -r ${rip}:${cluster.port} ${FORWARDING[topology].rule(1)}`));
+  }, STEP_TIMEOUT);
+
+  if (topology === 'nat') {
+    it('stops a roll whose check fails on the second server: the first back in service, the second drained, exit 2', async () => {
+      const { run, table } = (await ofThis().failingRoll)!;
+      expect(run.exitCode).toBe(2);
+      const { stats } = report(run);
+      expect(stats.rs1).toMatchObject({ failures: 0 });
+      expect(stats.rs2).toMatchObject({ failures: 1 });
+      const { cluster } = ofThis();
+      expect(table.stdout.trim().split('\n').slice(1)).toEqual([
+        `-a -t ${cluster.vip}:${cluster.port} -r ${cluster.rips[0]}:${cluster.port} ${FORWARDING[topology].rule(1)}`,
+        `-a -t ${cluster.vip}:${cluster.port} -r ${cluster.rips[1]}:${cluster.port} ${FORWARDING[topology].rule(0)}`,
+      ]);
+    }, STEP_TIMEOUT);
+  }
 });
 
 describe("README.md's tour on the lab", () => {
