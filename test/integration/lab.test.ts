@@ -114,6 +114,7 @@ const TOUR_LAB_DOWN = DR_AND_TUN_TOUR.at(-1) ?? '';
 function tourLineBudget(line: string): number {
   if (line.startsWith('npx lvs run ')) return BUDGET.converge;
   if (line.startsWith('npx lvs task ')) return BUDGET.task;
+  if (line.startsWith('npx lvs lab reboot ')) return BUDGET.reboot;
   return Math.max(BUDGET.labCommand, BUDGET.exec);
 }
 
