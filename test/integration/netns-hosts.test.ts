@@ -267,6 +267,7 @@ describe('test hosts with a private /usr, and hosts whose PID 1 is systemd', () 
       expect((await lab.onHost('usr1', `touch ${marker} && test -e ${marker}`)).exitCode).toBe(0);
       expect((await lab.onHost('usr2', `test -e ${marker}`)).exitCode).toBe(1);
       expect(fs.existsSync(marker)).toBe(false);
+      await expect(lab.reboot('usr1')).rejects.toThrow("host usr1 has no init that reboots (start it with init: 'systemd')");
     } finally {
       await lab.destroy();
     }
@@ -289,6 +290,17 @@ describe('test hosts with a private /usr, and hosts whose PID 1 is systemd', () 
       expect((await lab.onHost('sd2', `test -e ${marker}`)).exitCode).toBe(1);
       expect(fs.existsSync(marker)).toBe(false);
       expect(cgroups().length).toBeGreaterThan(0);
+
+      // A reboot of sd1: its disk stays, its /run and its kernel network state go, eth0 keeps its MAC; sd2 goes on.
+      const userspaceStart = async (name: string) => (await lab.onHost(name, 'systemctl show -p UserspaceTimestamp --value')).stdout;
+      const [sd1Boot, sd2Boot] = [await userspaceStart('sd1'), await userspaceStart('sd2')];
+      const mac = (await lab.onHost('sd1', 'echo kept > /etc/lvs-disk-marker && echo gone > /run/lvs-run-marker && ip addr add 10.55.0.1/32 dev lo && cat /sys/class/net/eth0/address')).stdout;
+      const times = await lab.reboot('sd1');
+      expect(times.runningMs).toBeGreaterThanOrEqual(times.sshdMs);
+      const after = await ssh(lab, lab.hosts[0], `cat /etc/lvs-disk-marker; test -e ${marker} && echo usr-kept; test -e /run/lvs-run-marker || echo run-empty; ip -o addr show dev lo | grep -c 10.55.0.1; cat /sys/class/net/eth0/address`);
+      expect(after.stdout).toBe(`kept\nusr-kept\nrun-empty\n0\n${mac}`);
+      expect(await userspaceStart('sd1')).not.toBe(sd1Boot);
+      expect(await userspaceStart('sd2')).toBe(sd2Boot);
     } finally {
       await lab.destroy();
     }

@@ -54,8 +54,22 @@ export interface TestLab {
   onHost(name: string, command: string): Promise<ProcessResult>;
   /** Kills the host's sshd processes (listener and open connections): the host then refuses connections. */
   stop(name: string): Promise<void>;
+  /**
+   * Reboots a systemd host for real (`systemctl reboot` inside, see rebootHost): returns
+   * once its sshd listens again, with how long the shutdown and the boot took.
+   */
+  reboot(name: string): Promise<RebootTimes>;
   /** Kills every process of the lab, deletes its namespaces, veths and bridge, removes its dir. Safe to call twice. */
   destroy(): Promise<void>;
+}
+
+export interface RebootTimes {
+  /** From `systemctl reboot` until systemd-nspawn exited with status 133. */
+  shutdownMs: number;
+  /** From starting the host again until its sshd listened. */
+  sshdMs: number;
+  /** From starting the host again until systemd had finished booting (`systemctl is-system-running --wait`). */
+  runningMs: number;
 }
 
 export interface StartHostsOptions {
@@ -76,9 +90,17 @@ export interface StartHostsOptions {
    * services run from /etc/init.d through `service`.
    */
   init?: HostInit;
+  /**
+   * What brings a systemd host's network up at boot, eth0's address included (written as
+   * an installer would, at the host's first boot): `ifupdown` (default; networking.service
+   * and /etc/network/interfaces, as on Debian) or `networkd` (systemd-networkd, a
+   * 10-eth0.network, networking.service masked).
+   */
+  networkStack?: BootNetworkStack;
 }
 
 export type HostInit = 'sysv' | 'systemd';
+export type BootNetworkStack = 'ifupdown' | 'networkd';
 
 const INIT_SCRIPT = path.join(__dirname, 'netns-host-init.sh');
 const NSPAWN_SCRIPT = path.join(__dirname, 'nspawn-host-init.sh');
@@ -95,6 +117,9 @@ const OVERLAYFS_MAGIC = 0x794c7630;
 const HOST_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C' };
 const COMMAND_TIMEOUT_MS = 120_000;
 const KILL_TIMEOUT_MS = 10_000;
+const SHUTDOWN_TIMEOUT_MS = 60_000;
+const BOOT_TIMEOUT_MS = 60_000;
+const NSPAWN_REBOOTED = 133;
 
 const bridgeName = (index: number) => `lvsb${index}`;
 const namespaceName = (index: number, host: string) => `lvs${index}-${host}`;
@@ -107,6 +132,8 @@ interface HostRecord {
   address: string;
   dir: string;
   init: HostInit;
+  /** eth0's MAC: kept across reboots, as a real NIC's is, so peers' ARP entries stay right. */
+  mac: string;
   /** `ip netns exec ... unshare`: our child, and the parent of the host's PID 1. */
   launcher?: ChildProcess;
   launcherExit?: string;
@@ -121,7 +148,7 @@ export async function startHosts(names: string[], options: StartHostsOptions = {
   checkUsers(options.users ?? []);
   const lab = new NetnsLab();
   try {
-    await lab.start(names, options.subnetIndex, options.users ?? [], overlaidDirs(options.privateUsr ?? false), options.init ?? 'sysv');
+    await lab.start(names, options.subnetIndex, options.users ?? [], overlaidDirs(options.privateUsr ?? false), options.init ?? 'sysv', options.networkStack ?? 'ifupdown');
     return lab;
   } catch (error) {
     await lab.destroy().catch(() => undefined);
@@ -172,8 +199,11 @@ class NetnsLab implements TestLab {
   private subnetIndex?: number;
   private records: HostRecord[] = [];
   private destroyed?: Promise<void>;
+  private sshdConfig = '';
+  private overlaid: string[] = [];
+  private networkStack: BootNetworkStack = 'ifupdown';
 
-  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[], overlaid: string[], init: HostInit): Promise<void> {
+  async start(names: string[], requestedIndex: number | undefined, users: LoginUser[], overlaid: string[], init: HostInit, networkStack: BootNetworkStack): Promise<void> {
     // The owner's pid is in the name from the first moment, so cleanup-stale.sh never mistakes a starting lab for a stale one.
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lvs-lab-${process.pid}-`));
     checkLabDir(this.dir);
@@ -188,15 +218,19 @@ class NetnsLab implements TestLab {
       address: `10.199.${index}.${FIRST_HOST_OCTET + position}`,
       dir: path.join(this.dir, 'hosts', name),
       init,
+      mac: `02:00:0a:c7:${hexOctet(index)}:${hexOctet(FIRST_HOST_OCTET + position)}`,
     }));
+    this.overlaid = overlaid;
+    this.networkStack = networkStack;
 
     const keysWritten = this.writeKeys();
     await settleAll<unknown>([keysWritten, this.buildNetwork(overlaid)]);
     const hostKey = await keysWritten;
-    const sshdConfig = this.writeSshdConfig(users);
-    for (const record of this.records) this.launch(record, sshdConfig, overlaid);
+    this.sshdConfig = this.writeSshdConfig(users);
+    for (const record of this.records) this.launch(record);
     const deadline = Date.now() + 30_000 + 100 * names.length;
     await settleAll(this.records.map((record) => waitUntilListening(record, deadline)));
+    await settleAll(this.records.filter((record) => record.init === 'systemd').map(waitUntilBooted));
     await settleAll(this.records.map((record) => this.addUsers(record, users)));
 
     this.hosts = this.records.map((record) => ({
@@ -237,6 +271,55 @@ class NetnsLab implements TestLab {
       KILL_TIMEOUT_MS,
       `sshd of host ${name} did not stop`,
     );
+  }
+
+  /**
+   * What a reboot of this host does, and what it does not model:
+   * - every process of the host ends (systemd's own shutdown, then nspawn exits 133), and
+   *   with them its PID namespace; /run and /tmp are fresh tmpfs at the next boot;
+   * - its disk stays: the overlay's upper dir (/etc, /var, /root, /usr) is in the lab dir;
+   * - its kernel network state goes: the network namespace is deleted and made again, so
+   *   addresses, routes, net.* sysctls, neighbours and lo's state start from the kernel's
+   *   defaults. eth0 is a new veth on the same bridge with the same MAC, as a NIC after a
+   *   power cycle; what comes up on it is what the host's network stack configures at boot.
+   * Not modelled: the kernel itself keeps running (its modules stay loaded, and the
+   * sysctls outside net.* are this machine's and read-only in the host); there is no
+   * firmware, boot loader, initramfs or udev (so no hotplug: `allow-hotplug` would not come up).
+   */
+  async reboot(name: string): Promise<RebootTimes> {
+    const record = this.record(name);
+    if (record.init !== 'systemd') throw new Error(`host ${name} has no init that reboots (start it with init: 'systemd')`);
+    const launcher = record.launcher as ChildProcess;
+    const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
+    const shutdownStart = Date.now();
+    const ordered = await inHost(record, ['systemctl', 'reboot']);
+    if (ordered.exitCode !== 0) throw new Error(`host ${name}: systemctl reboot exited ${ordered.exitCode}: ${ordered.stderr.trim()}`);
+    const code = await withTimeout(exited, SHUTDOWN_TIMEOUT_MS, `host ${name} did not shut down in ${SHUTDOWN_TIMEOUT_MS} ms\n${hostLogs(record)}`);
+    const shutdownMs = Date.now() - shutdownStart;
+    // systemd-nspawn(1): "the container was rebooted ... exit status 133".
+    if (code !== NSPAWN_REBOOTED) throw new Error(`host ${name}: systemd-nspawn exited ${code}, not ${NSPAWN_REBOOTED} (rebooted)\n${hostLogs(record)}`);
+
+    // Processes a test started in the namespace from outside die with the machine too.
+    await killAllInNamespace(record.namespace);
+    const bridge = bridgeName(this.subnetIndex as number);
+    // nspawn moved eth0 into the container's own namespace; whether it came back or went with
+    // that namespace, the host gets a new one with the same MAC, as a NIC after a power cycle.
+    await runProcess('ip', ['-force', '-batch', '-'], { input: [`link del ${record.veth}`, `netns del ${record.namespace}`].join('\n') + '\n', timeoutMs: COMMAND_TIMEOUT_MS });
+    await run('ip', ['-batch', '-'], this.cable(record, bridge).join('\n') + '\n');
+    let left: string[] = [];
+    await waitFor(async () => (left = removeCgroups(cgroupName(record))).length === 0, KILL_TIMEOUT_MS, '').catch(() => {
+      throw new Error(left.join('\n'));
+    });
+
+    const bootStart = Date.now();
+    Object.assign(record, { launcher: undefined, launcherExit: undefined, initPid: undefined, sshdPid: undefined });
+    this.launch(record);
+    await waitUntilListening(record, Date.now() + BOOT_TIMEOUT_MS);
+    const sshdMs = Date.now() - bootStart;
+    await waitUntilBooted(record);
+    const runningMs = Date.now() - bootStart;
+    (this.hosts.find((host) => host.name === name) as TestHost).sshdPid = record.sshdPid as number;
+    return { shutdownMs, sshdMs, runningMs };
   }
 
   destroy(): Promise<void> {
@@ -324,11 +407,7 @@ class NetnsLab implements TestLab {
     const bridge = bridgeName(this.subnetIndex as number);
     const commands = [`address add 10.199.${this.subnetIndex}.1/24 dev ${bridge}`, `link set ${bridge} up`];
     for (const record of this.records) {
-      commands.push(
-        `netns add ${record.namespace}`,
-        `link add ${record.veth} type veth peer name eth0 netns ${record.namespace}`,
-        `link set ${record.veth} master ${bridge} up`,
-      );
+      commands.push(...this.cable(record, bridge));
       for (const dir of overlaid) {
         fs.mkdirSync(path.join(record.dir, 'upper', dir), { recursive: true });
         fs.mkdirSync(path.join(record.dir, 'work', dir), { recursive: true });
@@ -337,12 +416,23 @@ class NetnsLab implements TestLab {
     await run('ip', ['-batch', '-'], commands.join('\n') + '\n');
   }
 
-  private launch(record: HostRecord, sshdConfig: string, overlaid: string[]): void {
+  /** `ip -batch` lines making the host's namespace and its eth0, cabled to the bridge. */
+  private cable(record: HostRecord, bridge: string): string[] {
+    return [
+      `netns add ${record.namespace}`,
+      `link add ${record.veth} type veth peer name eth0 address ${record.mac} netns ${record.namespace}`,
+      `link set ${record.veth} master ${bridge} up`,
+    ];
+  }
+
+  private launch(record: HostRecord): void {
     const unshare = ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
-    const init = ['sh', INIT_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, overlaid.join(' ')];
+    const address = `${record.address}/24`;
+    const init = ['sh', INIT_SCRIPT, record.name, address, record.dir, this.sshdConfig, this.overlaid.join(' ')];
+    const nspawn = ['sh', NSPAWN_SCRIPT, record.name, address, record.dir, this.sshdConfig, this.dir, cgroupName(record), this.networkStack];
     const argv =
       record.init === 'systemd'
-        ? ['nsenter', `--net=/run/netns/${record.namespace}`, 'unshare', '--mount', '--propagation', 'private', 'sh', NSPAWN_SCRIPT, record.name, `${record.address}/24`, record.dir, sshdConfig, this.dir, cgroupName(record)]
+        ? ['nsenter', `--net=/run/netns/${record.namespace}`, 'unshare', '--mount', '--propagation', 'private', ...nspawn]
         : ['ip', 'netns', 'exec', record.namespace, ...unshare, ...init];
     const log = fs.openSync(path.join(record.dir, 'init.log'), 'a');
     try {
@@ -516,6 +606,17 @@ async function waitUntilListening(record: HostRecord, deadline: number): Promise
   }
 }
 
+/**
+ * sshd listens before systemd has started everything (its boot job is still queued), so
+ * a test would race the rest of the boot: wait until systemd calls it done. "degraded"
+ * (a unit failed) also ends the wait; the tests look at `systemctl --failed` themselves.
+ */
+async function waitUntilBooted(record: HostRecord): Promise<void> {
+  const state = await inHost(record, ['timeout', String(BOOT_TIMEOUT_MS / 1000), 'systemctl', 'is-system-running', '--wait']);
+  const said = state.stdout.trim();
+  if (said !== 'running' && said !== 'degraded') throw new Error(`host ${record.name}: systemd says ${JSON.stringify(said)} after booting, not running\n${hostLogs(record)}`);
+}
+
 /** /proc/PID/net/tcp's `ADDRESS:PORT` form: the IPv4 address as a native-endian hex word. */
 function listenHex(address: string, port: number): string {
   const octets = address.split('.').map(Number);
@@ -614,6 +715,16 @@ async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
   return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, failure: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(failure)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function hexOctet(value: number): string {
+  return value.toString(16).padStart(2, '0');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -42,6 +42,13 @@ describe('the systemd test host', () => {
     expect((await lab.onHost(HOST, 'test -d /run/systemd/system')).exitCode).toBe(0);
     expect((await onHost('systemctl --failed --no-legend --plain | wc -l')).trim()).toBe('0');
   });
+
+  it('brings its network up the Debian way: networking.service put eth0\'s address from /etc/network/interfaces', async () => {
+    expect(await systemctl('networking')).toBe('active enabled');
+    expect(await systemctl('ifupdown-pre')).toBe('active static');
+    expect(await onHost('cat /etc/network/interfaces')).toContain(`auto eth0\niface eth0 inet static\n    address ${lab.hosts[0].address}/24\n`);
+    expect(await onHost('ip -o -4 addr show dev eth0')).toContain(` inet ${lab.hosts[0].address}/24 `);
+  });
 });
 
 describe('service under systemd', () => {
@@ -99,17 +106,35 @@ describe('service under systemd', () => {
 });
 
 describe('httpd under systemd (the same service code path)', () => {
-  it('starts and enables apache2 through systemctl: changed, the page is served; again: ok', async () => {
+  const page = () => onHost(`curl -sS --max-time 5 http://${lab.hosts[0].address}/`);
+
+  it('starts and enables apache2 through systemctl: changed, the page is served', async () => {
     // The test host masks every service this machine enables; apache2 is the one this test wants.
     await onHost('rm -f /etc/systemd/system/apache2.service && systemctl daemon-reload && systemctl disable --quiet apache2');
+    expect(await systemctl('apache2')).toBe('inactive disabled');
     const run = await lvsTask(lab, HOST, 'httpd', ['enabled=true']);
     expect(run.host?.status).toBe('changed');
     expect(run.host?.commands.slice(-2)).toEqual(['systemctl start -- apache2', 'systemctl enable -- apache2']);
     expect(await systemctl('apache2')).toBe('active enabled');
-    const address = lab.hosts[0].address;
-    expect(await onHost(`curl -sS --max-time 5 http://${address}/`)).toContain(`<h1>${HOST}</h1>`);
+    expect(await onHost('readlink /etc/systemd/system/multi-user.target.wants/apache2.service')).toBe('/lib/systemd/system/apache2.service\n');
+    expect(await page()).toContain(`<h1>${HOST}</h1>`);
+  });
+
+  it('again: ok', async () => {
     const again = await lvsTask(lab, HOST, 'httpd', ['enabled=true']);
     expect(again.host?.status).toBe('ok');
     expect(again.host?.noop).toBe('apache2 is installed and running, enabled at boot; /var/www/html/index.html is up to date');
+  });
+
+  it('--check with a new page, stopped and disabled: all reported, apache2 still serves the old page and stays enabled', async () => {
+    const before = await page();
+    const mainPid = await onHost('systemctl show -p MainPID --value apache2');
+    const run = await lvsTask(lab, HOST, 'httpd', ['index_content=<p>new page</p>', 'state=stopped', 'enabled=false'], { check: true });
+    expect(run.host?.status).toBe('changed');
+    expect(run.host?.check_mode).toBe(true);
+    expect(run.host?.diff.map((change) => change.subject)).toEqual(['/var/www/html/index.html', 'apache2 service', 'apache2 at boot']);
+    expect(await systemctl('apache2')).toBe('active enabled');
+    expect(await onHost('systemctl show -p MainPID --value apache2')).toBe(mainPid);
+    expect(await page()).toBe(before);
   });
 });

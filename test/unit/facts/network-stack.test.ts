@@ -22,6 +22,7 @@ describe('network stack probe', () => {
     expect(parseNetworkStack(DEBIAN_IFUPDOWN)).toEqual({
       ifupdown: { interfaces: true, ifup: true, sources: ['source /etc/network/interfaces.d/*'] },
       enabledUnits: ['networking'],
+      disabledUnits: [],
       sysvLinks: ['/etc/rcS.d/S01networking'],
       networkManagerKeyfiles: 0,
       ifcfgFiles: 0,
@@ -31,6 +32,13 @@ describe('network stack probe', () => {
 
   it('a host without systemctl: ifupdown from its SysV start link', () => {
     expect(stack('ifupdown-interfaces', 'ifupdown-ifup', 'ifupdown-source source-directory /etc/network/interfaces.d', 'sysv /etc/rcS.d/S01networking')).toBe('ifupdown');
+  });
+
+  it('networkd with networking.service masked: the leftover SysV link of ifupdown starts nothing', () => {
+    const networkd = ['ifupdown-interfaces', 'ifupdown-ifup', 'ifupdown-source source /etc/network/interfaces.d/*', 'enabled systemd-networkd', 'sysv /etc/rcS.d/S01networking'];
+    expect(stack(...networkd, 'disabled networking')).toBe('networkd');
+    // Its twin: systemctl does not know networking.service, so the SysV link is what starts ifupdown.
+    expect(() => stack(...networkd)).toThrow(/\(ifupdown, networkd\)/);
   });
 
   it('networkd, NetworkManager, RHEL ifcfg', () => {

@@ -15,6 +15,7 @@ import { commandLines, context, Parsed, planWith } from './plan-with-fixtures';
 const IFUPDOWN: NetworkStackFacts = {
   ifupdown: { interfaces: true, ifup: true, sources: ['source /etc/network/interfaces.d/*'] },
   enabledUnits: ['networking'],
+  disabledUnits: [],
   sysvLinks: [],
   networkManagerKeyfiles: 0,
   ifcfgFiles: 0,
