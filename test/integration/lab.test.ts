@@ -204,7 +204,7 @@ const REBOOTED = ['director', 'rs1', 'rs2'];
 /** What lvs does not own, put on each host before its reboot: a file in /run and an address typed by hand. */
 const HAND_ADDRESS = '198.51.100.7';
 const MARK = `echo before the reboot > /run/lvs-drill-marker && ip address add ${HAND_ADDRESS}/32 dev lo label lo:9`;
-const AFTER_REBOOT = `echo "$(ps -p 1 -o comm=) $(systemctl is-system-running)"; echo ---; ls /run/lvs-drill-marker 2>&1; echo ---; ip -4 -o address show dev lo | grep -c ${HAND_ADDRESS}; echo ---; systemctl --failed --no-legend --plain`;
+const AFTER_REBOOT = `echo "$(ps -p 1 -o comm=) $(systemctl is-system-running --wait)"; echo ---; ls /run/lvs-drill-marker 2>&1; echo ---; ip -4 -o address show dev lo | grep -c ${HAND_ADDRESS}; echo ---; systemctl --failed --no-legend --plain`;
 
 /**
  * The client's side of the rolling-update drill: one request to the VIP every 100 ms with
