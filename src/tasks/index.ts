@@ -10,6 +10,7 @@ import httpVerify from './http_verify';
 import httpd from './httpd';
 import ifaddr from './ifaddr';
 import ipvsadm from './ipvsadm';
+import keepalived from './keepalived';
 import kmod from './kmod';
 import lineinfile from './lineinfile';
 import link from './link';
@@ -21,4 +22,4 @@ import sysctl from './sysctl';
 import template from './template';
 import waitFor from './wait_for';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, copy, file, lineinfile, blockinfile, httpd, ipvsadm, httpVerify, command, shell, debug, assert, waitFor, packageTask, service];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, copy, file, lineinfile, blockinfile, httpd, ipvsadm, keepalived, httpVerify, command, shell, debug, assert, waitFor, packageTask, service];
