@@ -38,6 +38,7 @@ export interface HealthCheckArgs {
   connect_timeout?: number;
   delay_loop?: number;
   retry?: number;
+  delay_before_retry?: number;
 }
 
 export interface KeepalivedRealServerArgs extends RealServerArgs {
@@ -136,6 +137,7 @@ function healthCheck(check: HealthCheckArgs): string[] {
   if (check.type === 'HTTP_GET') body.push(...block('url', [`path ${quoted(check.path)}`, `status_code ${check.status_code}`]));
   if (check.connect_timeout !== undefined) body.push(`connect_timeout ${check.connect_timeout}`);
   if (check.retry !== undefined) body.push(`retry ${check.retry}`);
+  if (check.delay_before_retry !== undefined) body.push(`delay_before_retry ${check.delay_before_retry}`);
   if (check.delay_loop !== undefined) body.push(`delay_loop ${check.delay_loop}`);
   return block(check.type, body);
 }

@@ -65,7 +65,8 @@ const HEALTH_CHECK = {
     status_code: { type: 'integer', minimum: 100, maximum: 599, default: 200, description: 'The HTTP status HTTP_GET expects.' },
     connect_timeout: { type: 'integer', minimum: 1, maximum: 3600, description: "Seconds a check may take; keepalived's 5 when not given." },
     delay_loop: { type: 'integer', minimum: 1, maximum: 3600, description: "Seconds between checks; keepalived's 60 when not given." },
-    retry: { type: 'integer', minimum: 0, maximum: 100, description: "Failed checks more before the server counts as down; keepalived's 1 when not given." },
+    retry: { type: 'integer', minimum: 0, maximum: 100, description: "Checks more after a failed one before the server counts as down; keepalived's 1 when not given." },
+    delay_before_retry: { type: 'integer', minimum: 1, maximum: 3600, description: "Seconds between those retries; keepalived's 3 for HTTP_GET and 1 for TCP_CHECK when not given." },
   },
 } as const;
 
