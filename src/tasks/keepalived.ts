@@ -36,7 +36,7 @@ const NAME = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$';
  * keepalived cannot write `"` inside a quoted word, takes `\` literally in a password and
  * uses only its first 8 characters (keepalived.conf(5)): longer ones would be cut silently.
  */
-const AUTH_PASS = '^[^"\\\\\\u0000-\\u001f\\u007f]{1,8}$';
+const AUTH_PASS = '^[^-"\\\\\\u0000-\\u001f\\u007f][^"\\\\\\u0000-\\u001f\\u007f]{0,7}$';
 /** An HTTP path: visible characters, no `"` or `\` (see render-config.ts). */
 const URL_PATH = '^/[^\\s"\\\\\\u0000-\\u001f\\u007f]{0,1023}$';
 
@@ -83,7 +83,7 @@ export default defineTask({
         pattern: AUTH_PASS,
         secret: true,
         description:
-          'The VRRP password (authentication PASS) of every instance, 1 to 8 characters without " or \\; no authentication when not given, which keepalived.conf(5) advises (it is not in VRRPv3).',
+          'The VRRP password (authentication PASS) of every instance, 1 to 8 characters without " or \\, not starting with -; no authentication when not given, which keepalived.conf(5) advises (it is not in VRRPv3).',
       },
       vrrp_instances: {
         type: 'array',

@@ -126,6 +126,8 @@ describe('keepalived on SysV hosts', () => {
     const run = await apply(MASTER, keepalivedArgs({ priority: 150, interface: 'eth9' }));
     expect(run.host?.status).toBe('failed');
     expect(run.exitCode).not.toBe(0);
+    // keepalived's own reason, with the line it refused.
+    expect(run.host?.msg).toContain("WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist");
     expect(await onHost(MASTER, `sha256sum ${CONFIG}`)).toBe(before);
     // No temporary file left beside it.
     expect(await onHost(MASTER, 'ls /etc/keepalived')).not.toMatch(/lvs-/);
