@@ -116,6 +116,9 @@ describe('keepalived on SysV hosts', () => {
     expect(file.before).toContain('    priority 150\n');
     expect(file.after).toContain('    priority 120\n');
     expect(service).toEqual({ subject: 'keepalived service', before: 'running', after: 'reloaded' });
+    const shown = await apply(MASTER, keepalivedArgs({ priority: 120 }), { check: true, diff: true });
+    expect(shown.stdout).toContain('ka1 |     +     priority 120\n');
+    expect(shown.stdout).toContain('ka1 |     -     priority 150\n');
     expect(await onHost(MASTER, `sha256sum ${CONFIG}`)).toBe(before);
     expect(await daemonPid(MASTER)).toBe(pid);
   });
