@@ -9,6 +9,7 @@ packages=(
   iproute2 util-linux procps kmod # namespaces, veth, bridges, overlays, nsenter
   apache2 curl                    # the httpd task's web server, and checking its page
   ipvsadm sudo                    # the ipvsadm task's tool; become
+  keepalived                      # the keepalived task: VRRP and health checks, tested natively (keepalived -t, VRRP)
   busybox-static                  # a small web server some tests serve pages with (and the lab's initramfs)
   e2fsprogs                       # chattr, to make a file unwritable in a test
   ifupdown                        # the network stack ifaddr, route and link persist to in the tests (and the lab hosts)

@@ -229,6 +229,30 @@ export interface ClusterService extends FromArgument {
   realServers: ClusterRealServer[];
 }
 
+/** A VIP a VRRP instance puts on its host while it is master. */
+export interface ClusterVrrpAddress {
+  /** With its prefix length, 192.168.2.100/24; a bare address is a /32 (/128). */
+  address: string;
+  /** The device, not a label. */
+  device: string;
+}
+
+/**
+ * A VRRP instance the task runs on its host (a director of a pair): the checks compare the
+ * instances that share a VIP or a name across hosts. Its VIPs are held at run time by the
+ * master only, so they count as the director's VIP for its services, and a static address
+ * for one of them is warned about.
+ */
+export interface ClusterVrrpInstance extends FromArgument {
+  name: string;
+  interface: string;
+  virtualRouterId: number;
+  priority: number;
+  addresses: ClusterVrrpAddress[];
+  /** The device the LVS connection sync daemon runs on while this instance decides its role; none when there is no sync daemon. */
+  syncInterface?: string;
+}
+
 /**
  * What a task's arguments make of its host, for the cluster checks: the addresses, routes,
  * live kernel parameters, modules, links and virtual services. The checks run on the whole
@@ -242,7 +266,12 @@ export interface ClusterSettings {
   sysctls?: ClusterSysctl[];
   modules?: ClusterModule[];
   links?: ClusterLink[];
+  /**
+   * The virtual services the task keeps. Two different tasks that keep the same service on
+   * one host are refused: each would undo what the other does to the IPVS table.
+   */
   services?: ClusterService[];
+  vrrpInstances?: ClusterVrrpInstance[];
 }
 
 export interface FreeForm {

@@ -25,6 +25,8 @@ export type {
   ClusterLink,
   ClusterService,
   ClusterRealServer,
+  ClusterVrrpInstance,
+  ClusterVrrpAddress,
 } from './api';
 export { sh, quote, joinCommands, unshown } from './shell/quote';
 export type { ShellCommand } from './shell/quote';

@@ -18,6 +18,11 @@ export interface WriteOptions {
    * `PATH.PID.YYYY-MM-DD@HH:MM:SS~` (the host's pid and local time when the write runs).
    */
   backup?: boolean;
+  /**
+   * A command that checks the new content before it replaces the file, given the temporary
+   * file's path as a word (Ansible's `validate`): a non-zero exit leaves the file as it was.
+   */
+  validate?: (file: ShellCommand) => ShellCommand;
 }
 
 function contentInto(content: FileContent): ShellCommand {
@@ -53,6 +58,7 @@ export function writeFileAtomically(
     steps.push(sh`chown -- ${ownership(attributes)} "$lvs_tmp"`);
   }
   if (readAs && (!readAs.exists || readAs.sha256)) steps.push(stillAsRead(path, readAs));
+  if (options.validate) steps.push(sh`{ ${options.validate(sh`"$lvs_tmp"`)}; }`);
   if (options.backup) steps.push(sh`{ [ ! -e "$lvs_dest" ] || cp -p -- "$lvs_dest" ${path}."$$.$(date +%Y-%m-%d@%H:%M:%S~)"; }`);
   steps.push(sh`mv -f -- "$lvs_tmp" "$lvs_dest"`);
   // Remove the temporary file if any step failed, and keep the failing exit code.

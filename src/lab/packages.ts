@@ -1,6 +1,6 @@
 /**
  * The Debian packages the lab needs on this machine. The VM runs this machine's own root, so
- * the lab's hosts have exactly the programs installed here: the ipvsadm, apache2 and curl
+ * the lab's hosts have exactly the programs installed here: the ipvsadm, keepalived, apache2 and curl
  * the playbooks use must be installed here too.
  */
 import { access, constants, rm, stat, writeFile } from 'node:fs/promises';
@@ -17,6 +17,8 @@ export const REQUIRED_PACKAGES = [
   'util-linux',
   'procps',
   'ipvsadm',
+  // The keepalived task's daemon on the lab's directors.
+  'keepalived',
   'apache2',
   'curl',
   // The network stack the lab hosts persist addresses, routes and links to (ifaddr's default).

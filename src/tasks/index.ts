@@ -11,6 +11,7 @@ import httpd from './httpd';
 import ifaddr from './ifaddr';
 import ipvsadm from './ipvsadm';
 import ipvsMember from './ipvs_member';
+import keepalived from './keepalived';
 import kmod from './kmod';
 import lineinfile from './lineinfile';
 import link from './link';
@@ -22,4 +23,4 @@ import sysctl from './sysctl';
 import template from './template';
 import waitFor from './wait_for';
 
-export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, copy, file, lineinfile, blockinfile, httpd, ipvsadm, ipvsMember, httpVerify, command, shell, debug, assert, waitFor, packageTask, service];
+export const builtinTasks: TaskModule[] = [sysctl, ifaddr, route, link, kmod, template, copy, file, lineinfile, blockinfile, httpd, ipvsadm, ipvsMember, keepalived, httpVerify, command, shell, debug, assert, waitFor, packageTask, service];

@@ -1,7 +1,8 @@
 /**
  * How a task names one IPVS virtual service: `protocol` with `address` and `port`, or a
- * `fwmark`. The ipvsadm task (which keeps a service) and ipvs_member (which changes one of
- * its real servers) share these arguments, their checks and their reading as a ServiceKey.
+ * `fwmark`. The tasks that keep a service (ipvsadm, keepalived: see virtual-service.ts) and
+ * ipvs_member (which changes one of its real servers) share these arguments, their checks
+ * and their reading as a ServiceKey.
  */
 import type { ArgumentSchema } from '../api';
 import type { IpvsProtocol, ServiceKey } from '../facts/ipvs';
@@ -37,20 +38,23 @@ export const SERVICE_PROPERTIES: { [K in keyof ServiceArgs]-?: ArgumentSchema<Ex
   },
 };
 
-/** What is wrong with how the arguments name the service; `family` is the service's address family when it has an address. */
-export function serviceProblems(args: ServiceArgs): { problems: string[]; family?: IpFamily } {
+/**
+ * What is wrong with how the arguments name the service, each message starting with
+ * `prefix` and the key; `family` is the service's address family when it has an address.
+ */
+export function serviceProblems(args: ServiceArgs, prefix = ''): { problems: string[]; family?: IpFamily } {
   const problems: string[] = [];
   if (args.fwmark !== undefined) {
-    if (args.address !== undefined || args.port !== undefined) problems.push('fwmark: identifies the service on its own; leave out address and port');
+    if (args.address !== undefined || args.port !== undefined) problems.push(`${prefix}fwmark: identifies the service on its own; leave out address and port`);
     return { problems };
   }
   let family: IpFamily | undefined;
-  if (args.address === undefined) problems.push('address: is required unless fwmark is given');
+  if (args.address === undefined) problems.push(`${prefix}address: is required unless fwmark is given`);
   else {
     family = ipFamily(args.address);
-    if (!family) problems.push(`address: "${args.address}" is not an IPv4 or IPv6 address`);
+    if (!family) problems.push(`${prefix}address: "${args.address}" is not an IPv4 or IPv6 address`);
   }
-  if (args.port === undefined) problems.push('port: is required unless fwmark is given');
+  if (args.port === undefined) problems.push(`${prefix}port: is required unless fwmark is given`);
   return { problems, ...(family ? { family } : {}) };
 }
 

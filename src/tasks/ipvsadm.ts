@@ -5,29 +5,15 @@
 import { defineTask, noop, type Change, type Fact, type PlannedCommand } from '../api';
 import { refuseOtherType, remoteFile, type RemoteFile } from '../facts/file';
 import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
-import { DEFAULT_SCHEDULER, formatAddressPort, formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerRuleArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, serviceRuleArgv, type Forwarding, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
+import { formatRules, ipvsState, parseIpvsRules, realServerLabel, realServerRuleArgv, sameRules, sameServiceKey, serviceArgv, serviceLabel, serviceOptionArgv, serviceRuleArgv, type ServiceKey, type IpvsState, type VirtualService } from '../facts/ipvs';
 import { osRelease, type OsFamily, type OsRelease } from '../facts/service';
 import { sh } from '../shell/quote';
 import { writeFileAtomically } from '../changes/file';
 import { modprobe } from '../changes/kernel-modules';
-import { SERVICE_PROPERTIES, serviceKeyOf, serviceProblems, type ServiceArgs } from './ipvs-service';
-import { IP_ADDRESS } from './patterns';
+import { serviceKeyOf } from './ipvs-service';
+import { clusterService, effectivePort, fwmarkFamily, REAL_SERVER_PROPERTIES, VIRTUAL_SERVICE_PROPERTIES, virtualServiceProblems, type VirtualServiceArgs } from './virtual-service';
 
-const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
-/** ipvsadm's MAX_TIMEOUT: 31 days. */
-const MAX_PERSISTENCE = 86400 * 31;
-
-interface RealServerArgs {
-  address: string;
-  port?: number;
-  forwarding: Forwarding;
-  weight: number;
-}
-
-interface IpvsadmArgs extends ServiceArgs {
-  scheduler: string;
-  persistent?: number;
-  real_servers: RealServerArgs[];
+interface IpvsadmArgs extends VirtualServiceArgs {
   state: 'present' | 'absent';
   purge: boolean;
   save: boolean;
@@ -42,19 +28,8 @@ const RULES_FILES: Record<Exclude<OsFamily, 'unknown'>, string> = {
 };
 const DEBIAN_DEFAULTS = '/etc/default/ipvsadm';
 
-/** A fwmark service has no address of its own: it is IPv6 when its real servers all are. */
-function fwmarkFamily(args: IpvsadmArgs): IpFamily {
-  const families = args.real_servers.map((server) => ipFamily(server.address));
-  return families.length > 0 && families.every((family) => family === 6) ? 6 : 4;
-}
-
 function desiredKey(args: IpvsadmArgs): ServiceKey {
   return serviceKeyOf(args, fwmarkFamily(args));
-}
-
-/** The port the kernel will record: the service's when none is given (0 for fwmark services). */
-function effectivePort(args: IpvsadmArgs, server: RealServerArgs): number {
-  return server.port ?? (args.fwmark !== undefined ? 0 : (args.port ?? 0));
 }
 
 function desiredService(args: IpvsadmArgs): VirtualService {
@@ -156,36 +131,6 @@ type IpvsadmFacts =
   | { table: Fact<IpvsState> }
   | { table: Fact<IpvsState>; os: Fact<OsRelease>; debianRules: Fact<RemoteFile>; rhelRules: Fact<RemoteFile>; debianDefaults: Fact<RemoteFile> };
 
-function realServerProblems(args: IpvsadmArgs, serviceFamily: IpFamily | undefined): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  args.real_servers.forEach((server, index) => {
-    const key = `real_servers.${index}`;
-    const family = ipFamily(server.address);
-    const address = canonicalAddress(server.address);
-    if (!family || !address) {
-      problems.push(`${key}.address: "${server.address}" is not an IPv4 or IPv6 address`);
-      return;
-    }
-    if (serviceFamily && family !== serviceFamily && server.forwarding !== 'tun') {
-      problems.push(`${key}.address: an IPv${serviceFamily} service can only reach an IPv${family} real server through a tunnel (forwarding: tun)`);
-    }
-    if (server.port !== undefined && server.forwarding !== 'nat') {
-      if (args.fwmark !== undefined) {
-        problems.push(`${key}.port: with forwarding ${server.forwarding} a fwmark service's packets keep their own port; only nat can set one`);
-      } else if (server.port !== args.port) {
-        // ipvsadm silently replaces a dr/tun real server's port with the service's port.
-        problems.push(`${key}.port: only nat can map to a port other than the service's ${args.port}; dr and tun keep the packet's port`);
-      }
-    }
-    const label = formatAddressPort(family, address, effectivePort(args, server));
-    const first = seen.get(label);
-    if (first !== undefined) problems.push(`${key}: ${label} is already real_servers.${first}`);
-    else seen.set(label, index);
-  });
-  return problems;
-}
-
 function describeModules(modules: string[]): string {
   return modules.length === 1 ? `module ${modules[0]}` : `modules ${modules.join(' and ')}`;
 }
@@ -197,14 +142,7 @@ export default defineTask<IpvsadmArgs, IpvsadmFacts>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      ...SERVICE_PROPERTIES,
-      scheduler: { type: 'string', enum: SCHEDULERS, default: DEFAULT_SCHEDULER, description: 'The scheduling algorithm; its ip_vs_<scheduler> module is loaded.' },
-      persistent: {
-        type: 'integer',
-        minimum: 1,
-        maximum: MAX_PERSISTENCE,
-        description: 'Makes the service persistent: a client keeps its real server for this many seconds after its last connection. Not persistent when not given.',
-      },
+      ...VIRTUAL_SERVICE_PROPERTIES,
       real_servers: {
         type: 'array',
         default: [],
@@ -213,28 +151,7 @@ export default defineTask<IpvsadmArgs, IpvsadmFacts>({
           type: 'object',
           additionalProperties: false,
           required: ['address'],
-          properties: {
-            address: { type: 'string', pattern: IP_ADDRESS, description: 'The real server IP address (IPv4 or IPv6).' },
-            port: {
-              type: 'integer',
-              minimum: 1,
-              maximum: 65535,
-              description: "The real server port; the service's port when not given, as ipvsadm does. Only nat forwarding may use a different one.",
-            },
-            forwarding: {
-              type: 'string',
-              enum: ['dr', 'nat', 'tun'],
-              default: 'dr',
-              description: 'How packets reach the real server: dr (direct routing, -g), nat (masquerading, -m) or tun (IPIP tunnel, -i).',
-            },
-            weight: {
-              type: 'integer',
-              minimum: 0,
-              maximum: 65535,
-              default: 1,
-              description: 'The scheduling weight; 0 quiesces the server (no new connections, existing ones go on).',
-            },
-          },
+          properties: REAL_SERVER_PROPERTIES,
         },
       },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'present: the service exists as described; absent: it does not (with its real servers).' },
@@ -261,10 +178,8 @@ export default defineTask<IpvsadmArgs, IpvsadmFacts>({
     save: false,
   },
   validate(args) {
-    const { problems, family: serviceFamily } = serviceProblems(args);
-    if (args.fwmark === undefined && args.port === 0 && args.persistent === undefined) problems.push('port: 0 (every port) needs persistent, as ipvsadm requires');
+    const problems = virtualServiceProblems(args);
     if (args.state === 'absent' && args.real_servers.length > 0) problems.push('real_servers: must be empty when state is absent (the service goes with all its real servers)');
-    problems.push(...realServerProblems(args, args.fwmark !== undefined ? fwmarkFamily(args) : serviceFamily));
     return problems;
   },
   facts(args) {
@@ -341,26 +256,8 @@ export default defineTask<IpvsadmArgs, IpvsadmFacts>({
     return noop(`${wantedRuleSummary(desired)} has its ${servers} as listed; ${loaded} ${Object.keys(facts.table.modules).length === 1 ? 'is' : 'are'} in the kernel`);
   },
 
-  // A fwmark service has no VIP whose placement could be checked, and a removed one needs nothing.
-  cluster: (args) =>
-    args.state === 'present' && args.address !== undefined && args.port !== undefined
-      ? {
-          services: [
-            {
-              address: args.address,
-              port: args.port,
-              protocol: args.protocol,
-              argument: 'address',
-              realServers: args.real_servers.map((server, index) => ({
-                address: server.address,
-                port: server.port,
-                forwarding: server.forwarding,
-                argument: `real_servers.${index}.address`,
-              })),
-            },
-          ],
-        }
-      : {},
+  // A removed service needs nothing.
+  cluster: (args) => (args.state === 'present' ? { services: clusterService(args) } : {}),
 });
 
 function wantedRuleSummary(service: VirtualService): string {

@@ -7,11 +7,12 @@
  * task by name, so a plugin's task takes part. The rules come from the LVS HOWTO and the
  * kernel's ip-sysctl document (see shared/lvs-facts.md).
  */
-import type { ClusterService, ClusterSettings, TaskModule } from '../api';
+import type { ClusterService, ClusterSettings, ClusterVrrpInstance, TaskModule } from '../api';
 import type { SourcePosition } from '../errors';
 import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../net/ip-address';
 import { canonicalSysctlKey, normaliseSysctlValue } from '../facts/sysctl';
 import type { TaskDefinition } from '../engine/structure/task-tree';
+import { directorPairFindings, serviceOwnerFindings, staticVipFindings, type DeclaredBy } from './vrrp-checks';
 
 /** One task, rendered for one host. */
 export interface Declaration {
@@ -70,6 +71,8 @@ class HostModel {
   routes: Declared<Route>[] = [];
   readonly modules = new Set<string>();
   readonly linksUp = new Map<string, Declared<boolean>>();
+  /** The VIPs of the host's VRRP instances: held while it is master, which is all a service needs. */
+  readonly vrrpVips = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -95,6 +98,12 @@ class HostModel {
     for (const { name, loaded } of settings.modules ?? []) {
       if (loaded) this.modules.add(name);
       else this.modules.delete(name);
+    }
+    for (const instance of settings.vrrpInstances ?? []) {
+      for (const vip of instance.addresses) {
+        const prefix = parsePrefix(vip.address);
+        if (prefix) this.vrrpVips.set(prefix.address, instance.name);
+      }
     }
     for (const { device, up, argument, persist } of settings.links ?? []) {
       if (up) this.linksUp.set(device, { value: true, by, argument, persist });
@@ -159,11 +168,18 @@ export function checkTopology(declarations: Declaration[]): Finding[] {
     model.add(declaration, settings);
   }
   const findings: Finding[] = [];
+  const services: DeclaredBy<ClusterService>[] = [];
+  const instances: DeclaredBy<ClusterVrrpInstance>[] = [];
   for (const { declaration, settings } of declared) {
     for (const service of settings.services ?? []) {
+      services.push({ value: service, by: declaration });
       findings.push(...checkService(service, declaration, hosts.get(declaration.host)!, [...hosts.values()]));
     }
+    for (const instance of settings.vrrpInstances ?? []) instances.push({ value: instance, by: declaration });
   }
+  findings.push(...serviceOwnerFindings(services));
+  findings.push(...staticVipFindings(instances, (host, address) => hosts.get(host)?.holds(address)));
+  findings.push(...directorPairFindings(instances, services));
   // A director setting that several real servers need is reported once.
   const seen = new Set<string>();
   return findings.filter((finding) => {
@@ -184,12 +200,12 @@ function checkService(service: ClusterService, by: Declaration, director: HostMo
 
   const directorVip = director.holds(vip);
   if (directorVip) findings.push(...lostAtReboot(director, [directorVip], `the VIP ${vip} on ${directorVip.value.dev}`));
-  if (!directorVip) {
+  if (!directorVip && !director.vrrpVips.has(vip)) {
     findings.push({
       severity: 'error',
       host: director.name,
       key: service.argument,
-      message: `the VIP ${vip} is on no interface of ${director.name}: add an ifaddr task for it on the director`,
+      message: `the VIP ${vip} is on no interface of ${director.name}: add an ifaddr task for it on the director, or a VRRP instance that moves it there`,
       position: by.task.locate(service.argument),
     });
   }

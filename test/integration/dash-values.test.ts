@@ -48,7 +48,9 @@ function playbook(value: string): { yaml: string; keyLines: number[] } {
       argument.forEach((item: unknown, index) => {
         const fields = typeof item === 'object' && item !== null ? Object.entries(item) : [[undefined, item] as const];
         fields.forEach(([field, fieldValue], position) => {
-          if (row.key === (field === undefined ? `${name}.${index}` : `${name}.${index}.${field}`)) keyLines.push(lines.length + 1);
+          // A key inside a nested list (virtual_servers.0.real_servers.0.address) is on its field's line, in flow style.
+          const at = field === undefined ? `${name}.${index}` : `${name}.${index}.${field}`;
+          if (row.key === at || row.key.startsWith(`${at}.`)) keyLines.push(lines.length + 1);
           const bullet = position === 0 ? '- ' : '  ';
           lines.push(`          ${bullet}${field === undefined ? '' : `${field}: `}${JSON.stringify(fieldValue)}`);
         });

@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
-export type ClusterName = 'nat' | 'dr' | 'tun';
+export type ClusterName = 'nat' | 'dr' | 'tun' | 'dr-ha';
 
 export interface ClusterEdits {
   /** [shipped text, replacement] pairs applied to the playbook in order. */

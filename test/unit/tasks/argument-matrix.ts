@@ -25,6 +25,12 @@ const route = { dest: '192.168.2.100', dev: 'lo' };
 const template = { src: 'sysctl.conf.hbs', dest: '/etc/sysctl.d/90-lvs.conf' };
 const realServers = [{ address: '172.16.100.101' }];
 const ipvsadm = { address: '192.168.0.109', port: 80 };
+const vrrpInstance = { name: 'VI_1', interface: 'eth0', virtual_router_id: 51, priority: 150, virtual_ipaddresses: [{ address: '192.168.2.100/24', dev: 'eth0', label: 'eth0:0' }] };
+const keepalivedVrrp = { vrrp_instances: [vrrpInstance] };
+const keepalivedService = { virtual_servers: [{ address: '192.168.2.100', port: 80, real_servers: [{ address: '192.168.2.11' }] }] };
+const withService = (extra: Record<string, unknown>, server: Record<string, unknown> = {}) => ({
+  virtual_servers: [{ address: '192.168.2.100', port: 80, ...extra, real_servers: [{ address: '192.168.2.11', ...server }] }],
+});
 const httpVerify = { url: 'http://192.168.0.109/', servers: ['rs1', 'rs2'] };
 const copy = { content: 'hello\n', dest: '/etc/lvs-copy.conf' };
 const file = { path: '/etc/lvs-file.conf' };
@@ -140,6 +146,38 @@ export const REFUSED: ArgumentRow[] = [
   row('ipvs_member', 'ramp', { ...member, weight: 2, ramp: { steps: 2, interval: 1 } }, true),
   row('ipvs_member', 'min_pooled', { ...member, min_pooled: 0 }, false),
   row('ipvs_member', 'owner', { ...member, owner: 'ipvsadm' }, false),
+  // keepalived's values become lines of keepalived.conf, written base64-encoded: none is a command's word.
+  row('keepalived', 'router_id', { ...keepalivedVrrp, router_id: 'dir1' }, false),
+  row('keepalived', 'auth_pass', { ...keepalivedVrrp, auth_pass: 'secret1' }, false),
+  row('keepalived', 'enabled', { ...keepalivedVrrp, enabled: true }, false),
+  row('keepalived', 'lvs_sync_daemon', { ...keepalivedVrrp, lvs_sync_daemon: { interface: 'eth0' } }, false),
+  row('keepalived', 'vrrp_instances.0.name', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.interface', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.virtual_router_id', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.priority', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.state', { vrrp_instances: [{ ...vrrpInstance, state: 'BACKUP' }] }, false),
+  row('keepalived', 'vrrp_instances.0.advert_int', { vrrp_instances: [{ ...vrrpInstance, advert_int: 1 }] }, false),
+  row('keepalived', 'vrrp_instances.0.virtual_ipaddresses.0.address', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.virtual_ipaddresses.0.dev', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.virtual_ipaddresses.0.label', keepalivedVrrp, false),
+  row('keepalived', 'vrrp_instances.0.nopreempt', { vrrp_instances: [{ ...vrrpInstance, state: 'BACKUP', nopreempt: true }] }, false),
+  row('keepalived', 'vrrp_instances.0.preempt_delay', { vrrp_instances: [{ ...vrrpInstance, state: 'BACKUP', preempt_delay: 5 }] }, false),
+  row('keepalived', 'vrrp_instances.0.garp_master_delay', { vrrp_instances: [{ ...vrrpInstance, garp_master_delay: 1 }] }, false),
+  row('keepalived', 'virtual_servers.0.protocol', withService({ protocol: 'udp' }), false),
+  row('keepalived', 'virtual_servers.0.address', keepalivedService, false),
+  row('keepalived', 'virtual_servers.0.port', keepalivedService, false),
+  row('keepalived', 'virtual_servers.0.fwmark', { virtual_servers: [{ fwmark: 1 }] }, false),
+  row('keepalived', 'virtual_servers.0.scheduler', withService({ scheduler: 'rr' }), false),
+  row('keepalived', 'virtual_servers.0.persistent', withService({ persistent: 300 }), false),
+  row('keepalived', 'virtual_servers.0.real_servers.0.address', keepalivedService, false),
+  row('keepalived', 'virtual_servers.0.real_servers.0.port', withService({}, { port: 8080, forwarding: 'nat' }), false),
+  row('keepalived', 'virtual_servers.0.real_servers.0.forwarding', withService({}, { forwarding: 'dr' }), false),
+  row('keepalived', 'virtual_servers.0.real_servers.0.weight', withService({}, { weight: 2 }), false),
+  row('keepalived', 'virtual_servers.0.real_servers.0.health_check', withService({}, { health_check: { type: 'TCP_CHECK' } }), false),
+  row('keepalived', 'virtual_servers.0.health_check', withService({ health_check: { type: 'TCP_CHECK' } }), false),
+  row('keepalived', 'virtual_servers.0.quorum', withService({ quorum: 1 }), false),
+  row('keepalived', 'virtual_servers.0.sorry_server', withService({ sorry_server: { address: '192.168.2.50' } }), false),
+  row('keepalived', 'virtual_servers.0.inhibit_on_failure', withService({ inhibit_on_failure: true }), false),
   row('http_verify', 'url', httpVerify, true),
   row('http_verify', 'requests', { ...httpVerify, requests: 4 }, true),
   row('http_verify', 'expect', { ...httpVerify, expect: 'each' }, false),

@@ -79,6 +79,8 @@ interface Case {
 }
 
 const RS = ['rs1', 'rs2'];
+const DIRECTORS = ['director', 'director2'];
+const KEEPALIVED_TASK = '    - name: keepalived holds the VIP on the master and keeps the virtual service\n';
 
 const cases: Case[] = [
   {
@@ -245,6 +247,55 @@ const cases: Case[] = [
     expected: RS.map((host) => ['warning', host, 'persist', 'dev: eth0, persist: false', 'persist']),
     message: /^its route is set with persist: false/,
   },
+  {
+    rule: 'HA: one virtual service kept by both ipvsadm and keepalived on a director',
+    cluster: 'dr-ha',
+    edits: { replace: [[KEEPALIVED_TASK, `    - name: the same service by hand\n      ipvsadm: { address: "{{ vip }}", port: 80, real_servers: "{{ real_servers }}" }\n${KEEPALIVED_TASK}`]] },
+    expected: DIRECTORS.map((host) => ['error', host, 'virtual_servers.0.address', '            address: "{{ vip }}"', 'address']),
+    message: /^the virtual service tcp 192\.168\.2\.100:80 is kept by both ipvsadm \(.*lvs-dr-ha\.yml:\d+\) and keepalived: each would undo/,
+  },
+  {
+    rule: 'HA: the VRRP VIP also put on the directors by an ifaddr task (a warning)',
+    cluster: 'dr-ha',
+    edits: { replace: [[KEEPALIVED_TASK, `    - name: VIP by hand\n      ifaddr: { address: "{{ vip }}/{{ segment_prefix }}", dev: eth0, label: "eth0:0" }\n${KEEPALIVED_TASK}`]] },
+    expected: DIRECTORS.map((host) => ['warning', host, 'address', 'ifaddr: { address: "{{ vip }}/{{ segment_prefix }}", dev: eth0, label', 'address']),
+    message: /^192\.168\.2\.100 is a VIP of VRRP instance VI_1 on director2?, which keepalived moves to the master director; a static address/,
+  },
+  {
+    rule: 'HA: the directors of a pair with different virtual_router_ids',
+    cluster: 'dr-ha',
+    edits: { hostVars: { director2: { virtual_router_id: 52 } } },
+    expected: [['error', 'director2', 'vrrp_instances.0.virtual_router_id', 'virtual_router_id: "{{ virtual_router_id }}"', 'virtual_router_id']],
+    message: /^VRRP instance VI_1 has virtual_router_id 52 on director2 but 51 on director: the directors of a pair need the same one$/,
+  },
+  {
+    rule: 'HA: the directors of a pair with one priority',
+    cluster: 'dr-ha',
+    edits: { hostVars: { director2: { vrrp_priority: 150 } } },
+    expected: [['error', 'director2', 'vrrp_instances.0.priority', 'priority: "{{ vrrp_priority }}"', 'priority']],
+    message: /^VRRP instance VI_1 has priority 150 on both director and director2/,
+  },
+  {
+    rule: 'HA: the directors of a pair with different VIPs (another prefix)',
+    cluster: 'dr-ha',
+    edits: { hostVars: { director2: { segment_prefix: 25 } } },
+    expected: [['error', 'director2', 'vrrp_instances.0.virtual_ipaddresses', 'virtual_ipaddresses:', 'virtual_ipaddresses']],
+    message: /^VRRP instance VI_1 moves 192\.168\.2\.100\/25 on director2 but 192\.168\.2\.100\/24 on director: the directors of a pair need the same VIPs$/,
+  },
+  {
+    rule: 'HA: the directors of a pair with different real servers',
+    cluster: 'dr-ha',
+    edits: { hostVars: { director2: { real_servers: [{ address: '192.168.2.11', forwarding: 'dr' }] } } },
+    expected: [['error', 'director2', 'virtual_servers.0.address', '            address: "{{ vip }}"', 'address']],
+    message: /^the virtual service tcp 192\.168\.2\.100:80 has real servers 192\.168\.2\.11 dr on director2 but 192\.168\.2\.11 dr, 192\.168\.2\.12 dr on director: a failover of VI_1 would change what is served$/,
+  },
+  {
+    rule: 'HA: no LVS sync daemon on either director (a warning)',
+    cluster: 'dr-ha',
+    edits: { replace: [['        lvs_sync_daemon: { interface: eth0, instance: "{{ vrrp_instance }}" }\n', '']] },
+    expected: DIRECTORS.map((host) => ['warning', host, 'lvs_sync_daemon', '      keepalived:', 'keepalived']),
+    message: /^no director of VRRP instance VI_1 runs the LVS sync daemon, so a failover drops every open connection/,
+  },
   ...(['nat', 'dr', 'tun'] as const).map(
     (name): Case => ({
       rule: `any: ${name.toUpperCase()}: a VIP that no ifaddr puts on the director`,
@@ -257,7 +308,7 @@ const cases: Case[] = [
 ];
 
 describe('checkTopology', () => {
-  it.each(['nat', 'dr', 'tun'] as const)('finds nothing wrong with the shipped %s cluster', (name) => {
+  it.each(['nat', 'dr', 'tun', 'dr-ha'] as const)('finds nothing wrong with the shipped %s cluster', (name) => {
     expect(findingsOf(broken(name)).map(describeFinding)).toEqual([]);
   });
 
