@@ -7,38 +7,14 @@
  * task by name, so a plugin's task takes part. The rules come from the LVS HOWTO and the
  * kernel's ip-sysctl document (see shared/lvs-facts.md).
  */
-import type { ClusterService, ClusterSettings, ClusterVrrpInstance, TaskModule } from '../api';
-import type { SourcePosition } from '../errors';
+import type { ClusterService, ClusterSettings, ClusterVrrpInstance } from '../api';
 import { canonicalAddress, parsePrefix, sameSubnet, type IpPrefix } from '../net/ip-address';
 import { canonicalSysctlKey, normaliseSysctlValue } from '../facts/sysctl';
-import type { TaskDefinition } from '../engine/structure/task-tree';
+import type { Declaration } from './declarations';
+import { describeFinding, type Finding } from './findings';
 import { directorPairFindings, serviceOwnerFindings, staticVipFindings, type DeclaredBy } from './vrrp-checks';
 
 /** One task, rendered for one host. */
-export interface Declaration {
-  host: string;
-  /** The address lvs connects to (ansible_host). */
-  connectAddress: string;
-  action: string;
-  /** The task's module: its `cluster` hook says what `args` mean for these checks. */
-  module: TaskModule;
-  args: Record<string, any>;
-  task: TaskDefinition;
-}
-
-export interface Finding {
-  severity: 'error' | 'warning';
-  host: string;
-  /** The variable or argument at fault, e.g. `net.ipv4.conf.all.arp_ignore` or `real_servers.1.address`. */
-  key: string;
-  message: string;
-  position: SourcePosition;
-}
-
-export function describeFinding(finding: Finding): string {
-  const where = [finding.position.file, finding.position.line, finding.position.column].filter((part) => part !== undefined).join(':');
-  return `${finding.severity === 'error' ? 'ERROR' : 'WARNING'}: ${where}: ${finding.host}: ${finding.key}: ${finding.message}`;
-}
 
 /** A setting as the playbook leaves it, with the task and argument that set it (for the finding's position). */
 interface Declared<T> {

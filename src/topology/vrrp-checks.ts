@@ -11,7 +11,8 @@
  */
 import type { ClusterService, ClusterVrrpInstance } from '../api';
 import { canonicalAddress, parsePrefix } from '../net/ip-address';
-import type { Declaration, Finding } from './cluster-checks';
+import type { Declaration } from './declarations';
+import type { Finding } from './findings';
 
 /** A declared item with the task that declared it. */
 export interface DeclaredBy<T> {

@@ -12,7 +12,8 @@ import { InputErrors } from '../../../src/errors';
 import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
 import { createRegistry, type TaskRegistry } from '../../../src/engine/registry';
-import { checkTopology, describeFinding, type Finding } from '../../../src/topology/cluster-checks';
+import { checkTopology } from '../../../src/topology/cluster-checks';
+import { describeFinding, type Finding } from '../../../src/topology/findings';
 import { declarationsOf } from '../../../src/topology/declarations';
 import { copyCluster, REPO_ROOT, type ClusterCopy, type ClusterEdits, type ClusterName } from '../../support/cluster-copy';
 
