@@ -31,8 +31,14 @@ export interface IpvsConnection {
   template: boolean;
 }
 
-/** TCP and SCTP states of an entry whose connection is over; every other entry is traffic still going on. */
-const FINISHED_STATES = new Set(['TIME_WAIT', 'CLOSE', 'CLOSED']);
+/**
+ * TCP and SCTP states of an entry whose connection is over; every other entry is traffic
+ * still going on. FIN_WAIT counts as over: the client has ended the connection, and under
+ * DR and TUN the director sees only the client's packets, so IPVS's input-only state table
+ * keeps every ended connection in FIN_WAIT until its timeout (120 s by default), whatever
+ * the server does (net/netfilter/ipvs/ip_vs_proto_tcp.c, tcp_states_dos/input only).
+ */
+const FINISHED_STATES = new Set(['FIN_WAIT', 'TIME_WAIT', 'CLOSE', 'CLOSED']);
 
 function endpoint(text: string, line: string): Endpoint {
   try {

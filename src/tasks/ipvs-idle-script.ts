@@ -44,7 +44,7 @@ look() {
       if (host($6) != daddr || !same(port($6), dport)) next
       if (proto != "" && ($1 != proto || host($5) != vaddr || !same(port($5), vport))) next
       template = ($3 == "NONE" && port($4) == "0")
-      if (!template && ($1 == "TCP" || $1 == "SCTP") && ($3 == "TIME_WAIT" || $3 == "CLOSE" || $3 == "CLOSED")) next
+      if (!template && ($1 == "TCP" || $1 == "SCTP") && ($3 == "FIN_WAIT" || $3 == "TIME_WAIT" || $3 == "CLOSE" || $3 == "CLOSED")) next
       kind = template ? "persistence template" : $3
       if (!(kind in count)) order[++kinds] = kind
       count[kind]++; total++
