@@ -18,12 +18,14 @@ done
 
 # The container's console (systemd's boot messages) goes to a file in the VM, not to the
 # lab's status channel. The module tree is a bind mount in the VM, which the overlay of /
-# does not show, so it is bound in again for modprobe. A network namespace given by path
+# does not show, so it is bound in again for modprobe; and nspawn's /sys for a container
+# with its own network namespace has no /sys/module, where a machine shows its loaded
+# modules (the kmod and ipvsadm tasks read it), so that is bound in too. A network namespace given by path
 # does not bring CAP_NET_ADMIN with it as --private-network does (without it every `ip` of
 # networking.service got "Operation not permitted"); the host owns its namespace, as a
 # machine owns its network. For the same reason its /proc/sys/net must be writable, which
 # nspawn (252, in the lab VM) did not make it by itself: sysctl -w of arp_ignore was denied.
 SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn --quiet -D "$root" --boot --register=no --keep-unit -M "$name" \
-  --network-namespace-path="/run/netns/$namespace" --capability=CAP_NET_ADMIN --bind-ro="$modules" --tmpfs=/tmp \
+  --network-namespace-path="/run/netns/$namespace" --capability=CAP_NET_ADMIN --bind-ro="$modules" --bind-ro=/sys/module --tmpfs=/tmp \
   --resolv-conf=off --timezone=off --link-journal=no --console=pipe \
   > "/run/lvs-lab-host/$namespace.console" 2>&1

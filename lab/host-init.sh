@@ -46,9 +46,13 @@ echo >> /etc/machine-id
   done
   echo 'source /etc/network/interfaces.d/*'
 } > /etc/network/interfaces
+# Disabled as Debian's `update-rc.d NAME disable` leaves a service: its S links in runlevels
+# 2 to 5 become K links (with none there, `update-rc.d NAME enable` has nothing to turn back).
 for link in /etc/systemd/system/*.wants/* /etc/rc[2-5].d/S*; do
-  case ${link##*/} in
+  name=${link##*/}
+  case $name in
     ssh.service | networking.service | S[0-9][0-9]ssh | S[0-9][0-9]ipvsadm) ;;
+    S*) mv "$link" "${link%/*}/K${name#S}" ;;
     *) rm -f "$link" ;;
   esac
 done
