@@ -223,6 +223,10 @@ while [ "$i" -lt "$2" ] && [ ! -e ${ROLL_DONE} ]; do
   sleep 0.1
 done`;
 
+/** An Apache config that denies the real servers' pages, for the roll that must fail. */
+const DENY_CONF = '/etc/apache2/conf-enabled/zz-lvs-drill-deny.conf';
+const DENY_PAGES = ['<Directory /var/www/html>', '    Require all denied', '</Directory>'];
+
 /** How long every step of every scenario took, printed at the end: the figures for BUDGET. */
 const stepTimes: { step: string; ms: number }[] = [];
 
@@ -332,12 +336,13 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   const failingRoll =
     topology === 'nat'
       ? scenario.step('a roll that fails on rs2', async () => {
-          // rs2's web server can no longer read its pages: its direct check fails.
-          await lvs(['lab', 'exec', topology, 'rs2', '--', 'chmod', '000', '/var/www/html'], BUDGET.exec);
+          // A config on rs2 that denies its pages, which its running web server has not read:
+          // rs2 serves until the roll restarts it, then fails its direct check.
+          await lvs(['lab', 'exec', topology, 'rs2', '--', 'sh', '-c', 'conf=$1; shift; printf "%s\\n" "$@" > "$conf"', 'sh', DENY_CONF, ...DENY_PAGES], BUDGET.exec);
           try {
             return { run: await roll('v3'), table: await table() };
           } finally {
-            await lvs(['lab', 'exec', topology, 'rs2', '--', 'chmod', '755', '/var/www/html'], BUDGET.exec);
+            await lvs(['lab', 'exec', topology, 'rs2', '--', 'sh', '-c', 'rm -f "$1" && systemctl restart apache2', 'sh', DENY_CONF], BUDGET.exec);
           }
         })
       : undefined;
