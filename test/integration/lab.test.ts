@@ -318,7 +318,9 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   // The rolling-update drill (nat and dr): the client's own loop counts its answers for the
   // whole roll; then, on nat, a roll whose check fails on the second server.
   const rolls = topology !== 'tun';
-  const roll = (release: string) => lvs(['run', 'playbooks/rolling-update.yml', ...inventories(), ...runFlags, '-e', `release=${release}`], BUDGET.converge);
+  // A drain's deadline for a loaded machine under TCG (the playbook's own is 120 s).
+  const roll = (release: string) =>
+    lvs(['run', 'playbooks/rolling-update.yml', ...inventories(), ...runFlags, '-e', `release=${release}`, '-e', 'drain_deadline=600'], BUDGET.converge);
   const rollingUpdate = rolls
     ? scenario.step('rolling update under load', async () => {
         const loop = lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', ROLL_CLIENT, 'sh', url, String(ROLL_REQUESTS)], BUDGET.converge);
