@@ -23,13 +23,10 @@ async function renderKnownHosts(paths: LabPaths, state: LabState): Promise<strin
 }
 
 function renderInventory(paths: LabPaths, state: LabState, name: TopologyName): string {
-  const groups: Record<GroupName, { hosts: Record<string, { ansible_host: string; ansible_port: number }> }> = {
-    director: { hosts: {} },
-    realservers: { hosts: {} },
-    clients: { hosts: {} },
-  };
+  const groups: Partial<Record<GroupName, { hosts: Record<string, { ansible_host: string; ansible_port: number }> }>> = {};
   for (const host of topology(name).hosts) {
-    groups[host.group].hosts[host.name] = { ansible_host: '127.0.0.1', ansible_port: state.ports[host.namespace] };
+    const group = (groups[host.group] ??= { hosts: {} });
+    group.hosts[host.name] = { ansible_host: '127.0.0.1', ansible_port: state.ports[host.namespace] };
   }
   const inventory = {
     all: {

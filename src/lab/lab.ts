@@ -1,6 +1,6 @@
 /**
  * The lab's operations, as the `lvs lab` commands use them. One VM holds the hosts of all
- * three topologies (nat, dr, tun), so one boot under TCG serves every playbook test.
+ * four topologies (nat, dr, tun, dr-ha), so one boot under TCG serves every playbook test.
  */
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -13,7 +13,7 @@ import { withLock } from './lock';
 import { labPaths, type LabPaths } from './paths';
 import { prepareLab } from './prepare';
 import { probeSshBanner, sshExec, type SshExecResult } from './ssh';
-import { allHosts, topology, type HostName, type TopologyName } from './topology';
+import { allHosts, topology, topologyHost, type HostName, type TopologyName } from './topology';
 import { isVmRunning, readState, startVm, stopVm, tailFile, type LabState } from './vm';
 
 export type Progress = (message: string) => void;
@@ -210,7 +210,7 @@ export async function labExec(
   if (argv.length === 0) throw new LabError('no command given');
   const paths = labPaths(options.env);
   const state = await runningState(paths);
-  const namespace = topology(name).hosts.find((candidate) => candidate.name === host)!.namespace;
+  const namespace = topologyHost(name, host).namespace;
   return sshExec({ port: state.ports[namespace], privateKey: paths.clientKey, knownHosts: paths.knownHosts }, argv, options.passthrough);
 }
 
@@ -234,7 +234,7 @@ export async function labReboot(
   const state = await runningState(paths);
   const onProgress = options.onProgress ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
-  const namespace = topology(name).hosts.find((candidate) => candidate.name === host)!.namespace;
+  const namespace = topologyHost(name, host).namespace;
   const started = Date.now();
   const follower = new ConsoleFollower(paths.consoleLog);
   // Only what the guest says from now on counts: earlier lines are about earlier boots.

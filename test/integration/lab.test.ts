@@ -1,6 +1,6 @@
 /**
- * The lab and the three shipped clusters end to end, on a real IPVS kernel, through the
- * built CLI. One qemu VM (TCG) is booted for the whole suite: it holds the nat, dr and tun
+ * The lab and the shipped clusters end to end, on a real IPVS kernel, through the built
+ * CLI. One qemu VM (TCG) is booted for the whole suite: it holds the nat, dr, tun and dr-ha
  * hosts side by side.
  *
  * First the lab itself: `lab up` boots it and every host answers over SSH, a second `up`
@@ -9,15 +9,20 @@
  * LVS-TUN: validate, converge (ending with the playbook's http_verify), a second run that
  * changes nothing, the client's own curl seeing both real servers in turn, the director's
  * `ipvsadm -S -n`, a real server drained with weight 0 (curl and an ad hoc http_verify see
- * only the other one), and a real server removed from the list (purge drops it from the
- * table). README.md's tour runs too, every `npx lvs` line of it as written: the short tour
+ * only the other one), a real server removed from the list (purge drops it from the
+ * table), and the reboot drill (director and real servers power-cycled, serving again with
+ * no lvs run). On nat and dr, the rolling-update drill (the client's own load counts every
+ * answer, a slow download to each real server is waited for), and on nat a roll that must
+ * fail. On dr-ha (keepalived on a director pair): a web server stopped and started, the
+ * master's link taken down and up, under the client's load, then a run that changes
+ * nothing. README.md's tour runs too, every `npx lvs` line of it as written: the short tour
  * on the bare lab (before the nat and dr scenarios touch their hosts, as the demo leaves
  * dr), and "Try DR and TUN" once the scenarios are done. Last, the tour's own `lab down`
  * leaves nothing running.
  *
- * Under TCG every step is slow, so the three topologies' scenarios run at the same time
- * (their hosts are separate namespaces): each scenario runs its steps in order and records
- * their results, and the tests below check those results as they arrive.
+ * Under TCG every step is slow, so the topologies' scenarios run at the same time (their
+ * hosts are separate namespaces): each scenario runs its steps in order and records their
+ * results, and the tests below check those results as they arrive.
  *
  * It uses a cache dir of its own ($LVS_TEST_LAB_CACHE_DIR or ~/.cache/lvs/lab-test, kept
  * between runs so that only the first run downloads the kernel) and never touches a lab a
@@ -42,7 +47,7 @@ const MINUTE = 60_000;
  * "Costs"). A step that hangs fails with its output instead of stalling the suite.
  */
 const BUDGET = {
-  /** Booting the VM until all 12 sshd answer. */
+  /** Booting the VM until all 17 sshd answer. */
   labUp: 20 * MINUTE,
   /** `lab up` again, `status`, `inventory`, `down`: no SSH, at most the lab's own files. */
   labCommand: 2 * MINUTE,
@@ -55,7 +60,7 @@ const BUDGET = {
   directorRun: 15 * MINUTE,
   /** `lvs task ...` on one host. */
   task: 5 * MINUTE,
-  /** `lab reboot` of one host, its three hosts at once in each of the three topologies. */
+  /** `lab reboot` of one host, its three hosts at once in each of the seed's three topologies. */
   reboot: 20 * MINUTE,
 };
 
@@ -64,14 +69,25 @@ const NICS: Record<Topology, Record<string, string[]>> = {
   nat: { director: ['eth0', 'eth1'], rs1: ['eth0'], rs2: ['eth0'], client: ['eth0'] },
   dr: { director: ['eth0'], rs1: ['eth0'], rs2: ['eth0'], client: ['eth0'] },
   tun: { director: ['eth0', 'eth1'], rs1: ['eth0'], rs2: ['eth0'], client: ['eth0'] },
+  'dr-ha': { director: ['eth0'], director2: ['eth0'], rs1: ['eth0'], rs2: ['eth0'], client: ['eth0'] },
 };
-type Topology = 'nat' | 'dr' | 'tun';
-const TOPOLOGIES: Topology[] = ['nat', 'dr', 'tun'];
+/** The seed's three clusters, one director each. */
+type SeedTopology = 'nat' | 'dr' | 'tun';
+type Topology = SeedTopology | 'dr-ha';
+const SEED_TOPOLOGIES: SeedTopology[] = ['nat', 'dr', 'tun'];
+const TOPOLOGIES: Topology[] = [...SEED_TOPOLOGIES, 'dr-ha'];
+/** Each topology's inventory groups, as `lvs lab inventory` writes them. */
+const GROUPS: Record<Topology, Record<string, string[]>> = {
+  nat: { director: ['director'], realservers: ['rs1', 'rs2'], clients: ['client'] },
+  dr: { director: ['director'], realservers: ['rs1', 'rs2'], clients: ['client'] },
+  tun: { director: ['director'], realservers: ['rs1', 'rs2'], clients: ['client'] },
+  'dr-ha': { directors: ['director', 'director2'], realservers: ['rs1', 'rs2'], clients: ['client'] },
+};
 const HOSTS = TOPOLOGIES.flatMap((topology) => Object.keys(NICS[topology]).map((host) => ({ topology, host })));
 const REAL_SERVERS = ['rs1', 'rs2'];
 
 /** Each topology's forwarding method, as real_servers names it and as `ipvsadm -S -n` writes it. */
-const FORWARDING: Record<Topology, { name: string; rule: (weight: number) => string }> = {
+const FORWARDING: Record<SeedTopology, { name: string; rule: (weight: number) => string }> = {
   nat: { name: 'nat', rule: (weight) => `-m -w ${weight}` },
   dr: { name: 'dr', rule: (weight) => `-g -w ${weight}` },
   // The dump adds the tunnel type.
@@ -180,8 +196,17 @@ function answers(run: ProcessResult): string[] {
     .map((line) => line.replace(/^served by /, ''));
 }
 
+interface HostResult {
+  status: string;
+  noop?: string;
+  msg?: string;
+  stdout?: string;
+  /** A looped task's result per item. */
+  results?: HostResult[];
+}
+
 interface RunReport {
-  plays: { tasks: { task: { name: string; action: string }; hosts: Record<string, { status: string; noop?: string; msg?: string }> }[] }[];
+  plays: { tasks: { task: { name: string; action: string }; hosts: Record<string, HostResult> }[] }[];
   stats: Record<string, { ok: number; changed: number; failures: number; unreachable: number }>;
 }
 
@@ -192,6 +217,13 @@ function report(run: ProcessResult): RunReport {
   } catch {
     throw new Error(`no JSON report (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
   }
+}
+
+/** Every failed step of a run, as "host: task: message". */
+function failedSteps(run: ProcessResult): string[] {
+  return report(run).plays.flatMap((play) =>
+    play.tasks.flatMap((task) => Object.entries(task.hosts).filter(([, result]) => result.status === 'failed').map(([host, result]) => `${host}: ${task.task.name}: ${result.msg ?? ''}`)),
+  );
 }
 
 function resultOf(run: ProcessResult, action: string, host: string) {
@@ -207,21 +239,76 @@ const MARK = `echo before the reboot > /run/lvs-drill-marker && ip address add $
 const AFTER_REBOOT = `echo "$(ps -p 1 -o comm=) $(systemctl is-system-running --wait)"; echo ---; ls /run/lvs-drill-marker 2>&1; echo ---; ip -4 -o address show dev lo | grep -c ${HAND_ADDRESS}; echo ---; systemctl --failed --no-legend --plain`;
 
 /**
- * The client's side of the rolling-update drill: one request to the VIP every 100 ms with
- * its own 2 s timeout, at most $2 of them or until the test leaves ROLL_DONE, each printed
- * as "CODE SERVER RELEASE" (000 when curl got no answer).
+ * The client's own load for the drills: one curl process sending one request to the VIP
+ * every 1/$3 s (--rate), each on a new connection (Connection: close, so the director picks
+ * a server for each) with its own 2 s limit, at most $2 of them or until the test leaves
+ * LOAD_DONE. Every answer ends with a line "LVS-END CODE" (000 when curl got none). One
+ * process, not a shell loop of curls: under TCG a fork and exec alone takes about a second.
  */
-const ROLL_DONE = '/tmp/lvs-roll-done';
-const ROLL_REQUESTS = 3000;
-const ROLL_CLIENT = `rm -f ${ROLL_DONE}; i=0
-while [ "$i" -lt "$2" ] && [ ! -e ${ROLL_DONE} ]; do
-  i=$((i + 1))
-  page=$(curl -s -m 2 -w ' %{http_code}' "$1")
-  case $page in *"served by rs1"*) server=rs1 ;; *"served by rs2"*) server=rs2 ;; *) server=none ;; esac
-  case $page in *"release v2"*) release=v2 ;; *release*) release=other ;; *) release=before ;; esac
-  echo "\${page##* } $server $release"
-  sleep 0.1
-done`;
+const LOAD_DONE = '/tmp/lvs-drill-load-done';
+const CLIENT_LOAD = `rm -f ${LOAD_DONE}
+curl -s -m 2 -H 'Connection: close' --rate "$3" -w 'LVS-END %{http_code}\\n' "$1?request=[1-$2]" & curl=$!
+while kill -0 "$curl" 2>/dev/null && [ ! -e ${LOAD_DONE} ]; do sleep 0.2; done
+kill "$curl" 2>/dev/null; wait "$curl"; true`;
+/** One request every 100 ms, as the rolling-update issue asks. */
+const LOAD_RATE = '10/s';
+
+interface Answer {
+  code: string;
+  /** The real server whose page it was, or none. */
+  server: string;
+  /** The release its page names: v2, another, or before (no release line yet). */
+  release: 'v2' | 'other' | 'before';
+}
+
+function loadAnswers(run: ProcessResult): Answer[] {
+  return [...run.stdout.matchAll(/([\s\S]*?)LVS-END (\d{3})\n/g)].map(([, page, code]) => ({
+    code,
+    server: /served by (rs\d)\b/.exec(page)?.[1] ?? 'none',
+    release: /release v2\b/.test(page) ? 'v2' : /release /.test(page) ? 'other' : 'before',
+  }));
+}
+
+const failedAnswers = (answers: Answer[]) => answers.filter((answer) => answer.code !== '200' || answer.server === 'none');
+
+/** The client's load on one topology: the run settles when the load ends (by count or `stop`). */
+function clientLoad(topology: Topology, url: string, maxRequests: number) {
+  const run = lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', CLIENT_LOAD, 'sh', url, String(maxRequests), LOAD_RATE], BUDGET.converge);
+  return { run, stop: () => lvs(['lab', 'exec', topology, 'client', '--', 'touch', LOAD_DONE], BUDGET.exec).then(() => run) };
+}
+
+/** At most this many requests in a roll: 10 minutes of them. */
+const ROLL_REQUESTS = 6000;
+/** The file the long-lived connections download, at SLOW_RATE: about 80 s each. */
+const LARGE_FILE_NAME = 'lvs-drill-large.bin';
+const LARGE_FILE = `/var/www/html/${LARGE_FILE_NAME}`;
+const LARGE_FILE_BYTES = 1600 * 1024;
+/** Two downloads of $1, half a second apart, each printing "CODE BYTES" when it ends. */
+const SLOW_DOWNLOADS = `for n in 1 2; do curl -s -o /dev/null --limit-rate 20k -m 600 -w '%{http_code} %{size_download}\\n' "$1" & sleep 0.5; done; wait`;
+
+/**
+ * Waits on a host until a shell condition holds, checking it every 100 ms at most $2 times,
+ * and prints the VM's clock in ms when it did ("never" and exit 1 when it did not).
+ */
+const WATCH = 'i=0; until sh -c "$1" >/dev/null 2>&1; do i=$((i + 1)); if [ "$i" -ge "$2" ]; then echo never; exit 1; fi; sleep 0.1; done; date +%s%3N';
+/** Runs $1 on a host and prints the VM's clock in ms when it has. */
+const AT = 'sh -c "$1" && date +%s%3N';
+const WATCH_CHECKS = 600;
+
+function watch(topology: Topology, host: string, condition: string): Promise<ProcessResult> {
+  return lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', WATCH, 'sh', condition, String(WATCH_CHECKS)], BUDGET.exec);
+}
+
+function at(topology: Topology, host: string, command: string): Promise<ProcessResult> {
+  return lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', AT, 'sh', command], BUDGET.exec);
+}
+
+/** The VM's clock as WATCH or AT printed it. */
+function clockOf(run: ProcessResult): number {
+  const ms = Number(run.stdout.trim());
+  if (run.exitCode !== 0 || !Number.isInteger(ms)) throw new Error(`no clock reading (exit ${run.exitCode}): ${run.stdout}${run.stderr}`);
+  return ms;
+}
 
 /** An Apache config that denies the real servers' pages, for the roll that must fail. */
 const DENY_CONF = '/etc/apache2/conf-enabled/zz-lvs-drill-deny.conf';
@@ -264,7 +351,7 @@ class Scenario {
 }
 
 /** Every step of one topology, started at once and chained. */
-function startScenario(topology: Topology, ready: Promise<void>) {
+function startScenario(topology: SeedTopology, ready: Promise<void>) {
   const scenario = new Scenario(topology, ready);
   const cluster = declaredCluster(topology);
   const url = `http://${cluster.vip}:${cluster.port}/`;
@@ -272,7 +359,7 @@ function startScenario(topology: Topology, ready: Promise<void>) {
   let labInventory = '';
   const inventories = () => ['-i', `inventories/lvs-${topology}`, '-i', labInventory];
   const playbook = `playbooks/lvs-${topology}.yml`;
-  // Generous: twelve hosts under TCG on a loaded machine can take long to accept SSH.
+  // Generous: 17 hosts under TCG on a loaded machine can take long to accept SSH.
   const runFlags = ['--json', '--connect-timeout', '60'];
   const onDirector = (realServers: object[]) =>
     lvs(['run', playbook, ...inventories(), ...runFlags, '-l', 'director', '-e', JSON.stringify({ real_servers: realServers })], BUDGET.directorRun);
@@ -323,10 +410,14 @@ function startScenario(topology: Topology, ready: Promise<void>) {
     lvs(['run', 'playbooks/rolling-update.yml', ...inventories(), ...runFlags, '-e', `release=${release}`, '-e', 'drain_deadline=600'], BUDGET.converge);
   const rollingUpdate = rolls
     ? scenario.step('rolling update under load', async () => {
-        const loop = lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', ROLL_CLIENT, 'sh', url, String(ROLL_REQUESTS)], BUDGET.converge);
+        // Two slow downloads first: round robin gives one to each real server, so rs1 has a
+        // long-lived connection when its drain starts.
+        await Promise.all(REAL_SERVERS.map((host) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', 'head -c "$2" /dev/zero > "$1"', 'sh', LARGE_FILE, String(LARGE_FILE_BYTES)], BUDGET.exec)));
+        const downloads = lvs(['lab', 'exec', topology, 'client', '--', 'sh', '-c', SLOW_DOWNLOADS, 'sh', `${url}${LARGE_FILE_NAME}`], BUDGET.converge);
+        const established = await Promise.all(cluster.rips.map((rip) => watch(topology, 'director', `ipvsadm -L -n -c | grep ESTABLISHED | grep -q -- ' ${rip}:${cluster.port}$'`)));
+        const load = clientLoad(topology, url, ROLL_REQUESTS);
         const run = await timed(() => roll('v2'));
-        await lvs(['lab', 'exec', topology, 'client', '--', 'touch', ROLL_DONE], BUDGET.exec);
-        return { run, client: await loop };
+        return { run, client: await load.stop(), established, downloads: await downloads };
       })
     : undefined;
   const afterRoll = rolls
@@ -355,6 +446,91 @@ function startScenario(topology: Topology, ready: Promise<void>) {
 }
 
 /**
+ * keepalived's promises, from inventories/lvs-dr-ha: a stopped web server is out of the
+ * table within delay_loop + retry x delay_before_retry = 4 s and back within delay_loop = 2 s
+ * of its start; a master whose link goes down loses the VIP to the backup within
+ * 3 x advert_int + skew = 3.6 s, and takes it back (it has the higher priority and
+ * preempts) within the same once its link is up. Each bound here adds 6 s for TCG on a
+ * loaded machine, and for the 100 ms between two looks at the host.
+ */
+const HA_BOUND_MS = { serverOut: 10_000, serverBack: 8_000, takeover: 10_000, takeBack: 10_000 };
+/** How many of the client's requests may fail while the VIP moves, each way: 2 s of traffic at LOAD_RATE. */
+const HA_FAILED_REQUESTS_PER_MOVE = 20;
+/** How long the client's load goes on with the VIP on the backup, and after it is back. */
+const HA_SETTLE_MS = 5_000;
+/** At most this many requests while the VIP moves: 10 minutes of them. */
+const HA_LOAD_REQUESTS = 6000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The client's requests after a server left or came back: 3 s of traffic. */
+const HA_PROBE_REQUESTS = 30;
+
+/** The director pair of dr-ha: converge, then a real server and the master director broken on purpose while the client's load counts. */
+function startHaScenario(ready: Promise<void>) {
+  const topology = 'dr-ha';
+  const scenario = new Scenario(topology, ready);
+  const cluster = declaredCluster(topology);
+  const url = `http://${cluster.vip}:${cluster.port}/`;
+  let labInventory = '';
+  const inventories = () => ['-i', `inventories/lvs-${topology}`, '-i', labInventory];
+  const playbook = `playbooks/lvs-${topology}.yml`;
+  const runFlags = ['--json', '--connect-timeout', '60'];
+  const run = () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.converge));
+  const onHost = (host: string, script: string) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', script], BUDGET.exec);
+  const rs1 = ` ${cluster.rips[0]}:${cluster.port} `;
+  const hasRs1 = `ipvsadm -S -n | grep -q -- '-r${rs1}'`;
+  const hasVip = `ip -4 -o address show dev eth0 | grep -q ' ${cluster.vip}/'`;
+  const placement = () =>
+    Promise.all(['director', 'director2'].map((host) => onHost(host, `ip -4 -o address show dev eth0 | grep -c ' ${cluster.vip}/'; echo ---; ipvsadm -S -n`)));
+  const probe = () => clientLoad(topology, url, HA_PROBE_REQUESTS).run;
+
+  const inventory = scenario.step('lab inventory', async () => {
+    const result = await lvs(['lab', 'inventory', topology], BUDGET.labCommand);
+    labInventory = result.stdout.trim();
+    return result;
+  });
+  const validate = scenario.step('validate', () => lvs(['validate', playbook, ...inventories()], BUDGET.validate));
+  const converge = scenario.step('converge', run);
+  const rerun = scenario.step('no-op rerun', run);
+  const placementAfterConverge = scenario.step('VIP and tables', placement);
+
+  // A real server down: its web server stopped, then started again, the director's table watched.
+  const serverDown = scenario.step('rs1 stopped', async () => {
+    const [out, stopped] = await Promise.all([watch(topology, 'director', `! ${hasRs1}`), at(topology, 'rs1', 'service apache2 stop >/dev/null')]);
+    return { outMs: clockOf(out) - clockOf(stopped), answers: await probe() };
+  });
+  const serverBack = scenario.step('rs1 started', async () => {
+    const [back, started] = await Promise.all([watch(topology, 'director', hasRs1), at(topology, 'rs1', 'service apache2 start >/dev/null')]);
+    return { backMs: clockOf(back) - clockOf(started), answers: await probe() };
+  });
+
+  // The master director down: its data-plane link, while the client's load runs.
+  const moveTheVip = async () => {
+    await sleep(HA_SETTLE_MS);
+    const [taken, down] = await Promise.all([watch(topology, 'director2', hasVip), at(topology, 'director', 'ip link set dev eth0 down')]);
+    await sleep(HA_SETTLE_MS);
+    const whileDown = await placement();
+    const [takenBack, released, up] = await Promise.all([watch(topology, 'director', hasVip), watch(topology, 'director2', `! ${hasVip}`), at(topology, 'director', 'ip link set dev eth0 up')]);
+    await sleep(HA_SETTLE_MS);
+    return { takeoverMs: clockOf(taken) - clockOf(down), takeBackMs: Math.max(clockOf(takenBack), clockOf(released)) - clockOf(up), whileDown };
+  };
+  const directorDown = scenario.step('director link down and up', async () => {
+    const load = clientLoad(topology, url, HA_LOAD_REQUESTS);
+    const moves = await moveTheVip().then(
+      (value) => ({ value }),
+      (error: Error) => ({ error }),
+    );
+    // Whatever happened, the director's link is up again and the load stops.
+    await onHost('director', 'ip link set dev eth0 up');
+    const answers = await load.stop();
+    if ('error' in moves) throw moves.error;
+    return { ...moves.value, answers };
+  });
+  const placementAfterDrills = scenario.step('VIP and tables', placement);
+  const rerunAfterDrills = scenario.step('run after the drills', run);
+  return { scenario, cluster, inventory, validate, converge, rerun, placementAfterConverge, serverDown, serverBack, directorDown, placementAfterDrills, rerunAfterDrills };
+}
+
+/**
  * README's short tour, line by line on the bare lab, then what the lab's hosts show for it:
  * the ad hoc sysctl task set ip_forward on nat's director, and the check run left dr's
  * director as bare as before.
@@ -375,7 +551,10 @@ let upAgain: Timed<ProcessResult> | undefined;
 let pids: { qemuPid: number; virtiofsdPid: number } | undefined;
 let bareProbes: ProcessResult[] = [];
 let labStatus: Status | undefined;
-let scenarios: Record<Topology, ReturnType<typeof startScenario>>;
+let scenarios: Record<SeedTopology, ReturnType<typeof startScenario>>;
+let haScenario: ReturnType<typeof startHaScenario>;
+/** Settles when every topology's steps have. */
+const everyScenarioDone = () => Promise.all([...SEED_TOPOLOGIES.map((topology) => scenarios[topology].scenario.done), haScenario.scenario.done]);
 let shortTour: ReturnType<typeof startShortTour>;
 
 const BARE_PROBE = [
@@ -399,8 +578,9 @@ beforeAll(async () => {
   // The short tour touches nat's and dr's hosts; their scenarios start bare once it is done.
   const afterShortTour = shortTour.scenario.done.then(() => ready);
   afterShortTour.catch(() => undefined);
-  const startsOn: Record<Topology, Promise<void>> = { nat: afterShortTour, dr: afterShortTour, tun: ready };
-  scenarios = Object.fromEntries(TOPOLOGIES.map((topology) => [topology, startScenario(topology, startsOn[topology])])) as typeof scenarios;
+  const startsOn: Record<SeedTopology, Promise<void>> = { nat: afterShortTour, dr: afterShortTour, tun: ready };
+  scenarios = Object.fromEntries(SEED_TOPOLOGIES.map((topology) => [topology, startScenario(topology, startsOn[topology])])) as typeof scenarios;
+  haScenario = startHaScenario(ready);
 
   try {
     up = await timed(() => lvs(['lab', 'up', '--json', '--timeout', String(BUDGET.labUp / 1000 - 60)], BUDGET.labUp));
@@ -427,7 +607,7 @@ const SHORT_TOUR_BUDGET = sum(SHORT_TOUR.map(tourLineBudget)) + 2 * BUDGET.exec;
 const STEP_TIMEOUT = SHORT_TOUR_BUDGET + SCENARIO_BUDGET;
 
 afterAll(async () => {
-  if (scenarios) await Promise.all(TOPOLOGIES.map((topology) => scenarios[topology].scenario.done));
+  if (scenarios) await everyScenarioDone();
   await lvs(['lab', 'down'], BUDGET.labCommand);
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
@@ -465,7 +645,7 @@ describe('lvs lab', () => {
   it('writes an inventory per topology with the forwarded ports and the lab known_hosts', async () => {
     const lab = labStatus!;
     for (const topology of TOPOLOGIES) {
-      const run = await scenarios[topology].inventory;
+      const run = await (topology === 'dr-ha' ? haScenario : scenarios[topology]).inventory;
       expect(run.exitCode).toBe(0);
       const inventory = parse(readFileSync(run.stdout.trim(), 'utf8'));
       const vars = inventory.all.vars;
@@ -473,9 +653,7 @@ describe('lvs lab', () => {
       expect(existsSync(vars.ansible_ssh_private_key_file)).toBe(true);
       const knownHosts = readFileSync(vars.lvs_known_hosts_file, 'utf8');
       const groups = inventory.all.children;
-      expect(Object.keys(groups.director.hosts)).toEqual(['director']);
-      expect(Object.keys(groups.realservers.hosts)).toEqual(['rs1', 'rs2']);
-      expect(Object.keys(groups.clients.hosts)).toEqual(['client']);
+      expect(Object.fromEntries(Object.entries(groups).map(([group, members]: [string, any]) => [group, Object.keys(members.hosts)]))).toEqual(GROUPS[topology]);
       for (const host of lab.hosts.filter((candidate) => candidate.topology === topology)) {
         const group = Object.values(groups).find((candidate: any) => host.name in candidate.hosts) as any;
         expect(group.hosts[host.name]).toEqual({ ansible_host: '127.0.0.1', ansible_port: host.port });
@@ -510,7 +688,7 @@ describe('lvs lab', () => {
   }, BUDGET.exec);
 });
 
-describe.each(TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
+describe.each(SEED_TOPOLOGIES)('the shipped %s cluster on the lab', (topology) => {
   const ofThis = () => scenarios[topology];
 
   it('validates', async () => {
@@ -631,24 +809,37 @@ describe.each(['nat', 'dr'] as const)('a rolling update of the %s cluster on the
   it("drains, updates and restores one real server at a time without one failed request of the client's", async () => {
     const { run, client } = (await ofThis().rollingUpdate)!;
     console.log(`${topology}: rolling update ${(run.ms / 1000).toFixed(0)} s`);
+    expect(failedSteps(run.value)).toEqual([]);
     expect(report(run.value).stats).toMatchObject({ rs1: { failures: 0 }, rs2: { failures: 0 } });
     expect(run.value.exitCode).toBe(0);
-    const answersSeen = client.stdout.trim().split('\n');
-    const failed = answersSeen.filter((line) => !line.startsWith('200 rs'));
+    const answersSeen = loadAnswers(client);
+    const failed = failedAnswers(answersSeen);
     console.log(`${topology}: the client sent ${answersSeen.length} requests during the roll, ${failed.length} failed`);
     expect(answersSeen.length).toBeGreaterThan(20);
     expect(failed).toEqual([]);
     // Both releases answered during the roll; at its end only the new one, from both servers in turn.
-    const releases = new Set(answersSeen.map((line) => line.split(' ')[2]));
+    const releases = new Set(answersSeen.map((answer) => answer.release));
     expect([...releases].sort()).toEqual(['before', 'v2']);
     const last = answersSeen.slice(-4);
-    expect(last.every((line) => line.endsWith(' v2'))).toBe(true);
-    expect(new Set(last.map((line) => line.split(' ')[1]))).toEqual(new Set(['rs1', 'rs2']));
+    expect(last.every((answer) => answer.release === 'v2')).toBe(true);
+    expect(new Set(last.map((answer) => answer.server))).toEqual(new Set(['rs1', 'rs2']));
 
     const { pages, table } = (await ofThis().afterRoll)!;
     pages.forEach((page, index) => expect({ host: REAL_SERVERS[index], release: /<p>release v2<\/p>/.test(page.stdout) }).toEqual({ host: REAL_SERVERS[index], release: true }));
     const { cluster } = ofThis();
     expect(table.stdout.trim().split('\n').slice(1)).toEqual(cluster.rips.map((rip) => `-a -t ${cluster.vip}:${cluster.port} -r ${rip}:${cluster.port} ${FORWARDING[topology].rule(1)}`));
+  }, STEP_TIMEOUT);
+
+  it('waits in the drain for a long-lived connection to each real server, which completes', async () => {
+    const { run, established, downloads } = (await ofThis().rollingUpdate)!;
+    // Both downloads were open on the director before the roll began, one to each real server.
+    established.forEach((watched, index) => expect({ rip: ofThis().cluster.rips[index], exitCode: watched.exitCode }).toEqual({ rip: ofThis().cluster.rips[index], exitCode: 0 }));
+    // rs1's drain, the roll's first, had a connection to wait for.
+    const drain = resultOf(run.value, 'ipvs_member', 'rs1')?.results?.[0];
+    console.log(`${topology}: rs1's drain: ${drain?.stdout ?? drain?.msg}`);
+    expect(drain?.stdout).toMatch(/idle after [1-9]\d*s/);
+    expect(downloads.stdout.trim().split('\n')).toEqual([`200 ${LARGE_FILE_BYTES}`, `200 ${LARGE_FILE_BYTES}`]);
+    expect(downloads.exitCode).toBe(0);
   }, STEP_TIMEOUT);
 
   if (topology === 'nat') {
@@ -665,6 +856,93 @@ describe.each(['nat', 'dr'] as const)('a rolling update of the %s cluster on the
       ]);
     }, STEP_TIMEOUT);
   }
+});
+
+describe('the shipped dr-ha cluster on the lab: keepalived on a director pair', () => {
+  const ofThis = () => haScenario;
+  /** Per director: how many VIPs its eth0 has, and its IPVS table. */
+  const placementOf = (runs: ProcessResult[]) =>
+    runs.map((run) => {
+      const [vips, table] = run.stdout.split('---\n').map((part) => part.trim());
+      return { vips: Number(vips), table: table.split('\n') };
+    });
+  const fullTable = () => {
+    const { cluster } = ofThis();
+    const service = `-t ${cluster.vip}:${cluster.port}`;
+    return [`-A ${service} -s rr`, ...cluster.rips.map((rip) => `-a ${service} -r ${rip}:${cluster.port} -g -w 1`)];
+  };
+  const alternating = (answers: Answer[]) => {
+    const servers = answers.map((answer) => answer.server);
+    return servers.every((server, index) => index === 0 || server !== servers[index - 1]);
+  };
+
+  it('validates, converges (its verification sees both real servers in turn), and changes nothing when run again', async () => {
+    const validate = await ofThis().validate;
+    expect(validate.stdout).toMatch(/^OK: 3 plays, \d+ tasks on 5 hosts checked; nothing was touched\.\n$/);
+    const { value: converge, ms } = await ofThis().converge;
+    console.log(`dr-ha: converge ${(ms / 1000).toFixed(0)} s`);
+    expect(failedSteps(converge)).toEqual([]);
+    for (const host of ['director', 'director2', 'rs1', 'rs2', 'client']) expect({ host, changed: report(converge).stats[host]?.changed > 0 }).toEqual({ host, changed: true });
+    expect(resultOf(converge, 'http_verify', 'client')?.noop).toMatch(/answered by: (rs1, rs2, rs1, rs2, rs1, rs2|rs2, rs1, rs2, rs1, rs2, rs1) \(round robin\)$/);
+    expect(converge.exitCode).toBe(0);
+    const { value: rerun, ms: rerunMs } = await ofThis().rerun;
+    console.log(`dr-ha: no-op rerun ${(rerunMs / 1000).toFixed(0)} s`);
+    for (const [host, counts] of Object.entries(report(rerun).stats)) expect({ host, ...counts }).toMatchObject({ host, changed: 0, failures: 0, unreachable: 0 });
+    expect(rerun.exitCode).toBe(0);
+  }, STEP_TIMEOUT);
+
+  it('puts the VIP on the master only, and the service with both real servers in both directors\' tables', async () => {
+    expect(placementOf(await ofThis().placementAfterConverge)).toEqual([
+      { vips: 1, table: fullTable() },
+      { vips: 0, table: fullTable() },
+    ]);
+  }, STEP_TIMEOUT);
+
+  it("takes a stopped web server out within keepalived's detection time, then every request goes to rs2; puts it back once started", async () => {
+    const { outMs, answers: whileOut } = await ofThis().serverDown;
+    console.log(`dr-ha: rs1 out of the table ${outMs} ms after its web server stopped`);
+    expect(outMs).toBeLessThan(HA_BOUND_MS.serverOut);
+    const out = loadAnswers(whileOut);
+    expect(out).toHaveLength(HA_PROBE_REQUESTS);
+    expect(out.filter((answer) => answer.code !== '200' || answer.server !== 'rs2')).toEqual([]);
+    const { backMs, answers: afterBack } = await ofThis().serverBack;
+    console.log(`dr-ha: rs1 back in the table ${backMs} ms after its web server started`);
+    expect(backMs).toBeLessThan(HA_BOUND_MS.serverBack);
+    const back = loadAnswers(afterBack);
+    expect(back).toHaveLength(HA_PROBE_REQUESTS);
+    expect(failedAnswers(back)).toEqual([]);
+    expect(new Set(back.map((answer) => answer.server))).toEqual(new Set(['rs1', 'rs2']));
+    expect(alternating(back)).toBe(true);
+  }, STEP_TIMEOUT);
+
+  it("moves the VIP to the backup when the master's link goes down and back when it returns, with few of the client's requests failed", async () => {
+    const { takeoverMs, takeBackMs, whileDown, answers } = await ofThis().directorDown;
+    const seen = loadAnswers(answers);
+    const failed = failedAnswers(seen);
+    console.log(`dr-ha: backup held the VIP ${takeoverMs} ms after the master's link went down, the master again ${takeBackMs} ms after it came up; the client sent ${seen.length} requests, ${failed.length} failed`);
+    expect(takeoverMs).toBeLessThan(HA_BOUND_MS.takeover);
+    expect(takeBackMs).toBeLessThan(HA_BOUND_MS.takeBack);
+    // With the master's link down, only the backup holds the VIP, with the full table. (The
+    // master's own checks fail without a link, so its table loses its real servers.)
+    const [master, backup] = placementOf(whileDown);
+    expect({ masterVips: master.vips, backup }).toEqual({ masterVips: 0, backup: { vips: 1, table: fullTable() } });
+    expect(seen.length).toBeGreaterThan(HA_PROBE_REQUESTS);
+    expect(failed.length).toBeLessThanOrEqual(2 * HA_FAILED_REQUESTS_PER_MOVE);
+    // Served before, between and after the moves, by both real servers.
+    expect([...new Set(seen.filter((answer) => answer.code === '200').map((answer) => answer.server))].sort()).toEqual(['rs1', 'rs2']);
+    expect(failedAnswers(seen.slice(-HA_PROBE_REQUESTS))).toEqual([]);
+  }, STEP_TIMEOUT);
+
+  it('ends with the VIP on the master (it preempts), and a run after the drills changes nothing: what keepalived owns is not drift', async () => {
+    expect(placementOf(await ofThis().placementAfterDrills)).toEqual([
+      { vips: 1, table: fullTable() },
+      { vips: 0, table: fullTable() },
+    ]);
+    const { value: rerun } = await ofThis().rerunAfterDrills;
+    expect(failedSteps(rerun)).toEqual([]);
+    for (const [host, counts] of Object.entries(report(rerun).stats)) expect({ host, ...counts }).toMatchObject({ host, changed: 0, failures: 0, unreachable: 0 });
+    expect(rerun.exitCode).toBe(0);
+  }, STEP_TIMEOUT);
 });
 
 describe("README.md's tour on the lab", () => {
@@ -685,7 +963,7 @@ describe("README.md's tour on the lab", () => {
     expect(DR_AND_TUN_TOUR.slice(0, -1).filter((line) => / lab down\b/.test(line))).toEqual([]);
     const lines = DR_AND_TUN_TOUR.slice(0, -1);
     expect(lines.length).toBeGreaterThanOrEqual(4);
-    await Promise.all(TOPOLOGIES.map((topology) => scenarios[topology].scenario.done));
+    await everyScenarioDone();
     for (const line of lines) {
       const started = Date.now();
       const run = await tourLine(line);
@@ -698,7 +976,7 @@ describe("README.md's tour on the lab", () => {
 
 describe('lvs lab down', () => {
   it("stops qemu and virtiofsd and leaves nothing running (the tour's last line)", async () => {
-    await Promise.all(TOPOLOGIES.map((topology) => scenarios[topology].scenario.done));
+    await everyScenarioDone();
     const started = Date.now();
     const down = await tourLine(TOUR_LAB_DOWN);
     expect(down.exitCode).toBe(0);
