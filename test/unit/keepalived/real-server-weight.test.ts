@@ -1,0 +1,87 @@
+/**
+ * A real server's weight found and changed in keepalived.conf as the keepalived task renders
+ * it: by service (address, port and protocol, or fwmark) and server, the weight line of the
+ * real_server block alone (never a check's lines), and every other byte kept, so a weight
+ * set back leaves the file exactly as rendered.
+ */
+import keepalived from '../../../src/tasks/keepalived';
+import type { ServiceKey } from '../../../src/facts/ipvs';
+import { renderKeepalivedConfig, type KeepalivedConfigArgs } from '../../../src/keepalived/render-config';
+import { configuredRealServers, withRealServerWeight } from '../../../src/keepalived/real-server-weight';
+import { acceptedArguments } from '../tasks/plan-with-fixtures';
+
+const render = (input: Record<string, unknown>) => renderKeepalivedConfig(acceptedArguments(keepalived, input) as unknown as KeepalivedConfigArgs);
+
+const CHECK = { type: 'HTTP_GET', path: '/', status_code: 200, connect_timeout: 2, delay_loop: 2, retry: 2, delay_before_retry: 1 };
+const PAIR = {
+  vrrp_instances: [{ name: 'VI_1', interface: 'eth0', virtual_router_id: 51, priority: 150, virtual_ipaddresses: [{ address: '192.168.2.100/24' }] }],
+  virtual_servers: [
+    {
+      protocol: 'tcp',
+      address: '192.168.2.100',
+      port: 80,
+      scheduler: 'rr',
+      real_servers: [
+        { address: '192.168.2.11', forwarding: 'dr', weight: 1 },
+        { address: '192.168.2.12', forwarding: 'dr', weight: 1 },
+      ],
+      health_check: CHECK,
+    },
+    { protocol: 'udp', address: '192.168.2.100', port: 80, real_servers: [{ address: '192.168.2.11', weight: 7 }] },
+    { fwmark: 10, real_servers: [{ address: '192.168.2.13', weight: 3 }, { address: '192.168.2.14', port: 8080, forwarding: 'nat' }] },
+    { address: '2001:db8::100', port: 443, real_servers: [{ address: '2001:DB8:0::11', weight: 2 }] },
+  ],
+  lvs_sync_daemon: { interface: 'eth0', instance: 'VI_1' },
+};
+const TEXT = render(PAIR);
+const TCP80: ServiceKey = { kind: 'address', protocol: 'tcp', family: 4, address: '192.168.2.100', port: 80 };
+
+describe('configuredRealServers', () => {
+  it('finds the servers of a service with their weights and weight lines', () => {
+    const servers = configuredRealServers(TEXT, TCP80)!;
+    expect(servers.map(({ address, port, weight }) => ({ address, port, weight }))).toEqual([
+      { address: '192.168.2.11', port: 80, weight: 1 },
+      { address: '192.168.2.12', port: 80, weight: 1 },
+    ]);
+    expect(TEXT.split('\n')[servers[0].weightLine!]).toBe('        weight 1');
+  });
+
+  it('tells services apart by protocol, and finds fwmark and IPv6 services', () => {
+    expect(configuredRealServers(TEXT, { ...TCP80, protocol: 'udp' })!.map((server) => server.weight)).toEqual([7]);
+    expect(configuredRealServers(TEXT, { kind: 'fwmark', fwmark: 10, family: 4 })!.map(({ address, port, weight }) => ({ address, port, weight }))).toEqual([
+      { address: '192.168.2.13', port: 0, weight: 3 },
+      { address: '192.168.2.14', port: 8080, weight: 1 },
+    ]);
+    expect(configuredRealServers(TEXT, { kind: 'address', protocol: 'tcp', family: 6, address: '2001:db8::100', port: 443 })).toEqual([
+      expect.objectContaining({ address: '2001:db8::11', port: 443, weight: 2 }),
+    ]);
+  });
+
+  it('has no servers for a service the file does not have', () => {
+    expect(configuredRealServers(TEXT, { ...TCP80, port: 8080 })).toBeUndefined();
+    expect(configuredRealServers(TEXT, { ...TCP80, protocol: 'sctp' })).toBeUndefined();
+    expect(configuredRealServers(TEXT, { kind: 'fwmark', fwmark: 11, family: 4 })).toBeUndefined();
+    expect(configuredRealServers('', TCP80)).toBeUndefined();
+  });
+
+  it("takes keepalived's default weight 1 for a block without a weight line, and reads TCP for a service without a protocol line", () => {
+    const text = 'virtual_server 10.0.0.1 80 {\n    real_server 10.0.0.2 80 {\n        TCP_CHECK {\n            weight 9\n        }\n    }\n}\n';
+    expect(configuredRealServers(text, { ...TCP80, address: '10.0.0.1' })).toEqual([{ address: '10.0.0.2', port: 80, weight: 1 }]);
+  });
+});
+
+describe('withRealServerWeight', () => {
+  it('a drain and its restore leave the file byte for byte as the keepalived task renders it', () => {
+    const line = configuredRealServers(TEXT, TCP80)![0].weightLine!;
+    const drained = withRealServerWeight(TEXT, line, 0);
+    expect(drained).toBe(render({ ...PAIR, virtual_servers: [{ ...PAIR.virtual_servers[0], real_servers: [{ address: '192.168.2.11', forwarding: 'dr', weight: 0 }, PAIR.virtual_servers[0].real_servers[1]] }, ...PAIR.virtual_servers.slice(1)] }));
+    expect(configuredRealServers(drained, TCP80)!.map((server) => server.weight)).toEqual([0, 1]);
+    expect(withRealServerWeight(drained, line, 1)).toBe(TEXT);
+  });
+
+  it('changes only the weight line, whatever its indentation and the file around it', () => {
+    const text = 'virtual_server fwmark 10 {\n\treal_server 10.0.0.2 {\n\t  weight   3  \n\t}\n}';
+    const line = configuredRealServers(text, { kind: 'fwmark', fwmark: 10, family: 4 })![0].weightLine!;
+    expect(withRealServerWeight(text, line, 12)).toBe('virtual_server fwmark 10 {\n\treal_server 10.0.0.2 {\n\t  weight   12  \n\t}\n}');
+  });
+});
