@@ -12,6 +12,11 @@ import type { CompiledRun, TaskUnit } from '../../../src/engine/compile/compiled
 import { loadInventories } from '../../../src/engine/inventory';
 import { loadPlaybook } from '../../../src/engine/playbook';
 import { createRegistry } from '../../../src/engine/registry';
+import type { Plan } from '../../../src/api';
+import { parseIpvsState } from '../../../src/facts/ipvs';
+import { parseMemberActivity } from '../../../src/facts/ipvs-connections';
+import { renderKeepalivedConfig, type KeepalivedConfigArgs } from '../../../src/keepalived/render-config';
+import { context } from '../tasks/plan-with-fixtures';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -86,5 +91,25 @@ describe.each([
     expect(page).toBe(
       '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>rs1</title>\n</head>\n<body>\n<h1>rs1</h1>\n<p>This page is served by rs1.</p>\n</body>\n</html>\n',
     );
+  });
+});
+
+describe('rolling-update.yml on lvs-dr-ha and the keepalived task', () => {
+  const rendered = renderKeepalivedConfig(units(compile('lvs-dr-ha.yml', 'lvs-dr-ha', {}), 'director', 'keepalived holds the VIP on the master and keeps the virtual service')[0].args as unknown as KeepalivedConfigArgs);
+  const roll = compile('rolling-update.yml', 'lvs-dr-ha', { release: 'v2' });
+  const table = parseIpvsState({ stdout: 'ip_vs loaded\nlvs-ipvs-table loaded\n-A -t 192.168.2.100:80 -s rr\n-a -t 192.168.2.100:80 -r 192.168.2.12:80 -g -w 1\n', stderr: '', exitCode: 0 }, ['ip_vs'], true);
+  const activity = parseMemberActivity({ stdout: '', stderr: '', exitCode: 0 });
+  /** The file that the roll's task writes on director, given the file there (rs1 out of the table, so no wait is planned). */
+  const written = (task: string, content: string) => {
+    const unit = units(roll, 'rs1', task)[0];
+    const plan: Plan = unit.module.plan(unit.args, { table, activity, config: { exists: true, content, sha256: 'ab'.repeat(32) }, status: { init: 'systemd' } }, context);
+    return Buffer.from(/printf %s (\S+) \| base64 -d/.exec(plan.commands[0].run.text)![1], 'base64').toString('utf8');
+  };
+
+  it("a drain and the restore leave keepalived.conf byte for byte as lvs-dr-ha.yml renders it, so the cluster's playbook stays a no-op", () => {
+    const drained = written('drained on every director, its connections finished', rendered);
+    expect(drained).not.toBe(rendered);
+    expect(drained.replace('real_server 192.168.2.11 80 {\n        weight 0', 'real_server 192.168.2.11 80 {\n        weight 1')).toBe(rendered);
+    expect(written('back in service on every director', drained)).toBe(rendered);
   });
 });
