@@ -4,6 +4,10 @@
  * real_server block alone (never a check's lines), and every other byte kept, so a weight
  * set back leaves the file exactly as rendered.
  */
+import { execFileSync } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import keepalived from '../../../src/tasks/keepalived';
 import type { ServiceKey } from '../../../src/facts/ipvs';
 import { renderKeepalivedConfig, type KeepalivedConfigArgs } from '../../../src/keepalived/render-config';
@@ -77,6 +81,20 @@ describe('withRealServerWeight', () => {
     expect(drained).toBe(render({ ...PAIR, virtual_servers: [{ ...PAIR.virtual_servers[0], real_servers: [{ address: '192.168.2.11', forwarding: 'dr', weight: 0 }, PAIR.virtual_servers[0].real_servers[1]] }, ...PAIR.virtual_servers.slice(1)] }));
     expect(configuredRealServers(drained, TCP80)!.map((server) => server.weight)).toEqual([0, 1]);
     expect(withRealServerWeight(drained, line, 1)).toBe(TEXT);
+  });
+
+  it('keepalived -t (this machine\'s 2.2.7) accepts the drained file, as the write\'s validate asks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvs-keepalived-weight-'));
+    try {
+      const file = join(dir, 'keepalived.conf');
+      // The virtual servers alone: -t would look for the VRRP instance's eth0 on this machine.
+      const services = render({ virtual_servers: PAIR.virtual_servers });
+      writeFileSync(file, withRealServerWeight(services, configuredRealServers(services, TCP80)![0].weightLine!, 0));
+      // Throws on a non-zero exit, with keepalived's messages.
+      expect(execFileSync('keepalived', ['-t', '-f', file], { encoding: 'utf8', stdio: 'pipe' })).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('changes only the weight line, whatever its indentation and the file around it', () => {
