@@ -8,35 +8,18 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import keepalived from '../../../src/tasks/keepalived';
 import type { ServiceKey } from '../../../src/facts/ipvs';
-import { renderKeepalivedConfig, type KeepalivedConfigArgs } from '../../../src/keepalived/render-config';
 import { configuredRealServers, withRealServerWeight } from '../../../src/keepalived/real-server-weight';
-import { acceptedArguments } from '../tasks/plan-with-fixtures';
+import { PAIR_INSTANCE, pairService, renderedConfig as render } from '../fixtures/keepalived-pair';
 
-const render = (input: Record<string, unknown>) => renderKeepalivedConfig(acceptedArguments(keepalived, input) as unknown as KeepalivedConfigArgs);
-
-const CHECK = { type: 'HTTP_GET', path: '/', status_code: 200, connect_timeout: 2, delay_loop: 2, retry: 2, delay_before_retry: 1 };
-const PAIR = {
-  vrrp_instances: [{ name: 'VI_1', interface: 'eth0', virtual_router_id: 51, priority: 150, virtual_ipaddresses: [{ address: '192.168.2.100/24' }] }],
-  virtual_servers: [
-    {
-      protocol: 'tcp',
-      address: '192.168.2.100',
-      port: 80,
-      scheduler: 'rr',
-      real_servers: [
-        { address: '192.168.2.11', forwarding: 'dr', weight: 1 },
-        { address: '192.168.2.12', forwarding: 'dr', weight: 1 },
-      ],
-      health_check: CHECK,
-    },
-    { protocol: 'udp', address: '192.168.2.100', port: 80, real_servers: [{ address: '192.168.2.11', weight: 7 }] },
-    { fwmark: 10, real_servers: [{ address: '192.168.2.13', weight: 3 }, { address: '192.168.2.14', port: 8080, forwarding: 'nat' }] },
-    { address: '2001:db8::100', port: 443, real_servers: [{ address: '2001:DB8:0::11', weight: 2 }] },
-  ],
-  lvs_sync_daemon: { interface: 'eth0', instance: 'VI_1' },
-};
+/** The pair's service, a UDP one on the same address and port, a fwmark one and an IPv6 one. */
+const services = (rs1 = 1) => [
+  pairService(rs1),
+  { protocol: 'udp', address: '192.168.2.100', port: 80, real_servers: [{ address: '192.168.2.11', weight: 7 }] },
+  { fwmark: 10, real_servers: [{ address: '192.168.2.13', weight: 3 }, { address: '192.168.2.14', port: 8080, forwarding: 'nat' }] },
+  { address: '2001:db8::100', port: 443, real_servers: [{ address: '2001:DB8:0::11', weight: 2 }] },
+];
+const PAIR = { vrrp_instances: [PAIR_INSTANCE], virtual_servers: services(), lvs_sync_daemon: { interface: 'eth0', instance: 'VI_1' } };
 const TEXT = render(PAIR);
 const TCP80: ServiceKey = { kind: 'address', protocol: 'tcp', family: 4, address: '192.168.2.100', port: 80 };
 
@@ -78,7 +61,7 @@ describe('withRealServerWeight', () => {
   it('a drain and its restore leave the file byte for byte as the keepalived task renders it', () => {
     const line = configuredRealServers(TEXT, TCP80)![0].weightLine!;
     const drained = withRealServerWeight(TEXT, line, 0);
-    expect(drained).toBe(render({ ...PAIR, virtual_servers: [{ ...PAIR.virtual_servers[0], real_servers: [{ address: '192.168.2.11', forwarding: 'dr', weight: 0 }, PAIR.virtual_servers[0].real_servers[1]] }, ...PAIR.virtual_servers.slice(1)] }));
+    expect(drained).toBe(render({ ...PAIR, virtual_servers: services(0) }));
     expect(configuredRealServers(drained, TCP80)!.map((server) => server.weight)).toEqual([0, 1]);
     expect(withRealServerWeight(drained, line, 1)).toBe(TEXT);
   });
@@ -88,8 +71,8 @@ describe('withRealServerWeight', () => {
     try {
       const file = join(dir, 'keepalived.conf');
       // The virtual servers alone: -t would look for the VRRP instance's eth0 on this machine.
-      const services = render({ virtual_servers: PAIR.virtual_servers });
-      writeFileSync(file, withRealServerWeight(services, configuredRealServers(services, TCP80)![0].weightLine!, 0));
+      const text = render({ virtual_servers: services() });
+      writeFileSync(file, withRealServerWeight(text, configuredRealServers(text, TCP80)![0].weightLine!, 0));
       // Throws on a non-zero exit, with keepalived's messages.
       expect(execFileSync('keepalived', ['-t', '-f', file], { encoding: 'utf8', stdio: 'pipe' })).toBe('');
     } finally {

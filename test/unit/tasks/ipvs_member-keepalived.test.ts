@@ -11,38 +11,20 @@ import type { RemoteFile } from '../../../src/facts/file';
 import { parseIpvsState } from '../../../src/facts/ipvs';
 import { parseMemberActivity } from '../../../src/facts/ipvs-connections';
 import type { ServiceStatus } from '../../../src/facts/service';
-import { renderKeepalivedConfig, type KeepalivedConfigArgs } from '../../../src/keepalived/render-config';
 import { writeFileAtomically } from '../../../src/changes/file';
 import { sh } from '../../../src/shell/quote';
 import ipvsMember from '../../../src/tasks/ipvs_member';
-import keepalived from '../../../src/tasks/keepalived';
+import { PAIR_INSTANCE, pairService, renderedConfig } from '../fixtures/keepalived-pair';
 import { acceptedArguments, argumentProblems, context } from './plan-with-fixtures';
 
 const CONFIG = '/etc/keepalived/keepalived.conf';
-const CHECK = { type: 'HTTP_GET', path: '/', status_code: 200, connect_timeout: 2, delay_loop: 2, retry: 2, delay_before_retry: 1 };
-
-/** The file lvs-dr-ha.yml has the keepalived task write, with these weights of rs1 and rs2 (and a fwmark service). */
-function rendered(rs1: number, rs2 = 1): string {
-  const args = acceptedArguments(keepalived, {
-    vrrp_instances: [{ name: 'VI_1', interface: 'eth0', virtual_router_id: 51, priority: 150, virtual_ipaddresses: [{ address: '192.168.2.100/24', dev: 'eth0', label: 'eth0:0' }] }],
-    virtual_servers: [
-      {
-        protocol: 'tcp',
-        address: '192.168.2.100',
-        port: 80,
-        scheduler: 'rr',
-        real_servers: [
-          { address: '192.168.2.11', forwarding: 'dr', weight: rs1 },
-          { address: '192.168.2.12', forwarding: 'dr', weight: rs2 },
-        ],
-        health_check: CHECK,
-      },
-      { fwmark: 10, persistent: 900, real_servers: [{ address: '192.168.2.13', weight: 1 }, { address: '192.168.2.14', weight: 1 }] },
-    ],
+/** The file lvs-dr-ha.yml has the keepalived task write, with these weights of rs1 and rs2, and a fwmark service. */
+const rendered = (rs1: number, rs2 = 1) =>
+  renderedConfig({
+    vrrp_instances: [PAIR_INSTANCE],
+    virtual_servers: [pairService(rs1, rs2), { fwmark: 10, persistent: 900, real_servers: [{ address: '192.168.2.13', weight: 1 }, { address: '192.168.2.14', weight: 1 }] }],
     lvs_sync_daemon: { interface: 'eth0', instance: 'VI_1' },
   });
-  return renderKeepalivedConfig(args as unknown as KeepalivedConfigArgs);
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const file = (content: string): RemoteFile => ({ exists: true, content, mode: '640', owner: 'root', group: 'root', sha256: sha256(content) });
