@@ -1,9 +1,9 @@
 /**
  * One real server of one IPVS virtual service, as a rolling update needs it: its weight
  * (0 drains it: no new connections, the ones it has go on), a wait until it is idle, and a
- * ramp back up. It changes the weight with `ipvsadm -e` only: deleting a server that still
- * has connections drops them (kubernetes#57841), and with expire_nodest_conn resets them
- * (kubernetes#81775). It adds and removes no server: the ipvsadm task does that.
+ * ramp back up. It only changes the weight: deleting a server that still has connections
+ * drops them (kubernetes#57841), and with expire_nodest_conn resets them (kubernetes#81775).
+ * It adds and removes no server: the ipvsadm or keepalived task does that.
  *
  * Idle means that the director's connection entries for the server are all finished TCP or
  * SCTP connections (TIME_WAIT, CLOSE) and its ActiveConn is 0. Any UDP entry or persistence
@@ -12,15 +12,22 @@
  * net.ipv4.vs.expire_quiescent_template at 0 (the kernel's default) a template keeps doing
  * that even at weight 0, so the drain of a persistent service warns unless it is 1.
  *
- * The table's owner is ipvsadm (lvs itself, with the ipvsadm task). A table that keepalived
- * owns needs the weight changed through keepalived; `owner` is where that choice will go.
+ * The table's owner decides where the weight is (ipvs-member-owners.ts): with ipvsadm (lvs
+ * keeps the table with the ipvsadm task) it is changed with `ipvsadm -e`; with keepalived it
+ * is the server's weight line in keepalived.conf, changed there and applied by a reload, on
+ * each director of the pair (keepalived sets its config's weight again whenever a server's
+ * check recovers and at every reload, so a weight set in the table alone would not stay).
  */
 import { defineTask, noop, type Change, type Fact, type Plan, type PlannedCommand } from '../api';
-import { ipvsState, parseAddressPort, realServerLabel, realServerRuleArgv, sameServiceKey, serviceLabel, type IpvsState, type RealServer, type ServiceKey, type VirtualService } from '../facts/ipvs';
+import { remoteFile, type RemoteFile } from '../facts/file';
+import { ipvsState, parseAddressPort, realServerLabel, sameServiceKey, serviceLabel, type IpvsState, type RealServer, type ServiceKey, type VirtualService } from '../facts/ipvs';
+import { serviceStatus, type ServiceStatus } from '../facts/service';
+import { KEEPALIVED_CONFIG, KEEPALIVED_SERVICE } from '../keepalived/host';
 import { describeEntries, entriesOf, memberActivity, stillGoing, type MemberActivity } from '../facts/ipvs-connections';
 import { canonicalAddress, ipFamily, type IpFamily } from '../net/ip-address';
 import { sh } from '../shell/quote';
 import { idleWaitCommand, longestIdleWait, type IdleWait } from './ipvs-idle-script';
+import { ipvsadmWeight, keepalivedWeight, type MemberWeight } from './ipvs-member-owners';
 import { SERVICE_PROPERTIES, serviceKeyOf, serviceProblems, type ServiceArgs } from './ipvs-service';
 import { IP_ADDRESS_PORT } from './patterns';
 
@@ -37,10 +44,14 @@ interface IpvsMemberArgs extends ServiceArgs {
   on_timeout: 'fail' | 'continue';
   ramp?: Ramp;
   min_pooled: number;
-  owner: 'ipvsadm';
+  owner: 'ipvsadm' | 'keepalived';
 }
 
-type MemberFacts = { table: Fact<IpvsState>; activity: Fact<MemberActivity> };
+/** With owner keepalived, also its file and the init system its reload goes through. */
+type MemberFacts = { table: Fact<IpvsState>; activity: Fact<MemberActivity>; config?: Fact<RemoteFile>; status?: Fact<ServiceStatus> };
+
+/** Who puts the service and its servers in place, for the errors that find them missing. */
+const DECLARED_BY = { ipvsadm: 'the ipvsadm task adds it', keepalived: 'the keepalived task declares it' };
 
 /** The server the arguments name: a bare address (IPv6 too), ADDRESS:PORT or [IPV6]:PORT. */
 function serverOf(text: string): { family: IpFamily; address: string; port?: number } | undefined {
@@ -73,11 +84,7 @@ export function rampWeights(from: number, to: number, steps: number): number[] {
   return weights;
 }
 
-function ipvsadmEdit(key: ServiceKey, member: RealServer, weight: number): PlannedCommand {
-  return { run: sh`ipvsadm ${realServerRuleArgv(key, { ...member, weight }, '-e')}` };
-}
-
-function idleWait(args: IpvsMemberArgs, key: ServiceKey, member: RealServer, label: string, timeout: number): IdleWait {
+function idleWait(args: IpvsMemberArgs, key: ServiceKey, member: Pick<RealServer, 'address' | 'port'>, label: string, timeout: number): IdleWait {
   const address = key.kind === 'address';
   return {
     protocol: address ? key.protocol.toUpperCase() : '',
@@ -110,7 +117,7 @@ export default defineTask<IpvsMemberArgs, MemberFacts>({
         type: 'integer',
         minimum: 0,
         maximum: 65535,
-        description: 'The weight to set with ipvsadm -e; 0 drains the server: no new connections, its own go on. The server is never deleted.',
+        description: "The weight to set (with ipvsadm -e, or in keepalived.conf with owner keepalived); 0 drains the server: no new connections, its own go on. The server is never deleted.",
       },
       wait_idle: {
         type: 'integer',
@@ -142,13 +149,14 @@ export default defineTask<IpvsMemberArgs, MemberFacts>({
         minimum: 0,
         default: 1,
         description:
-          'A depool threshold: draining refuses when fewer than this many other real servers of the service would keep a weight above 0. 0 lets it drain the last one.',
+          "A depool threshold: draining refuses when fewer than this many other real servers of the service would keep a weight above 0 (the table's weights, or keepalived.conf's with owner keepalived). 0 lets it drain the last one.",
       },
       owner: {
         type: 'string',
-        enum: ['ipvsadm'],
+        enum: ['ipvsadm', 'keepalived'],
         default: 'ipvsadm',
-        description: 'What owns the IPVS table, and so how the weight is changed: ipvsadm (lvs keeps the table with the ipvsadm task). keepalived is not supported yet.',
+        description:
+          "What owns the IPVS table, and so how the weight is changed: ipvsadm (lvs keeps the table with the ipvsadm task) with ipvsadm -e; keepalived (the keepalived task's file) in the server's weight line of /etc/keepalived/keepalived.conf, checked by keepalived -t, applied by a reload, and waited for (up to 10 s) until the table shows it or the server's health check has it out of the table.",
       },
     },
   },
@@ -162,22 +170,24 @@ export default defineTask<IpvsMemberArgs, MemberFacts>({
     if (args.ramp !== undefined && args.weight === 0) problems.push('ramp: only with a weight above 0');
     return problems;
   },
-  facts: () => ({ table: ipvsState(['ip_vs'], true), activity: memberActivity() }),
+  facts: (args) => ({
+    table: ipvsState(['ip_vs'], true),
+    activity: memberActivity(),
+    ...(args.owner === 'keepalived' ? { config: remoteFile(KEEPALIVED_CONFIG), status: serviceStatus(KEEPALIVED_SERVICE) } : {}),
+  }),
   plan(args, facts): Plan {
     const { key, server } = memberKey(args);
     const label = serviceLabel(key);
     const serverText = realServerLabel(server);
-    if (!facts.table.loaded) throw new Error(`IPVS is not loaded on this host, so it has no service ${label} (the ipvsadm task loads it and adds the service)`);
+    const declared = DECLARED_BY[args.owner];
+    if (!facts.table.loaded) throw new Error(`IPVS is not loaded on this host, so it has no service ${label} (${declared})`);
     const service: VirtualService | undefined = facts.table.services.find((candidate) => sameServiceKey(candidate.key, key));
-    if (!service) throw new Error(`${label} is not in the IPVS table (the ipvsadm task adds it)`);
+    if (!service) throw new Error(`${label} is not in the IPVS table (${declared})`);
     const member = service.realServers.find((candidate) => realServerLabel(candidate) === serverText);
-    if (!member) {
-      const known = service.realServers.map(realServerLabel).join(', ') || 'none';
-      throw new Error(`${serverText} is not a real server of ${label} (its real servers: ${known}); ipvs_member changes a weight, the ipvsadm task adds servers`);
-    }
-    const subject = `${label} -r ${serverText}`;
+    const at = { key, service, server, member, serviceText: label, serverText };
+    const owned: MemberWeight = args.owner === 'keepalived' ? keepalivedWeight(at, facts.config!, facts.status!.init) : ipvsadmWeight(at);
     const counters = facts.activity.counters.get(label)?.find((entry) => entry.server === serverText);
-    const left = stillGoing(entriesOf(facts.activity.connections, key, member));
+    const left = stillGoing(entriesOf(facts.activity.connections, key, server));
     const activeConn = counters?.active ?? 0;
     const idle = left.length === 0 && activeConn === 0;
     const warnings: string[] = [];
@@ -190,32 +200,34 @@ export default defineTask<IpvsMemberArgs, MemberFacts>({
 
     const changes: Change[] = [];
     const commands: PlannedCommand[] = [];
-    if (member.weight !== args.weight) {
+    if (owned.weight !== args.weight) {
       if (args.weight === 0) {
-        const pooled = service.realServers.filter((other) => other !== member && other.weight > 0).length;
+        const pooled = owned.others.filter((weight) => weight > 0).length;
         if (pooled < args.min_pooled) {
           throw new Error(
             `refusing to drain ${serverText}: only ${pooled} other real server${pooled === 1 ? '' : 's'} of ${label} ${pooled === 1 ? 'has' : 'have'} a weight above 0, and min_pooled is ${args.min_pooled} (min_pooled: 0 drains the last one)`,
           );
         }
       }
-      changes.push({ subject: `${subject} weight`, before: member.weight, after: args.weight });
-      const weights = args.ramp && args.weight > member.weight ? rampWeights(member.weight, args.weight, args.ramp.steps) : [args.weight];
-      weights.forEach((weight, index) => {
+      changes.push({ subject: owned.subject, before: owned.weight, after: args.weight });
+      const weights = args.ramp && args.weight > owned.weight ? rampWeights(owned.weight, args.weight, args.ramp.steps) : [args.weight];
+      owned.steps(weights).forEach((step, index) => {
         if (index > 0) commands.push({ run: sh`sleep ${String(args.ramp!.interval)}`, waitsUpTo: args.ramp!.interval });
-        commands.push(ipvsadmEdit(key, member, weight));
+        commands.push(...step);
       });
-    }
+    } else if (owned.pending) commands.push(owned.pending);
     const waiting = args.wait_idle !== undefined && (changes.length > 0 || !idle);
     if (waiting) {
-      const wait = idleWait(args, key, member, `${serverText} of ${label}`, args.wait_idle!);
+      const wait = idleWait(args, key, server, `${serverText} of ${label}`, args.wait_idle!);
       commands.push({ run: idleWaitCommand(wait), output: true, progress: true, waitsUpTo: longestIdleWait(wait) });
     }
     if (changes.length) return { changes, commands, result };
-    const now = `${serverText} of ${label} has weight ${member.weight}`;
-    if (waiting) {
-      // The weight is right but connections are left: only the wait runs (it reads, so --check runs it too).
-      return { changes, commands, action: { check: 'run' }, noop: `${now}; waited for ${describeEntries(left) || `ActiveConn ${activeConn}`} to go`, result };
+    const now = `${serverText} of ${label} ${owned.state}`;
+    if (commands.length) {
+      // The weight is right where it counts, but connections are left or the table has yet to
+      // show it: only waits run (they read, so --check runs them too).
+      const waited = [owned.pending ? 'keepalived to set it in the IPVS table' : '', waiting ? `${describeEntries(left) || `ActiveConn ${activeConn}`} to go` : ''].filter(Boolean).join(', then for ');
+      return { changes, commands, action: { check: 'run' }, noop: `${now}; waited for ${waited}`, result };
     }
     const activity = args.weight === 0 ? (idle ? ', no connections left' : `, ${describeEntries(left) || `ActiveConn ${activeConn}`} left`) : '';
     return { ...noop(`${now}${activity}`), result };

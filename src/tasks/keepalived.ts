@@ -9,12 +9,12 @@
 import { defineTask, noop, type Change, type ClusterSettings, type PlannedCommand } from '../api';
 import { refuseOtherType, remoteFile } from '../facts/file';
 import { daemonFreshness, installedPackages, osRelease, serviceStatus, type OsFamily } from '../facts/service';
-import { writeFileAtomically } from '../changes/file';
 import { installCommand, refreshListsCommand } from '../changes/packages';
 import { serviceCommand } from '../changes/service';
 import { sh, type ShellCommand } from '../shell/quote';
 import { canonicalAddress, parsePrefix } from '../net/ip-address';
 import { AUTH_PASS_SHOWN, hidePasswords, renderKeepalivedConfig, type KeepalivedConfigArgs } from '../keepalived/render-config';
+import { KEEPALIVED_CONFIG as CONFIG, KEEPALIVED_CONFIG_DIR as CONFIG_DIR, KEEPALIVED_SERVICE as SERVICE, reloadKeepalived, writeKeepalivedConfig } from '../keepalived/host';
 import { servicePlan } from './service';
 import { clusterService, REAL_SERVER_PROPERTIES, VIRTUAL_SERVICE_PROPERTIES, virtualServiceProblems } from './virtual-service';
 import { DEVICE_NAME, DEVICE_OR_LABEL, IP_ADDRESS, IP_PREFIX } from './patterns';
@@ -24,9 +24,6 @@ interface KeepalivedArgs extends KeepalivedConfigArgs {
 }
 
 const PACKAGE = 'keepalived';
-const SERVICE = 'keepalived';
-const CONFIG_DIR = '/etc/keepalived';
-const CONFIG = `${CONFIG_DIR}/keepalived.conf`;
 /** keepalived's default pid file (-p); the SysV script and the systemd unit both use it. */
 const PID_FILE = '/run/keepalived.pid';
 
@@ -260,8 +257,7 @@ export default defineTask({
     const rewrite = !facts.config.exists || facts.config.content !== wanted;
     if (rewrite) {
       changes.push({ subject: CONFIG, before: facts.config.exists ? hidePasswords(facts.config.content) : null, after: renderKeepalivedConfig(args, AUTH_PASS_SHOWN) });
-      // A rejected file never replaces the one keepalived runs with.
-      const write = writeFileAtomically(CONFIG, wanted, { mode: '0640' }, installing ? undefined : facts.config, { validate: (file) => sh`keepalived -t -f ${file}` });
+      const write = writeKeepalivedConfig(wanted, installing ? undefined : facts.config);
       commands.push({ run: sh`mkdir -p -- ${CONFIG_DIR} && ${write}` });
     }
 
@@ -272,9 +268,8 @@ export default defineTask({
       changes.push({ subject: `${SERVICE} service`, before: status ? 'stopped' : 'not installed', after: 'running' });
       commands.push({ run: startCommand(init) });
     } else if (rewrite) {
-      // SIGHUP: keepalived re-reads its file and keeps the VIPs and IPVS rules that stay.
       changes.push({ subject: `${SERVICE} service`, before: 'running', after: 'reloaded' });
-      commands.push({ run: serviceCommand(init, SERVICE, 'reload') });
+      commands.push({ run: reloadKeepalived(init) });
     }
     const boot = servicePlan(SERVICE, init, family, status, { enabled: args.enabled });
     changes.push(...boot.changes);
