@@ -141,12 +141,14 @@ export interface MemberActivity {
   connections: IpvsConnection[];
   /** net.ipv4.vs.expire_quiescent_template, when the kernel has it. */
   expireQuiescentTemplate?: string;
+  /** net.ipv4.vs.conn_reuse_mode, when the kernel has it. */
+  connReuseMode?: string;
 }
 
 const SECTION = 'lvs-ipvs-section';
 
 /**
- * The counters, the connection entries and expire_quiescent_template, read only where IPVS
+ * The counters, the connection entries, expire_quiescent_template and conn_reuse_mode, read only where IPVS
  * is loaded (ipvsadm would load it otherwise). Live: the table changes by the second, so it
  * is read when its task's turn comes.
  */
@@ -156,6 +158,7 @@ export function memberActivity(): Fact<MemberActivity> {
 echo ${`${SECTION} counters`}; ipvsadm -L -n || exit
 echo ${`${SECTION} connections`}; ipvsadm -L -n -c || exit
 echo ${`${SECTION} quiescent`}; cat /proc/sys/net/ipv4/vs/expire_quiescent_template 2>/dev/null
+echo ${`${SECTION} reuse`}; cat /proc/sys/net/ipv4/vs/conn_reuse_mode 2>/dev/null
 fi`,
     parse: parseMemberActivity,
     live: true,
@@ -174,11 +177,13 @@ export function parseMemberActivity(result: CommandResult): MemberActivity {
   }
   if (!sections.has('counters')) return { loaded: false, counters: new Map(), connections: [] };
   const quiescent = sections.get('quiescent')?.trim();
+  const reuse = sections.get('reuse')?.trim();
   return {
     loaded: true,
     counters: parseServiceCounters(sections.get('counters') ?? ''),
     connections: parseConnectionEntries(sections.get('connections') ?? ''),
     ...(quiescent ? { expireQuiescentTemplate: quiescent } : {}),
+    ...(reuse ? { connReuseMode: reuse } : {}),
   };
 }
 

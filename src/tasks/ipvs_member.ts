@@ -50,6 +50,15 @@ interface IpvsMemberArgs extends ServiceArgs {
 /** With owner keepalived, also its file and the init system its reload goes through. */
 type MemberFacts = { table: Fact<IpvsState>; activity: Fact<MemberActivity>; config?: Fact<RemoteFile>; status?: Fact<ServiceStatus> };
 
+/**
+ * Whether a new connection from a port whose entry is still in FIN_WAIT is scheduled anew
+ * (bit 2 of conn_reuse_mode, the kernel's ip-sysctl docs): under DR and TUN the director
+ * sees only the client's side, so FIN_WAIT is as far as an ended connection gets.
+ */
+function reschedulesReusedPorts(mode: string | undefined): boolean | undefined {
+  return mode === undefined ? undefined : (Number(mode) & 2) !== 0;
+}
+
 /** Who puts the service and its servers in place, for the errors that find them missing. */
 const DECLARED_BY = { ipvsadm: 'the ipvsadm task adds it', keepalived: 'the keepalived task declares it' };
 
@@ -194,6 +203,11 @@ export default defineTask<IpvsMemberArgs, MemberFacts>({
     if (args.weight === 0 && service.persistent !== undefined && facts.activity.expireQuiescentTemplate === '0') {
       warnings.push(
         `net.ipv4.vs.expire_quiescent_template is 0: the persistence templates of ${label} keep sending their clients to ${serverText} at weight 0 until they expire; set it to 1 on the director (sysctl task)`,
+      );
+    }
+    if (args.weight === 0 && member && member.forwarding !== 'nat' && reschedulesReusedPorts(facts.activity.connReuseMode) === false) {
+      warnings.push(
+        `net.ipv4.vs.conn_reuse_mode is ${facts.activity.connReuseMode}: under ${member.forwarding.toUpperCase()} the director keeps an ended connection in FIN_WAIT for 120 s, and a client that opens a new one from the same port is sent to ${serverText} again, at weight 0; set it to 3 on the director (sysctl task) so such connections are scheduled anew`,
       );
     }
     const result = { weight: args.weight, ...(warnings.length ? { warnings } : {}) };

@@ -280,14 +280,14 @@ function clientLoad(topology: Topology, url: string, maxRequests: number) {
 /** At most this many requests in a roll: 10 minutes of them. */
 const ROLL_REQUESTS = 6000;
 /**
- * The file the long-lived connections download at 400 KiB/s: 120 s each. It is far larger
+ * The file the long-lived connections download at 400 KiB/s: 100 s each. It is far larger
  * than the sockets' buffers (about 10 MiB between the two ends), so the web server is still
- * sending it, not done with it, for the first 95 s or so.
+ * sending it, not done with it, for the first 75 s or so.
  */
 const LARGE_FILE_NAME = 'lvs-drill-large.bin';
 const LARGE_FILE = `/var/www/html/${LARGE_FILE_NAME}`;
-const LARGE_FILE_BYTES = 48 * 1024 * 1024;
-/** At least how long rs1's drain waits for its download: the roll reaches it well within the download's first 95 s. */
+const LARGE_FILE_BYTES = 40 * 1024 * 1024;
+/** At least how long rs1's drain waits for its download: the roll reached it 22 s into the download by hand, 75 s leave room for a loaded machine. */
 const DRAIN_WAITED_S = 10;
 /** Two downloads of $1, half a second apart, each printing "CODE BYTES" when it ends. */
 const SLOW_DOWNLOADS = `for n in 1 2; do curl -s -o /dev/null --limit-rate 400k -m 600 -w '%{http_code} %{size_download}\\n' "$1" & sleep 0.5; done; wait`;
@@ -498,7 +498,6 @@ function startHaScenario(ready: Promise<void>) {
   });
   const validate = scenario.step('validate', () => lvs(['validate', playbook, ...inventories()], BUDGET.validate));
   const converge = scenario.step('converge', run);
-  const rerun = scenario.step('no-op rerun', run);
   const placementAfterConverge = scenario.step('VIP and tables', placement);
 
   // A real server down: its web server stopped, then started again, the director's table watched.
@@ -535,7 +534,7 @@ function startHaScenario(ready: Promise<void>) {
   });
   const placementAfterDrills = scenario.step('VIP and tables', placement);
   const rerunAfterDrills = scenario.step('run after the drills', run);
-  return { scenario, cluster, inventory, validate, converge, rerun, placementAfterConverge, serverDown, serverBack, directorDown, placementAfterDrills, rerunAfterDrills };
+  return { scenario, cluster, inventory, validate, converge, placementAfterConverge, serverDown, serverBack, directorDown, placementAfterDrills, rerunAfterDrills };
 }
 
 /**
@@ -843,7 +842,9 @@ describe.each(['nat', 'dr'] as const)('a rolling update of the %s cluster on the
     // Both downloads were open on the director before the roll began, one to each real server.
     established.forEach((watched, index) => expect({ rip: ofThis().cluster.rips[index], exitCode: watched.exitCode }).toEqual({ rip: ofThis().cluster.rips[index], exitCode: 0 }));
     // rs1's drain, the roll's first, had a connection to wait for.
-    const drain = resultOf(run.value, 'ipvs_member', 'rs1')?.results?.[0];
+    // A loop's result per item; with one director, the one item's result is the task's.
+    const drainOnDirectors = resultOf(run.value, 'ipvs_member', 'rs1');
+    const drain = drainOnDirectors?.results?.[0] ?? drainOnDirectors;
     console.log(`${topology}: rs1's drain: ${drain?.stdout ?? drain?.msg}`);
     expect(Number(/idle after (\d+)s/.exec(drain?.stdout ?? '')?.[1])).toBeGreaterThanOrEqual(DRAIN_WAITED_S);
     expect(downloads.stdout.trim().split('\n')).toEqual([`200 ${LARGE_FILE_BYTES}`, `200 ${LARGE_FILE_BYTES}`]);
@@ -884,7 +885,7 @@ describe('the shipped dr-ha cluster on the lab: keepalived on a director pair', 
     return servers.every((server, index) => index === 0 || server !== servers[index - 1]);
   };
 
-  it('validates, converges (its verification sees both real servers in turn), and changes nothing when run again', async () => {
+  it('validates, and converges: its verification sees both real servers in turn', async () => {
     const validate = await ofThis().validate;
     expect(validate.stdout).toMatch(/^OK: 3 plays, \d+ tasks on 5 hosts checked; nothing was touched\.\n$/);
     const { value: converge, ms } = await ofThis().converge;
@@ -893,10 +894,6 @@ describe('the shipped dr-ha cluster on the lab: keepalived on a director pair', 
     for (const host of ['director', 'director2', 'rs1', 'rs2', 'client']) expect({ host, changed: report(converge).stats[host]?.changed > 0 }).toEqual({ host, changed: true });
     expect(resultOf(converge, 'http_verify', 'client')?.noop).toMatch(/answered by: (rs1, rs2, rs1, rs2, rs1, rs2|rs2, rs1, rs2, rs1, rs2, rs1) \(round robin\)$/);
     expect(converge.exitCode).toBe(0);
-    const { value: rerun, ms: rerunMs } = await ofThis().rerun;
-    console.log(`dr-ha: no-op rerun ${(rerunMs / 1000).toFixed(0)} s`);
-    for (const [host, counts] of Object.entries(report(rerun).stats)) expect({ host, ...counts }).toMatchObject({ host, changed: 0, failures: 0, unreachable: 0 });
-    expect(rerun.exitCode).toBe(0);
   }, STEP_TIMEOUT);
 
   it('puts the VIP on the master only, and the service with both real servers in both directors\' tables', async () => {
@@ -941,12 +938,15 @@ describe('the shipped dr-ha cluster on the lab: keepalived on a director pair', 
     expect(failedAnswers(seen.slice(-HA_PROBE_REQUESTS))).toEqual([]);
   }, STEP_TIMEOUT);
 
+  // The one run after the converge: it proves the playbook idempotent, and what keepalived
+  // changed in the drills (the VIP's place, the table's servers) not drift.
   it('ends with the VIP on the master (it preempts), and a run after the drills changes nothing: what keepalived owns is not drift', async () => {
     expect(placementOf(await ofThis().placementAfterDrills)).toEqual([
       { vips: 1, table: fullTable() },
       { vips: 0, table: fullTable() },
     ]);
-    const { value: rerun } = await ofThis().rerunAfterDrills;
+    const { value: rerun, ms } = await ofThis().rerunAfterDrills;
+    console.log(`dr-ha: run after the drills ${(ms / 1000).toFixed(0)} s`);
     expect(failedSteps(rerun)).toEqual([]);
     for (const [host, counts] of Object.entries(report(rerun).stats)) expect({ host, ...counts }).toMatchObject({ host, changed: 0, failures: 0, unreachable: 0 });
     expect(rerun.exitCode).toBe(0);

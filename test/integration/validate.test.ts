@@ -44,7 +44,7 @@ describe('lvs validate', () => {
     const args = ['validate', 'playbooks/rolling-update.yml', '-i', `inventories/lvs-${name}`];
     const run = await runLvs([...args, '-e', 'release=v2']);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe('OK: 1 plays, 16 tasks on 2 hosts checked; nothing was touched.\n');
+    expect(run.stdout).toBe('OK: 1 plays, 18 tasks on 2 hosts checked; nothing was touched.\n');
     expect(run.exitCode).toBe(0);
     const missing = await runLvs(args);
     expect(missing.stderr).toContain('rs1: the server itself answers with the release: mandatory: give the release to roll out: -e release=v2');

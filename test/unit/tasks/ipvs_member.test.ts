@@ -34,6 +34,7 @@ interface Host {
   connections?: string;
   active?: Record<string, number>;
   quiescent?: string;
+  reuse?: string;
 }
 
 function plan(input: Record<string, unknown>, host: Host = {}): Plan {
@@ -42,7 +43,7 @@ function plan(input: Record<string, unknown>, host: Host = {}): Plan {
   const loaded = host.rules !== '';
   const table = parseIpvsState({ stdout: `ip_vs ${loaded ? 'loaded' : 'available'}\nlvs-ipvs-table ${loaded ? `loaded\n${rules}` : 'not-loaded\n'}`, stderr: '', exitCode: 0 }, ['ip_vs'], true);
   const stdout = loaded
-    ? `lvs-ipvs-section counters\n${counters(rules, host.active)}lvs-ipvs-section connections\n${host.connections ?? HEADING}lvs-ipvs-section quiescent\n${host.quiescent ?? '0'}\n`
+    ? `lvs-ipvs-section counters\n${counters(rules, host.active)}lvs-ipvs-section connections\n${host.connections ?? HEADING}lvs-ipvs-section quiescent\n${host.quiescent ?? '0'}\nlvs-ipvs-section reuse\n${host.reuse ?? '1'}\n`
     : '';
   const activity = parseMemberActivity({ stdout, stderr: '', exitCode: 0 });
   return ipvsMember.plan(args as never, { table, activity } as never, context);
@@ -157,6 +158,16 @@ describe('ipvs_member: what it cannot do', () => {
     const persistent = NAT_RULES.replace('-s rr', '-s rr -p 300');
     expect(plan(DRAIN, { rules: persistent }).result).toEqual({ weight: 0, warnings: [expect.stringContaining('net.ipv4.vs.expire_quiescent_template is 0')] });
     expect(plan(DRAIN, { rules: persistent, quiescent: '1' }).result).toEqual({ weight: 0 });
+  });
+
+  it('warns that a drained DR or TUN server still gets clients reusing a port in FIN_WAIT unless conn_reuse_mode has bit 2, and not under NAT', () => {
+    const viaDr = NAT_RULES.replace(/ -m /g, ' -g ');
+    const warned = plan(DRAIN, { rules: viaDr }).result;
+    expect(warned).toEqual({ weight: 0, warnings: [expect.stringContaining('net.ipv4.vs.conn_reuse_mode is 1: under DR the director keeps an ended connection in FIN_WAIT')] });
+    expect(plan(DRAIN, { rules: viaDr, reuse: '3' }).result).toEqual({ weight: 0 });
+    expect(plan(DRAIN, { rules: viaDr, reuse: '2' }).result).toEqual({ weight: 0 });
+    expect(plan(DRAIN, { reuse: '1' }).result).toEqual({ weight: 0 });
+    expect(plan({ ...DRAIN, weight: 1, wait_idle: undefined }, { rules: viaDr }).result).toEqual({ weight: 1 });
   });
 
   it('rejects bad arguments before any host is touched', () => {
