@@ -3,7 +3,7 @@ import { labUp } from '../../lab/lab';
 import { LabCommand } from '../../cli/lab-command';
 
 export default class LabUp extends LabCommand {
-  static summary = 'Start the lab: a qemu VM with a real IPVS kernel holding the hosts of the nat, dr and tun topologies.';
+  static summary = 'Start the lab: a qemu VM with a real IPVS kernel holding the hosts of the nat, dr, tun and dr-ha topologies.';
   static description = [
     'The first run installs the Debian packages the lab needs and prepares its cache ($LVS_CACHE_DIR or ~/.cache/lvs/lab):',
     "Debian's cloud kernel, a busybox initramfs and SSH keys. Each topology has the hosts director, rs1, rs2 and client,",
