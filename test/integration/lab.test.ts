@@ -320,6 +320,9 @@ function clockOf(run: ProcessResult): number {
 const DENY_CONF = '/etc/apache2/conf-enabled/zz-lvs-drill-deny.conf';
 const DENY_PAGES = ['<Directory /var/www/html>', '    Require all denied', '</Directory>'];
 
+/** Every playbook run's flags. Generous: 17 hosts under TCG on a loaded machine can take long to accept SSH. */
+const RUN_FLAGS = ['--json', '--connect-timeout', '60'];
+
 /** How long every step of every scenario took, printed at the end: the figures for BUDGET. */
 const stepTimes: { step: string; ms: number }[] = [];
 
@@ -365,10 +368,8 @@ function startScenario(topology: SeedTopology, ready: Promise<void>) {
   let labInventory = '';
   const inventories = () => ['-i', `inventories/lvs-${topology}`, '-i', labInventory];
   const playbook = `playbooks/lvs-${topology}.yml`;
-  // Generous: 17 hosts under TCG on a loaded machine can take long to accept SSH.
-  const runFlags = ['--json', '--connect-timeout', '60'];
   const onDirector = (realServers: object[]) =>
-    lvs(['run', playbook, ...inventories(), ...runFlags, '-l', 'director', '-e', JSON.stringify({ real_servers: realServers })], BUDGET.directorRun);
+    lvs(['run', playbook, ...inventories(), ...RUN_FLAGS, '-l', 'director', '-e', JSON.stringify({ real_servers: realServers })], BUDGET.directorRun);
   const table = () => lvs(['lab', 'exec', topology, 'director', '--', 'ipvsadm', '-S', '-n'], BUDGET.exec);
 
   const inventory = scenario.step('lab inventory', async () => {
@@ -377,8 +378,8 @@ function startScenario(topology: SeedTopology, ready: Promise<void>) {
     return run;
   });
   const validate = scenario.step('validate', () => lvs(['validate', playbook, ...inventories()], BUDGET.validate));
-  const converge = scenario.step('converge', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.converge)));
-  const rerun = scenario.step('no-op rerun', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.rerun)));
+  const converge = scenario.step('converge', () => timed(() => lvs(['run', playbook, ...inventories(), ...RUN_FLAGS], BUDGET.converge)));
+  const rerun = scenario.step('no-op rerun', () => timed(() => lvs(['run', playbook, ...inventories(), ...RUN_FLAGS], BUDGET.rerun)));
   const curl = scenario.step('curl', () => curlFromClient(topology, url, 4));
   const tableAfterConverge = scenario.step('ipvsadm -S', table);
   const drain = scenario.step('drain', () =>
@@ -390,7 +391,7 @@ function startScenario(topology: SeedTopology, ready: Promise<void>) {
   const tableAfterDrain = scenario.step('ipvsadm -S', table);
   const curlAfterDrain = scenario.step('curl', () => curlFromClient(topology, url, 4));
   const verifyAfterDrain = scenario.step('task http_verify', () =>
-    lvs(['task', 'http_verify', `url=${url}`, 'servers=rs2', 'expect=only', '-l', 'client', ...inventories(), ...runFlags], BUDGET.task),
+    lvs(['task', 'http_verify', `url=${url}`, 'servers=rs2', 'expect=only', '-l', 'client', ...inventories(), ...RUN_FLAGS], BUDGET.task),
   );
   const purge = scenario.step('purge', () => onDirector([{ address: cluster.rips[1], forwarding, weight: 1 }]));
   const tableAfterPurge = scenario.step('ipvsadm -S', table);
@@ -398,7 +399,7 @@ function startScenario(topology: SeedTopology, ready: Promise<void>) {
   // The reboot drill: the whole cluster converged again, then its director and real servers
   // power-cycled with what lvs does not own marked on them, and nothing of lvs run until
   // the client has been answered by both real servers again.
-  const reconverge = scenario.step('converge before the reboots', () => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.converge));
+  const reconverge = scenario.step('converge before the reboots', () => lvs(['run', playbook, ...inventories(), ...RUN_FLAGS], BUDGET.converge));
   const marked = scenario.step('mark the hosts', () => Promise.all(REBOOTED.map((host) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', MARK], BUDGET.exec))));
   const reboots = scenario.step('lab reboot', () =>
     Promise.all(REBOOTED.map((host) => timed(() => lvs(['lab', 'reboot', topology, host, '--json', '--timeout', String(BUDGET.reboot / 1000 - 60)], BUDGET.reboot)))),
@@ -406,14 +407,14 @@ function startScenario(topology: SeedTopology, ready: Promise<void>) {
   const afterReboot = scenario.step('hosts after the reboot', () => Promise.all(REBOOTED.map((host) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', AFTER_REBOOT], BUDGET.exec))));
   const statusAfterReboot = scenario.step('lab status', () => lvs(['lab', 'status', topology, '--json'], BUDGET.labCommand));
   const curlAfterReboot = scenario.step('curl', () => curlFromClient(topology, url, 4));
-  const rerunAfterReboot = scenario.step('run after the reboots', () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.rerun)));
+  const rerunAfterReboot = scenario.step('run after the reboots', () => timed(() => lvs(['run', playbook, ...inventories(), ...RUN_FLAGS], BUDGET.rerun)));
 
   // The rolling-update drill (nat and dr): the client's own loop counts its answers for the
   // whole roll; then, on nat, a roll whose check fails on the second server.
   const rolls = topology !== 'tun';
   // A drain's deadline for a loaded machine under TCG (the playbook's own is 120 s).
   const roll = (release: string) =>
-    lvs(['run', 'playbooks/rolling-update.yml', ...inventories(), ...runFlags, '-e', `release=${release}`, '-e', 'drain_deadline=600'], BUDGET.converge);
+    lvs(['run', 'playbooks/rolling-update.yml', ...inventories(), ...RUN_FLAGS, '-e', `release=${release}`, '-e', 'drain_deadline=600'], BUDGET.converge);
   const rollingUpdate = rolls
     ? scenario.step('rolling update under load', async () => {
         // Two slow downloads first: round robin gives one to each real server, so rs1 has a
@@ -481,8 +482,7 @@ function startHaScenario(ready: Promise<void>) {
   let labInventory = '';
   const inventories = () => ['-i', `inventories/lvs-${topology}`, '-i', labInventory];
   const playbook = `playbooks/lvs-${topology}.yml`;
-  const runFlags = ['--json', '--connect-timeout', '60'];
-  const run = () => timed(() => lvs(['run', playbook, ...inventories(), ...runFlags], BUDGET.converge));
+  const run = () => timed(() => lvs(['run', playbook, ...inventories(), ...RUN_FLAGS], BUDGET.converge));
   const onHost = (host: string, script: string) => lvs(['lab', 'exec', topology, host, '--', 'sh', '-c', script], BUDGET.exec);
   const rs1 = ` ${cluster.rips[0]}:${cluster.port} `;
   const hasRs1 = `ipvsadm -S -n | grep -q -- '-r${rs1}'`;
