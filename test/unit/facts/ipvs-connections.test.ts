@@ -148,20 +148,22 @@ describe('the wait_idle script on the host', () => {
     const { result } = runWait(waitFor(key, address, port), [table]);
     expect(result.exitCode).toBe(0);
     const count = left === '' ? 0 : left.split(', ').reduce((total, part) => total + Number(part.split(' ')[0]), 0);
-    expect(result.stdout).toBe(left === '' ? 'rs idle after 0s\n' : `rs not idle after 0s: ${count} left (${left}); going on as on_timeout says\n`);
+    // Seconds as the host's clock counts them: a loaded machine can cross a second or two.
+    expect(result.stdout).toMatch(new RegExp(`^${left === '' ? 'rs idle after \\d+s' : `rs not idle after \\d+s: ${count} left \\(${left}\\); going on as on_timeout says`}\n$`));
   });
 
   it('shows the count going down as progress, then how long it took', () => {
     const drained = fixture('connections-nat-tcp-drained.txt');
     const { result, progress } = runWait(waitFor(tcp80, '172.16.100.101', 80, { timeout: 30 }), [TCP, TCP.replace(/.*SYN_RECV.*\n/, ''), drained]);
-    expect(progress).toEqual(['2 left (1 ESTABLISHED, 1 SYN_RECV), 0s of 30s', expect.stringMatching(/^1 left \(1 ESTABLISHED\), [12]s of 30s$/)]);
-    expect(result).toEqual({ exitCode: 0, stdout: expect.stringMatching(/^rs idle after [23]s\n$/), stderr: '' });
+    expect(progress).toEqual([expect.stringMatching(/^2 left \(1 ESTABLISHED, 1 SYN_RECV\), \d+s of 30s$/), expect.stringMatching(/^1 left \(1 ESTABLISHED\), [1-9]\d*s of 30s$/)]);
+    expect(result).toEqual({ exitCode: 0, stdout: expect.stringMatching(/^rs idle after [2-9]\d*s\n$/), stderr: '' });
   });
 
   it('fails at its deadline with what was left, when on_timeout is fail', () => {
     const { result, progress } = runWait(waitFor(tcp80, '172.16.100.101', 80, { timeout: 1, onTimeout: 'fail' }), [TCP]);
-    expect(progress).toHaveLength(2);
-    expect(result).toEqual({ exitCode: 1, stdout: '', stderr: 'rs not idle after 1s: 2 left (1 ESTABLISHED, 1 SYN_RECV)\n' });
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.every((line) => line.startsWith('2 left (1 ESTABLISHED, 1 SYN_RECV), '))).toBe(true);
+    expect(result).toEqual({ exitCode: 1, stdout: '', stderr: expect.stringMatching(/^rs not idle after [1-9]\d*s: 2 left \(1 ESTABLISHED, 1 SYN_RECV\)\n$/) });
   });
 
   it('fails at once, with ipvsadm\'s message, when ipvsadm cannot read the table', () => {
