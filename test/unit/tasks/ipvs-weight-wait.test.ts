@@ -50,8 +50,22 @@ describe('the weight wait', () => {
     expect(result).toEqual({ code: 0, stdout: `${LABEL} has weight 0 in the IPVS table\n`, stderr: '', looks: ['-L -n -t 192.168.2.100:80', '-L -n -t 192.168.2.100:80', '-L -n -t 192.168.2.100:80'] });
   });
 
-  it('ends when the server is not in the table: its check took it out, and keepalived puts it back at the weight', () => {
-    expect(waitWith(1, [undefined])).toMatchObject({ code: 0, stdout: `${LABEL} is not in the IPVS table (its health check failed): keepalived gives it weight 1 when it puts it back\n` });
+  it('drains a server that is not in the table at once: its check took it out, and keepalived puts it back at weight 0', () => {
+    const result = waitWith(0, [undefined]);
+    expect(result).toMatchObject({ code: 0, stdout: `${LABEL} is not in the IPVS table (its health check failed): keepalived gives it weight 0 when it puts it back\n` });
+    expect(result.looks).toHaveLength(1);
+  });
+
+  it('gives a server put back in service until the deadline to be re-added by its next check', () => {
+    const result = waitWith(1, [undefined, undefined, 1]);
+    expect(result).toMatchObject({ code: 0, stdout: `${LABEL} has weight 1 in the IPVS table\n` });
+    expect(result.looks).toHaveLength(3);
+  });
+
+  it('ends at the deadline, without failing, when a server put back in service is still out: its check fails, and keepalived puts it back at the weight', () => {
+    const result = waitWith(1, [undefined]);
+    expect(result).toMatchObject({ code: 0, stdout: `${LABEL} is not in the IPVS table (its health check failed): keepalived gives it weight 1 when it puts it back\n` });
+    expect(result.looks).toHaveLength(3);
   });
 
   it('fails after its 10 s, saying what the table shows', () => {
