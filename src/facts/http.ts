@@ -9,27 +9,36 @@ export interface HttpResponse {
   curlExit?: number;
 }
 
-const MARKER = '@@lvs-response';
+const END_MARKER = '@@lvs-response-end';
+/** What curl writes after each transfer, failed or not: its exit code for that transfer (curl >= 7.75). */
+const END_OF_RESPONSE = new RegExp(`\\n${END_MARKER} (\\d+)\\n`);
 
 /**
- * `count` GET requests, one after the other, each on a new connection (so a load balancer
- * schedules each one). Live: the answer depends on other hosts, so it is never read ahead.
+ * `count` GET requests, one after the other, each on a new connection (Connection: close,
+ * so a load balancer schedules each one), from one curl process: under emulation every
+ * process costs a large part of a second, and curl goes on to the next URL after a failed
+ * one, with --max-time for each. Live: the answer depends on other hosts, so it is never
+ * read ahead.
  */
 export function httpResponses(url: string, count: number, timeoutSeconds: number): Fact<HttpResponse[]> {
+  const urls = Array.from({ length: count }, () => url);
   return {
-    command: sh`lvs_i=0; while [ "$lvs_i" -lt ${count} ]; do lvs_i=$((lvs_i + 1)); printf '%s\\n' ${MARKER}; curl -sS --max-time ${timeoutSeconds} -- ${url} || printf '\\n%s %s\\n' ${`${MARKER}-failed`} "$?"; printf '\\n'; done`,
-    parse: parseHttpResponses,
+    command: sh`curl -sS --max-time ${timeoutSeconds} -H ${'Connection: close'} -w ${`\\n${END_MARKER} %{exitcode}\\n`} -- ${urls}`,
+    parse: (result) => parseHttpResponses(result, count),
     live: true,
   };
 }
 
-export function parseHttpResponses(result: CommandResult): HttpResponse[] {
-  if (result.exitCode !== 0) throw new Error(`cannot make the requests: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
-  return result.stdout
-    .split(`${MARKER}\n`)
-    .slice(1)
-    .map((chunk) => {
-      const failed = new RegExp(`\\n${MARKER}-failed (\\d+)\\n`).exec(`\n${chunk}`);
-      return failed ? { curlExit: Number(failed[1]) } : { body: chunk.replace(/\n$/, '') };
-    });
+/** curl's own exit code is its last request's, so it says nothing of the others: each request's comes after its body. */
+export function parseHttpResponses(result: CommandResult, count: number): HttpResponse[] {
+  const parts = result.stdout.split(END_OF_RESPONSE);
+  const responses: HttpResponse[] = [];
+  for (let index = 0; index + 1 < parts.length; index += 2) {
+    const curlExit = Number(parts[index + 1]);
+    responses.push(curlExit === 0 ? { body: parts[index] } : { curlExit });
+  }
+  if (responses.length !== count) {
+    throw new Error(`cannot make the requests: ${responses.length} of ${count} answered (${result.stderr.trim() || `exit ${result.exitCode}`})`);
+  }
+  return responses;
 }

@@ -1,5 +1,5 @@
 import type { HttpResponse } from '../../../src/facts/http';
-import { parseHttpResponses } from '../../../src/facts/http';
+import { httpResponses, parseHttpResponses } from '../../../src/facts/http';
 import httpVerify from '../../../src/tasks/http_verify';
 import { captured } from '../fixtures/network';
 import { argumentProblems, Parsed, planWith } from './plan-with-fixtures';
@@ -8,14 +8,22 @@ const pages = (...servers: string[]) => new Parsed<HttpResponse[]>(servers.map((
 const rr = { url: 'http://192.168.0.109/', servers: ['rs1', 'rs2'], requests: 4 };
 
 describe('http responses fact', () => {
-  it('splits real curl output into bodies', () => {
-    const responses = parseHttpResponses(captured('http-three-responses'));
-    expect(responses).toHaveLength(3);
-    expect(responses[0].body).toContain('This page is served by rs1.');
+  it('splits real curl output into bodies, each exactly as served', () => {
+    const responses = parseHttpResponses(captured('http-three-responses'), 3);
+    expect(responses).toEqual(Array(3).fill({ body: '<h1>rs1</h1>\n<p>This page is served by rs1.</p>\n' }));
   });
 
-  it('keeps curl failures apart from bodies (real output of refused connections)', () => {
-    expect(parseHttpResponses(captured('http-refused'))).toEqual([{ curlExit: 7 }, { curlExit: 7 }, { curlExit: 7 }]);
+  it('keeps curl failures apart from bodies, a failed last request too (real output)', () => {
+    expect(parseHttpResponses(captured('http-refused-and-raw'), 3)).toEqual([{ curlExit: 7 }, { body: 'no final newline' }, { curlExit: 7 }]);
+  });
+
+  it('fails when curl did not make every request, with what it said', () => {
+    expect(() => parseHttpResponses({ stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 }, 3)).toThrow('cannot make the requests: 0 of 3 answered (sh: 1: curl: not found)');
+  });
+
+  it('asks for every request on its own connection, from one curl', () => {
+    const { command } = httpResponses('http://192.168.0.109/', 2, 5);
+    expect(command.text).toBe("curl -sS --max-time 5 -H 'Connection: close' -w '\\n@@lvs-response-end %{exitcode}\\n' -- http://192.168.0.109/ http://192.168.0.109/");
   });
 });
 
@@ -31,9 +39,9 @@ describe('http_verify', () => {
 
   it('fails when a server never answers, or requests fail', () => {
     expect(() => planWith(httpVerify, rr, { responses: pages('rs1', 'rs1', 'rs1', 'rs1') })).toThrow('rs2 never answered');
-    const refused = parseHttpResponses(captured('http-refused'));
+    const refused = parseHttpResponses(captured('http-refused-and-raw'), 3);
     expect(() => planWith(httpVerify, { ...rr, requests: 3 }, { responses: new Parsed(refused) })).toThrow(
-      '3 of 3 requests were not answered by rs1 or rs2 (3 requests to http://192.168.0.109/ answered by: failed (curl exit 7), failed (curl exit 7), failed (curl exit 7))',
+      /^3 of 3 requests were not answered by rs1 or rs2 \(3 requests to http:\/\/192.168.0.109\/ answered by: failed \(curl exit 7\), an unknown page \(16 bytes, sha256 [0-9a-f]{12}\.\.\.\), failed \(curl exit 7\)\)$/,
     );
   });
 
