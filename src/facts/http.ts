@@ -38,7 +38,9 @@ export function parseHttpResponses(result: CommandResult, count: number): HttpRe
     responses.push(curlExit === 0 ? { body: parts[index] } : { curlExit });
   }
   if (responses.length !== count) {
-    throw new Error(`cannot make the requests: ${responses.length} of ${count} answered (${result.stderr.trim() || `exit ${result.exitCode}`})`);
+    const said = result.stderr.trim() || `exit ${result.exitCode}`;
+    const tooOld = /unknown --write-out variable/.test(said) ? '; this needs curl 7.75 or later on the host' : '';
+    throw new Error(`cannot make the requests: ${responses.length} of ${count} answered (${said})${tooOld}`);
   }
   return responses;
 }

@@ -19,6 +19,10 @@ describe('http responses fact', () => {
 
   it('fails when curl did not make every request, with what it said', () => {
     expect(() => parseHttpResponses({ stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 }, 3)).toThrow('cannot make the requests: 0 of 3 answered (sh: 1: curl: not found)');
+    // curl before 7.75 (Debian 11's 7.74) has no %{exitcode}: it writes the marker without one and says so, as curl
+    // 7.88 says it of any unknown variable.
+    const older = { stdout: '<p>rs1</p>\n\n@@lvs-response-end \n', stderr: "curl: unknown --write-out variable: 'exitcode'\n", exitCode: 0 };
+    expect(() => parseHttpResponses(older, 1)).toThrow(/0 of 1 answered \(curl: unknown --write-out variable: 'exitcode'\); this needs curl 7\.75 or later on the host$/);
   });
 
   it('asks for every request on its own connection, from one curl', () => {
